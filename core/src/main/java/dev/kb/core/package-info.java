@@ -1,0 +1,2 @@
+/** kb core library. */
+package dev.kb.core;
