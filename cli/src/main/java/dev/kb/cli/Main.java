@@ -1,7 +1,90 @@
 package dev.kb.cli;
 
+import dev.kb.core.KbException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+
+/** Entry point: {@code System.exit(run(args))}; tests call {@link #run} with their own streams. */
 public final class Main {
+    private Main() {
+    }
+
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
+                Path.of("").toAbsolutePath()));
+    }
+
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+        prepareRuntime(env);
+        KbCommand root = new KbCommand(env, cwd);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd, root.verbose()));
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** One line naming the problem and where to look, then exit 2: never a wall of usage text. */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("kb: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        return ExitCodes.USAGE;
+    }
+
+    private static int failure(Exception ex, CommandLine cmd, boolean verbose) {
+        PrintWriter err = cmd.getErr();
+        if (ex instanceof KbException ke) {
+            err.println("kb: " + ke.getMessage());
+            if (verbose) {
+                ke.printStackTrace(err);
+            }
+            return ExitCodes.of(ke.kind());
+        }
+        // a bug, not a user error: say so plainly, with the trace only on request
+        err.println("kb: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        return ExitCodes.INTERNAL;
+    }
+
+    /**
+     * Keeps every file kb writes inside the KB or the cache directory: sqlite-jdbc unpacks its
+     * native library into {@code org.sqlite.tmpdir}, which would otherwise be /tmp. Libraries that
+     * log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
+     */
+    static void prepareRuntime(Map<String, String> env) {
+        if (System.getProperty("org.sqlite.tmpdir") == null) {
+            Path cache = cacheDir(env);
+            try {
+                Files.createDirectories(cache);
+                System.setProperty("org.sqlite.tmpdir", cache.toString());
+            } catch (java.io.IOException e) {
+                // sqlite-jdbc falls back to java.io.tmpdir; kb still works
+            }
+        }
+        LogManager.getLogManager().reset();
+        Logger.getLogger("").setLevel(Level.OFF);
+    }
+
+    static Path cacheDir(Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "kb");
+        }
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        return Path.of(home, ".cache", "kb");
     }
 }

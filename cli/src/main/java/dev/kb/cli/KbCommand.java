@@ -1,0 +1,57 @@
+package dev.kb.cli;
+
+import dev.kb.core.Version;
+import dev.kb.core.kb.KnowledgeBase;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+@Command(name = "kb", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+        description = "Ingest documents into a crash-safe knowledge base.",
+        subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RecoverCommand.class,
+                StatusCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 an input failed, 2 usage error, 3 knowledge base unusable, "
+                + "75 busy (another writer holds the lock)."})
+public final class KbCommand implements Runnable {
+
+    @Option(names = "--kb", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Knowledge base directory (default: $KB_DIR, else the nearest directory at or above "
+                    + "the working directory that contains .kb/).")
+    Path kbDir;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Show stack traces with errors.")
+    boolean verbose;
+
+    final Map<String, String> env;
+    final Path cwd;
+
+    KbCommand(Map<String, String> env, Path cwd) {
+        this.env = env;
+        this.cwd = cwd;
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    /** The KB the contract's discovery rules select. */
+    KnowledgeBase knowledgeBase() {
+        return KnowledgeBase.discover(kbDir == null ? null : cwd.resolve(kbDir), env.get("KB_DIR"), cwd);
+    }
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "missing command");
+    }
+
+    static final class VersionProvider implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"kb " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.kb.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kb.core.ingest.Outcome;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Where a command's words go: human progress and warnings on stderr, machine output (NDJSON,
+ * one object per line) on stdout only with {@code --json}.
+ */
+final class Output {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean json;
+
+    Output(CommandSpec spec, boolean json) {
+        this.out = spec.commandLine().getOut();
+        this.err = spec.commandLine().getErr();
+        this.json = json;
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    void info(String line) {
+        err.println(line);
+        err.flush();
+    }
+
+    void warning(String line) {
+        err.println("kb: warning: " + line);
+        err.flush();
+    }
+
+    void waiting(String holder) {
+        err.println("kb: waiting for the writer lock held by " + holder + " ...");
+        err.flush();
+    }
+
+    /** Writes one JSON line to stdout, only in {@code --json} mode. */
+    void json(ObjectNode node) {
+        if (json) {
+            out.println(node.toString());
+            out.flush();
+        }
+    }
+
+    /** One input's event: a line on stderr, and the contract's JSON event with {@code --json}. */
+    void outcome(Outcome o) {
+        StringBuilder b = new StringBuilder(String.format("%-8s %s", o.status().word(), o.input()));
+        if (o.doc() != null && o.status() != Outcome.Status.FAILED) {
+            b.append(" -> ").append(o.doc());
+        }
+        if (o.reason() != null) {
+            b.append(o.status() == Outcome.Status.FAILED ? ": " : " (").append(o.reason())
+                    .append(o.status() == Outcome.Status.FAILED ? "" : ")");
+        }
+        info(b.toString());
+        for (String w : o.warnings()) {
+            warning(o.input() + ": " + w);
+        }
+        ObjectNode n = object();
+        n.put("input", o.input());
+        n.put("status", o.status().word());
+        n.put("doc", o.doc());
+        n.put("error", o.status() == Outcome.Status.FAILED ? o.reason() : null);
+        if (o.status() == Outcome.Status.SKIPPED && o.reason() != null) {
+            n.put("reason", o.reason());
+        }
+        if (!o.warnings().isEmpty()) {
+            n.putPOJO("warnings", o.warnings());
+        }
+        json(n);
+    }
+
+    /** The closing summary: a line on stderr and the contract's summary object. */
+    void summary(Map<Outcome.Status, Integer> counts, long millis) {
+        info(String.format("kb: %d added, %d updated, %d skipped, %d failed (%.1fs)",
+                counts.get(Outcome.Status.ADDED), counts.get(Outcome.Status.UPDATED),
+                counts.get(Outcome.Status.SKIPPED), counts.get(Outcome.Status.FAILED), millis / 1000.0));
+        ObjectNode s = object();
+        ObjectNode c = s.putObject("summary");
+        for (Outcome.Status st : Outcome.Status.values()) {
+            c.put(st.word(), counts.get(st));
+        }
+        json(s);
+    }
+}

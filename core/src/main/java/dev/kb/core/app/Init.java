@@ -1,0 +1,79 @@
+package dev.kb.core.app;
+
+import dev.kb.core.KbException;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.ingest.WikiHooks;
+import dev.kb.core.journal.Recovery;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.lock.WriterLock;
+import dev.kb.core.registry.Registry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** {@code kb init}: lays out a knowledge base; on an existing one it changes nothing. */
+public final class Init {
+    private Init() {
+    }
+
+    /** @return true when something was created, false when the KB was already complete */
+    public static boolean run(Path dir, Duration wait, Consumer<String> onWait) {
+        Path root = dir.toAbsolutePath().normalize();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new KbException(KbException.Kind.USAGE, root + " exists and is not a directory");
+        }
+        boolean existed = Files.isDirectory(root.resolve(KnowledgeBase.META_DIR));
+        try {
+            Files.createDirectories(root.resolve(KnowledgeBase.META_DIR));
+        } catch (IOException e) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot create " + root + ": " + reason(e), e);
+        }
+        KnowledgeBase kb = KnowledgeBase.open(root);
+        boolean created = !existed;
+        try (WriterLock lock = WriterLock.acquire(kb, wait, "kb init", onWait)) {
+            for (Path d : new Path[] {kb.rawDir(), kb.sourcesDir(), kb.journalDir(), kb.stagingDir()}) {
+                if (!Files.isDirectory(d)) {
+                    Files.createDirectories(d);
+                    created = true;
+                }
+            }
+            boolean freshRegistry = !Files.exists(kb.registryFile());
+            try (Registry registry = Registry.open(kb.registryFile())) {
+                created |= freshRegistry;
+                if (existed) {
+                    // an existing KB may have been interrupted: init must not leave it half-done
+                    new Recovery(kb, registry, FileOps.REAL, new WikiHooks(kb, registry, FileOps.REAL),
+                            m -> { }).run(lock);
+                }
+            }
+            created |= writeIfMissing(kb.indexFile(), WikiHooks.INDEX_HEADER);
+            created |= writeIfMissing(kb.logFile(), WikiHooks.LOG_HEADER);
+            FileOps.REAL.fsyncDirectory(kb.root());
+            FileOps.REAL.fsyncDirectory(kb.metaDir());
+        } catch (IOException e) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot initialise " + root + ": " + reason(e), e);
+        }
+        return created;
+    }
+
+    private static boolean writeIfMissing(Path file, String content) throws IOException {
+        if (Files.exists(file)) {
+            return false;
+        }
+        FileOps.REAL.writeAtomically(file, content.getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+        }
+        if (e instanceof java.nio.file.AccessDeniedException f) {
+            return "permission denied (" + f.getFile() + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.kb.core.fs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Every file-system mutation the journal, the publisher and recovery make goes through this seam,
+ * so a test can fail the N-th operation and check that recovery still restores or completes the
+ * mutation. Production code uses {@link #REAL}.
+ */
+public interface FileOps {
+
+    FileOps REAL = new RealFileOps();
+
+    /** Atomic rename within one file system; replaces {@code target} if it exists. */
+    void move(Path source, Path target) throws IOException;
+
+    /** Removes a file or an empty directory if it exists. */
+    void delete(Path path) throws IOException;
+
+    /** Forces a file's content and metadata to the device. */
+    void fsync(Path file) throws IOException;
+
+    /** Forces a directory's entries to the device, so renames and creations inside it survive a crash. */
+    void fsyncDirectory(Path dir) throws IOException;
+
+    /**
+     * Replaces {@code target} with {@code data} atomically: a temporary sibling is written and
+     * forced, renamed over the target, and the directory forced. A crash leaves either the old
+     * content or the new one, never a mix; at worst a {@code .kbtmp} sibling that recovery removes.
+     */
+    void writeAtomically(Path target, byte[] data) throws IOException;
+
+    /** Appends bytes to a file and forces them (for the append-only log). */
+    void append(Path file, byte[] data) throws IOException;
+
+    void createDirectories(Path dir) throws IOException;
+}

@@ -1,0 +1,67 @@
+package dev.kb.core.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 helpers; the registry's {@code sha256} column is the lower-case hex of the raw bytes. */
+public final class Hashing {
+    private Hashing() {
+    }
+
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    public static String hex(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
+    }
+
+    public static String sha256Hex(byte[] data) {
+        return hex(sha256().digest(data));
+    }
+
+    public static String sha256Hex(Path file) throws IOException {
+        MessageDigest md = sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return hex(md.digest());
+    }
+
+    /** A copy of a file made in one read: written to {@code target}, forced, and hashed on the way. */
+    public record Copy(String sha256, long size) {
+    }
+
+    public static Copy copyAndHash(Path source, Path target) throws IOException {
+        MessageDigest md = sha256();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(source);
+             FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+                size += n;
+            }
+            out.flush();
+            ch.force(true);
+        }
+        return new Copy(hex(md.digest()), size);
+    }
+}

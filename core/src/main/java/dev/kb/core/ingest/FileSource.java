@@ -1,0 +1,68 @@
+package dev.kb.core.ingest;
+
+import dev.kb.core.KbException;
+import dev.kb.core.fs.Hashing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** A local file: copied once into staging while hashed, then converted from that private copy. */
+public final class FileSource implements Source {
+    private final Path file;
+    private final String input;
+
+    public FileSource(Path file, String input) {
+        this.file = file;
+        this.input = input;
+    }
+
+    @Override
+    public String input() {
+        return input;
+    }
+
+    @Override
+    public Prep prepare(PrepareContext ctx) throws IOException {
+        String uri = file.toAbsolutePath().normalize().toString();
+        Path raw = ctx.staging().newPath(".raw");
+        Hashing.Copy copy;
+        try {
+            copy = Hashing.copyAndHash(file, raw);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw KbException.inputFailed("no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw KbException.inputFailed("permission denied");
+        }
+        Optional<Outcome> known = ctx.knownContent(input, uri, copy.sha256());
+        if (known.isPresent()) {
+            java.nio.file.Files.deleteIfExists(raw);
+            return Prep.done(known.get());
+        }
+        String fileName = file.getFileName().toString();
+        String ext = extension(fileName);
+        String stem = ext.isEmpty() ? fileName : fileName.substring(0, fileName.length() - ext.length() - 1);
+        Conversion.Result c = Conversion.convert(raw, fileName, null, null, stem, ctx.staging());
+        String added = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String fm = FrontMatter.render(c.title(), uri, copy.sha256(), c.type(), added, c.metadata());
+        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
+        return Prep.of(new Prepared(input, uri, stem, c.type(), c.title(), copy.sha256(), copy.size(), raw, rawExt, md,
+                List.of(), null, null, new ArrayList<>(c.warnings())));
+    }
+
+    static String extension(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot <= 0 || dot == fileName.length() - 1 ? "" : fileName.substring(dot + 1);
+    }
+
+    /** The types a local file may have, by extension; directories skip the rest. */
+    public static boolean supportedExtension(String fileName) {
+        return Conversion.SUPPORTED_EXTENSIONS.contains(extension(fileName).toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.kb.core.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * YAML front matter for {@code wiki/sources/*.md}: kb's own keys first (title, source, sha256,
+ * type, added), then the extras a converter found, Obsidian-compatible ({@code ---} fenced).
+ */
+public final class FrontMatter {
+    public static final Set<String> RESERVED = Set.of("title", "source", "sha256", "type", "added");
+
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build());
+
+    private FrontMatter() {
+    }
+
+    public static String render(String title, String source, String sha256, String type, String added,
+                                Map<String, Object> extras) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("title", title);
+        m.put("source", source);
+        m.put("sha256", sha256);
+        m.put("type", type);
+        m.put("added", added);
+        if (extras != null) {
+            extras.forEach((k, v) -> {
+                if (v != null && !RESERVED.contains(k)) {
+                    m.put(k, v);
+                }
+            });
+        }
+        try {
+            return "---\n" + YAML.writeValueAsString(m) + "---\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("front matter value cannot be written as YAML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The front matter followed by the body, separated by one blank line, ending in a newline. */
+    public static String document(String frontMatter, String body) {
+        String b = body == null ? "" : body.strip();
+        return frontMatter + "\n" + b + (b.isEmpty() ? "" : "\n");
+    }
+}

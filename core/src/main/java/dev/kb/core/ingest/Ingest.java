@@ -1,0 +1,206 @@
+package dev.kb.core.ingest;
+
+import dev.kb.core.KbException;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.journal.Recovery;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.lock.WriterLock;
+import dev.kb.core.registry.Registry;
+import dev.kb.core.staging.StagingArea;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a batch: prepares inputs concurrently outside the lock (a bounded pool, a bounded window
+ * of staged documents), and commits them serially in input order, so names are deterministic.
+ * Ready documents are committed together as one group (one journal, one transaction); the lock
+ * is taken per group, so no network or conversion work ever happens while it is held.
+ */
+public final class Ingest {
+
+    /** Tuning and policy of one batch. */
+    public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
+        public static Options defaults(Duration wait, String command) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            return new Options(wait, command, Math.max(2, Math.min(8, cpus * 2)), 256, FileOps.REAL);
+        }
+    }
+
+    /** Receives events as they happen (on the calling thread, in input order). */
+    public interface Listener {
+        void outcome(Outcome o);
+
+        void warning(String message);
+
+        void waitingForLock(String holder);
+    }
+
+    private final KnowledgeBase kb;
+    private final Options options;
+    private final Listener listener;
+    private volatile boolean cancelled;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    public Ingest(KnowledgeBase kb, Options options, Listener listener) {
+        this.kb = kb;
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /** Counts per status. */
+    public static Map<Outcome.Status, Integer> emptySummary() {
+        Map<Outcome.Status, Integer> m = new EnumMap<>(Outcome.Status.class);
+        for (Outcome.Status s : Outcome.Status.values()) {
+            m.put(s, 0);
+        }
+        return m;
+    }
+
+    /**
+     * Asks a running batch to stop after the group being committed (Ctrl-C, SIGTERM) and waits
+     * up to {@code grace} for it to reach that safe point.
+     */
+    public void cancel(Duration grace) {
+        cancelled = true;
+        try {
+            finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Map<Outcome.Status, Integer> run(List<Inputs.Item> items) {
+        Map<Outcome.Status, Integer> summary = emptySummary();
+        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
+            Thread t = new Thread(r, "kb-prepare");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Registry reader = Registry.openReadOnly(kb.registryFile());
+             Registry writer = Registry.open(kb.registryFile());
+             StagingArea staging = StagingArea.create(kb)) {
+            WikiHooks hooks = new WikiHooks(kb, writer, options.ops());
+            AddCoordinator coordinator = new AddCoordinator(kb, writer, options.ops(), hooks, listener::warning,
+                    options.command());
+            // Drain what an interrupted writer left before doing anything of our own.
+            try (WriterLock lock = lock()) {
+                recover(lock, writer, hooks);
+            }
+            PrepareContext ctx = new PrepareContext(staging, reader);
+            Deque<Future<Source.Prep>> window = new ArrayDeque<>();
+            int next = 0;
+            int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
+            List<Pending> group = new ArrayList<>();
+            int toCommit = 0;
+            for (int i = 0; i < items.size() && !cancelled; i++) {
+                while (next < items.size() && window.size() < windowSize) {
+                    window.add(submit(pool, items.get(next++), ctx));
+                }
+                Future<Source.Prep> f = window.poll();
+                if (toCommit > 0 && (!f.isDone() || toCommit >= options.maxGroup())) {
+                    flush(group, coordinator, writer, hooks, summary);
+                    toCommit = 0;
+                }
+                Source.Prep prep = await(f, items.get(i));
+                group.add(new Pending(prep));
+                if (prep.prepared() != null) {
+                    toCommit++;
+                } else if (toCommit == 0) {
+                    flush(group, coordinator, writer, hooks, summary); // nothing waits: report now
+                }
+            }
+            if (!cancelled || toCommit > 0) {
+                flush(group, coordinator, writer, hooks, summary);
+            }
+            return summary;
+        } finally {
+            pool.shutdownNow();
+            finished.countDown();
+        }
+    }
+
+    private record Pending(Source.Prep prep) {
+    }
+
+    private void flush(List<Pending> group, AddCoordinator coordinator, Registry writer, WikiHooks hooks,
+                       Map<Outcome.Status, Integer> summary) {
+        List<Prepared> docs = new ArrayList<>();
+        for (Pending p : group) {
+            if (p.prep().prepared() != null) {
+                docs.add(p.prep().prepared());
+            }
+        }
+        List<Outcome> committed = List.of();
+        if (!docs.isEmpty()) {
+            try (WriterLock lock = lock()) {
+                recover(lock, writer, hooks);
+                committed = coordinator.commit(lock, docs);
+            }
+        }
+        int c = 0;
+        for (Pending p : group) {
+            Outcome o = p.prep().prepared() != null ? committed.get(c++) : p.prep().early();
+            summary.merge(o.status(), 1, Integer::sum);
+            listener.outcome(o);
+        }
+        group.clear();
+    }
+
+    private WriterLock lock() {
+        return WriterLock.acquire(kb, options.lockWait(), options.command(), listener::waitingForLock);
+    }
+
+    private void recover(WriterLock lock, Registry writer, WikiHooks hooks) {
+        Recovery.Report r = new Recovery(kb, writer, options.ops(), hooks, listener::warning).run(lock);
+        if (r.finished() + r.rolledBack() > 0) {
+            listener.warning("recovered an interrupted mutation: " + r.finished() + " finished, "
+                    + r.rolledBack() + " rolled back");
+        }
+    }
+
+    private static Future<Source.Prep> submit(ExecutorService pool, Inputs.Item item, PrepareContext ctx) {
+        if (item.outcome() != null) {
+            return CompletableFuture.completedFuture(Source.Prep.done(item.outcome()));
+        }
+        return pool.submit(() -> {
+            try {
+                return item.source().prepare(ctx);
+            } catch (KbException e) {
+                if (e.kind() != KbException.Kind.INPUT_FAILED) {
+                    throw e;
+                }
+                return Source.Prep.done(Outcome.failed(item.source().input(), e.getMessage()));
+            } catch (java.io.IOException e) {
+                return Source.Prep.done(Outcome.failed(item.source().input(), AddCoordinator.cause(e)));
+            }
+        });
+    }
+
+    private static Source.Prep await(Future<Source.Prep> f, Inputs.Item item) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KbException(KbException.Kind.INPUT_FAILED, "interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof KbException ke) {
+                throw ke;
+            }
+            String input = item.source() == null ? "?" : item.source().input();
+            return Source.Prep.done(Outcome.failed(input, c.getClass().getSimpleName() + ": " + c.getMessage()));
+        }
+    }
+}

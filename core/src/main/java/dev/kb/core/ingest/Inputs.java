@@ -1,0 +1,127 @@
+package dev.kb.core.ingest;
+
+import dev.kb.core.KbException;
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns command-line arguments into work items, in a stable order. A directory is walked
+ * recursively in name order; hidden entries, the KB itself, special files (FIFOs, devices,
+ * sockets) and symbolic-link loops are skipped without hanging; unsupported types inside a
+ * directory become {@code skipped} outcomes, not failures.
+ */
+public final class Inputs {
+    private Inputs() {
+    }
+
+    /** A source to prepare, or an outcome already decided while expanding. */
+    public record Item(Source source, Outcome outcome) {
+    }
+
+    /**
+     * @param cwd    what relative paths are relative to
+     * @param remote turns an argument that is not a local path (a URL) into a source, or returns
+     *               null when it is not one
+     */
+    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote) {
+        List<Item> items = new ArrayList<>();
+        boolean alone = args.size() == 1;
+        for (String arg : args) {
+            Source r = remote.apply(arg);
+            if (r != null) {
+                items.add(new Item(r, null));
+                continue;
+            }
+            Path p = cwd.resolve(arg);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
+                items.add(new Item(null, Outcome.failed(arg, "no such file or directory")));
+            } else if (Files.isDirectory(p)) {
+                walk(p, arg, kb, items, new HashSet<>());
+            } else if (!Files.isRegularFile(p)) {
+                items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
+            } else if (!FileSource.supportedExtension(p.getFileName().toString())) {
+                String why = "unsupported file type" + describeExtension(p) + " (supported: "
+                        + String.join(", ", Conversion.SUPPORTED_EXTENSIONS.stream().sorted().toList()) + ")";
+                if (alone) {
+                    throw new KbException(KbException.Kind.USAGE, arg + ": " + why);
+                }
+                items.add(new Item(null, Outcome.failed(arg, why)));
+            } else if (kb.isInside(p)) {
+                items.add(new Item(null, Outcome.failed(arg, "is inside the knowledge base itself")));
+            } else {
+                items.add(new Item(new FileSource(p, arg), null));
+            }
+        }
+        return items;
+    }
+
+    private static String describeExtension(Path p) {
+        String ext = FileSource.extension(p.getFileName().toString());
+        return ext.isEmpty() ? " (no extension)" : " ." + ext;
+    }
+
+    private static void walk(Path dir, String label, KnowledgeBase kb, List<Item> items, Set<Object> visited) {
+        if (kb.isRoot(dir)) {
+            return;
+        }
+        Object key = fileKey(dir);
+        if (key != null && !visited.add(key)) {
+            return; // a symbolic link back to a directory already on this walk: a loop
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(children::add);
+        } catch (IOException e) {
+            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + e.getMessage())));
+            return;
+        }
+        children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        for (Path c : children) {
+            String name = c.getFileName().toString();
+            if (name.startsWith(".")) {
+                continue;
+            }
+            String childLabel = label.endsWith("/") ? label + name : label + "/" + name;
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(c, BasicFileAttributes.class); // follows links
+            } catch (IOException e) {
+                continue; // a dangling link
+            }
+            if (a.isDirectory()) {
+                walk(c, childLabel, kb, items, visited);
+            } else if (a.isRegularFile()) {
+                if (kb.isInside(c)) {
+                    continue;
+                }
+                if (FileSource.supportedExtension(name)) {
+                    items.add(new Item(new FileSource(c, childLabel), null));
+                } else {
+                    items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
+                }
+            }
+            // anything else (FIFO, socket, device) is skipped silently: reading it could hang
+        }
+        if (key != null) {
+            visited.remove(key);
+        }
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.kb.core.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The on-disk record of one mutation in flight. Immutable; {@link #committed()} returns the copy
+ * with the committed status. Format version {@value #FORMAT}; every path is KB-relative.
+ *
+ * @param backupDir  where live files are parked while replaced ({@code .kb/staging/j-<id>})
+ * @param entries    files to publish, in order
+ * @param docs       what the mutation does to which documents, for the log and index hooks
+ */
+public record Journal(int version, String id, String status, String created, String command,
+                      String backupDir, List<Entry> entries, List<Doc> docs) {
+
+    public static final int FORMAT = 1;
+    public static final String ACTIVE = "active";
+    public static final String COMMITTED = "committed";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One file: {@code staged} (null when the entry only retires a live file) goes to {@code target};
+     * {@code backup} (null when the target did not exist) is where the old target waits until the
+     * journal is discarded.
+     */
+    public record Entry(String staged, String target, String backup) {
+    }
+
+    /** One document touched: its name, {@code add} or {@code update}, title and source URI. */
+    public record Doc(String name, String action, String title, String source) {
+    }
+
+    public Journal {
+        entries = List.copyOf(entries);
+        docs = List.copyOf(docs);
+    }
+
+    public Journal committed() {
+        return new Journal(version, id, COMMITTED, created, command, backupDir, entries, docs);
+    }
+
+    public byte[] toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("version", version);
+        n.put("id", id);
+        n.put("status", status);
+        n.put("created", created);
+        n.put("command", command);
+        n.put("backup_dir", backupDir);
+        ArrayNode es = n.putArray("entries");
+        for (Entry e : entries) {
+            ObjectNode o = es.addObject();
+            o.put("staged", e.staged());
+            o.put("target", e.target());
+            o.put("backup", e.backup());
+        }
+        ArrayNode ds = n.putArray("docs");
+        for (Doc d : docs) {
+            ObjectNode o = ds.addObject();
+            o.put("name", d.name());
+            o.put("action", d.action());
+            o.put("title", d.title());
+            o.put("source", d.source());
+        }
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new IllegalStateException("a tree of strings always serialises", e);
+        }
+    }
+
+    /** Parses a journal; {@link CorruptJournalException} says what is wrong with it. */
+    public static Journal parse(byte[] bytes) throws CorruptJournalException {
+        if (bytes.length == 0) {
+            throw new CorruptJournalException("empty file");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new CorruptJournalException("not JSON");
+        }
+        if (n == null || !n.isObject()) {
+            throw new CorruptJournalException("not a JSON object");
+        }
+        int version = n.path("version").asInt(-1);
+        if (version != FORMAT) {
+            throw new CorruptJournalException(n.has("version")
+                    ? "unknown format version " + n.get("version") : "missing field 'version'");
+        }
+        String id = text(n, "id", true);
+        String status = text(n, "status", true);
+        if (!status.equals(ACTIVE) && !status.equals(COMMITTED)) {
+            throw new CorruptJournalException("unknown status '" + status + "'");
+        }
+        JsonNode es = n.get("entries");
+        JsonNode ds = n.get("docs");
+        if (es == null || !es.isArray()) {
+            throw new CorruptJournalException("missing field 'entries'");
+        }
+        if (ds == null || !ds.isArray()) {
+            throw new CorruptJournalException("missing field 'docs'");
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode e : es) {
+            String target = text(e, "target", true);
+            String staged = text(e, "staged", false);
+            String backup = text(e, "backup", false);
+            if (staged == null && backup == null) {
+                throw new CorruptJournalException("entry for " + target + " has neither 'staged' nor 'backup'");
+            }
+            entries.add(new Entry(staged, target, backup));
+        }
+        List<Doc> docs = new ArrayList<>();
+        for (JsonNode d : ds) {
+            docs.add(new Doc(text(d, "name", true), text(d, "action", true), text(d, "title", false),
+                    text(d, "source", false)));
+        }
+        return new Journal(version, id, status, text(n, "created", false), text(n, "command", false),
+                text(n, "backup_dir", true), entries, docs);
+    }
+
+    private static String text(JsonNode n, String field, boolean required) throws CorruptJournalException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new CorruptJournalException("missing field '" + field + "'");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new CorruptJournalException("field '" + field + "' is not a string");
+        }
+        return v.asText();
+    }
+
+    /** A journal that cannot be trusted to drive a rollback. */
+    public static final class CorruptJournalException extends Exception {
+        public CorruptJournalException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.kb.core.journal;
+
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code .kb/journal/} directory: one {@code <id>.json} per mutation in flight. */
+public final class JournalStore {
+    private final KnowledgeBase kb;
+    private final FileOps ops;
+
+    public JournalStore(KnowledgeBase kb, FileOps ops) {
+        this.kb = kb;
+        this.ops = ops;
+    }
+
+    public Path file(String id) {
+        return kb.journalDir().resolve(id + ".json");
+    }
+
+    /** Writes the journal atomically and durably: after this returns it survives a crash. */
+    public void write(Journal j) throws IOException {
+        ops.writeAtomically(file(j.id()), j.toJson());
+    }
+
+    public void delete(String id) throws IOException {
+        ops.delete(file(id));
+        // fsync, or a crash can resurrect a discarded journal whose backups are already gone
+        ops.fsyncDirectory(kb.journalDir());
+    }
+
+    /** The journal files present, oldest name first; temporaries of interrupted writes are not journals. */
+    public List<Path> list() throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(kb.journalDir())) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(kb.journalDir())) {
+            for (Path p : ds) {
+                if (p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Leftover temporaries of atomic writes that a crash interrupted. */
+    public List<Path> temporaries() throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(kb.journalDir())) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(kb.journalDir())) {
+            for (Path p : ds) {
+                if (!(p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith("."))) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Moves an untrustworthy journal to {@code .kb/quarantine/} so a person can look at it; it is
+     * never deleted, and it no longer blocks the KB.
+     */
+    public Path quarantine(Path journalFile) throws IOException {
+        ops.createDirectories(kb.quarantineDir());
+        String stamp = Instant.now().toString().replace(':', '-');
+        Path target = kb.quarantineDir().resolve(journalFile.getFileName() + "." + stamp);
+        ops.move(journalFile, target);
+        ops.fsyncDirectory(kb.quarantineDir());
+        ops.fsyncDirectory(kb.journalDir());
+        return target;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kb.core.journal;
+
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.staging.Sweeper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Applies a journal's entries, undoes them, and discards its backups. Only under the writer lock. */
+public final class Publisher {
+    private final KnowledgeBase kb;
+    private final FileOps ops;
+
+    public Publisher(KnowledgeBase kb, FileOps ops) {
+        this.kb = kb;
+        this.ops = ops;
+    }
+
+    /** Publishes every entry in order, then forces the directories whose entries changed. */
+    public void publish(Journal j) throws IOException {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (hasBackups(j)) {
+            ops.createDirectories(kb.resolve(j.backupDir()));
+        }
+        for (Journal.Entry e : j.entries()) {
+            Path target = kb.resolve(e.target());
+            if (e.backup() != null && exists(target)) {
+                Path backup = kb.resolve(e.backup());
+                ops.move(target, backup);
+                dirs.add(backup.getParent());
+            }
+            if (e.staged() != null) {
+                Path staged = kb.resolve(e.staged());
+                ops.createDirectories(target.getParent());
+                ops.move(staged, target);
+                dirs.add(staged.getParent());
+            }
+            dirs.add(target.getParent());
+        }
+        // fsync the directories, or a crash can lose a rename and leave the registry pointing at nothing
+        for (Path d : dirs) {
+            ops.fsyncDirectory(d);
+        }
+    }
+
+    /**
+     * Undoes whatever part of {@link #publish} happened, in reverse order. Idempotent: running it
+     * again, after a crash in the middle of it, finishes the job.
+     */
+    public void rollback(Journal j) throws IOException {
+        Set<Path> dirs = new LinkedHashSet<>();
+        List<Journal.Entry> reversed = new ArrayList<>(j.entries());
+        java.util.Collections.reverse(reversed);
+        for (Journal.Entry e : reversed) {
+            Path target = kb.resolve(e.target());
+            if (e.backup() != null) {
+                Path backup = kb.resolve(e.backup());
+                if (exists(backup)) {
+                    ops.move(backup, target);
+                    dirs.add(target.getParent());
+                    dirs.add(backup.getParent());
+                }
+                // no backup file: either never moved (target untouched) or already restored
+            } else if (e.staged() != null && !exists(kb.resolve(e.staged())) && exists(target)) {
+                // the staged file was renamed onto a target that did not exist before: remove it
+                ops.delete(target);
+                dirs.add(target.getParent());
+            }
+        }
+        for (Path d : dirs) {
+            if (Files.isDirectory(d)) {
+                ops.fsyncDirectory(d);
+            }
+        }
+    }
+
+    /** After the commit: the backups are no longer needed. */
+    public void discardBackups(Journal j) throws IOException {
+        Path dir = kb.resolve(j.backupDir());
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        for (Journal.Entry e : j.entries()) {
+            if (e.backup() != null) {
+                ops.delete(kb.resolve(e.backup()));
+            }
+        }
+        Sweeper.deleteTree(dir, ops);
+    }
+
+    private static boolean hasBackups(Journal j) {
+        return j.entries().stream().anyMatch(e -> e.backup() != null);
+    }
+
+    private static boolean exists(Path p) {
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.kb.core.journal;
+
+import dev.kb.core.KbException;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.lock.WriterLock;
+import dev.kb.core.registry.Registry;
+import dev.kb.core.staging.Sweeper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Drains what interrupted writers left; see the package documentation for how it decides.
+ * Cheap when there is nothing to do: one directory listing of the journal and staging folders.
+ */
+public final class Recovery {
+    /** Rollback attempts before giving up and declaring the KB unusable. */
+    static final int ROLLBACK_ATTEMPTS = 3;
+
+    /** What one run did. */
+    public record Report(int finished, int rolledBack, int quarantined, int stagingRemoved) {
+        public boolean didSomething() {
+            return finished + rolledBack + quarantined + stagingRemoved > 0;
+        }
+    }
+
+    private final KnowledgeBase kb;
+    private final Registry registry;
+    private final FileOps ops;
+    private final CommitHooks hooks;
+    private final Consumer<String> warn;
+    private final JournalStore journals;
+    private final Publisher publisher;
+
+    public Recovery(KnowledgeBase kb, Registry registry, FileOps ops, CommitHooks hooks, Consumer<String> warn) {
+        this.kb = kb;
+        this.registry = registry;
+        this.ops = ops;
+        this.hooks = hooks;
+        this.warn = warn;
+        this.journals = new JournalStore(kb, ops);
+        this.publisher = new Publisher(kb, ops);
+    }
+
+    public Report run(WriterLock lock) {
+        lock.assertHeld();
+        int finished = 0;
+        int rolledBack = 0;
+        int quarantined = 0;
+        Set<String> live = new HashSet<>();
+        try {
+            for (Path file : journals.list()) {
+                Journal j;
+                try {
+                    j = Journal.parse(Files.readAllBytes(file));
+                    String expectedId = file.getFileName().toString().replaceFirst("\\.json$", "");
+                    if (!j.id().equals(expectedId)) {
+                        throw new Journal.CorruptJournalException("id '" + j.id() + "' does not match its file name");
+                    }
+                    checkPaths(j);
+                } catch (NoSuchFileException gone) {
+                    continue;
+                } catch (Journal.CorruptJournalException e) {
+                    quarantine(file, e.getMessage());
+                    quarantined++;
+                    continue;
+                }
+                if (registry.isCommitted(j.id())) {
+                    finish(j);
+                    finished++;
+                } else {
+                    rollBack(j);
+                    rolledBack++;
+                }
+            }
+            for (Path tmp : journals.temporaries()) {
+                ops.delete(tmp);
+            }
+            int swept = Sweeper.removeOrphans(kb, ops, live);
+            sweepTemporaries(kb.wikiDir());
+            return new Report(finished, rolledBack, quarantined, swept);
+        } catch (IOException e) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE,
+                    "recovery of " + kb + " failed: " + e.getMessage() + " (run 'kb recover' again)", e);
+        }
+    }
+
+    /** Paths in a journal come from disk; one that escapes the KB means the journal is not ours. */
+    private void checkPaths(Journal j) throws Journal.CorruptJournalException {
+        List<String> paths = new ArrayList<>();
+        paths.add(j.backupDir());
+        for (Journal.Entry e : j.entries()) {
+            paths.add(e.target());
+            if (e.staged() != null) {
+                paths.add(e.staged());
+            }
+            if (e.backup() != null) {
+                paths.add(e.backup());
+            }
+        }
+        for (String p : paths) {
+            try {
+                kb.resolve(p);
+            } catch (IllegalArgumentException e) {
+                throw new Journal.CorruptJournalException(e.getMessage());
+            }
+        }
+    }
+
+    private void finish(Journal j) throws IOException {
+        try {
+            hooks.afterCommit(j, true);
+        } catch (Exception e) {
+            warn.accept("journal " + j.id() + ": post-commit repair failed: " + e.getMessage()
+                    + " (the documents are committed; 'kb recover' rebuilds the index)");
+        }
+        publisher.discardBackups(j);
+        journals.delete(j.id());
+        registry.forgetCommits(List.of(j.id()));
+    }
+
+    /** Rolls back with bounded retries; a rollback that keeps failing makes the KB unusable. */
+    public void rollBack(Journal j) {
+        IOException last = null;
+        for (int attempt = 1; attempt <= ROLLBACK_ATTEMPTS; attempt++) {
+            try {
+                publisher.rollback(j);
+                publisher.discardBackups(j);
+                journals.delete(j.id());
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new KbException(KbException.Kind.KB_UNUSABLE, "rollback of journal " + j.id() + " failed after "
+                + ROLLBACK_ATTEMPTS + " attempts: " + last.getMessage()
+                + "; the knowledge base needs 'kb recover'", last);
+    }
+
+    private void quarantine(Path file, String reason) throws IOException {
+        String id = file.getFileName().toString().replaceFirst("\\.json$", "");
+        Path moved = journals.quarantine(file);
+        // its backups may hold the only copy of a replaced file: keep them beside it
+        Path backups = kb.stagingDir().resolve(Sweeper.backupDirName(id));
+        if (Files.isDirectory(backups, LinkOption.NOFOLLOW_LINKS)) {
+            ops.move(backups, moved.resolveSibling(moved.getFileName() + ".backups"));
+        }
+        warn.accept("journal " + file.getFileName() + " is unreadable (" + reason + "); moved to "
+                + kb.relative(moved) + " for inspection; files it may have published are reported by 'kb recover'");
+    }
+
+    /** Temporaries of atomic writes into wiki/ that a crash interrupted. */
+    private void sweepTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var ds = Files.newDirectoryStream(dir, ".*.kbtmp")) {
+            for (Path p : ds) {
+                ops.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.kb.core.kb;
+
+import dev.kb.core.KbException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * A knowledge base on disk: the root and the fixed layout of the contract. Paths kept in journals
+ * and in the registry are relative to {@link #root()}, so a KB can be moved, even mid-mutation.
+ */
+public final class KnowledgeBase {
+    public static final String META_DIR = ".kb";
+
+    private final Path root;
+
+    private KnowledgeBase(Path root) {
+        this.root = root;
+    }
+
+    /** Opens an existing KB at exactly {@code dir}; exit 3 when there is none. */
+    public static KnowledgeBase open(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(abs.resolve(META_DIR))) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE,
+                    "no knowledge base at " + abs + " (run 'kb init' there first)");
+        }
+        return new KnowledgeBase(realPath(abs));
+    }
+
+    /**
+     * Finds the KB the contract's way: {@code --kb DIR}, else {@code KB_DIR}, else the nearest
+     * directory at or above {@code workingDir} that contains {@code .kb/}.
+     */
+    public static KnowledgeBase discover(Path explicit, String envKbDir, Path workingDir) {
+        if (explicit != null) {
+            return open(explicit);
+        }
+        if (envKbDir != null && !envKbDir.isBlank()) {
+            return open(Path.of(envKbDir));
+        }
+        Path start = workingDir.toAbsolutePath().normalize();
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve(META_DIR))) {
+                return new KnowledgeBase(realPath(p));
+            }
+        }
+        throw new KbException(KbException.Kind.KB_UNUSABLE,
+                "no knowledge base found at or above " + start + " (use --kb DIR, set KB_DIR, or run 'kb init')");
+    }
+
+    /** Wraps a directory that {@code Init} has just laid out. */
+    static KnowledgeBase at(Path root) {
+        return new KnowledgeBase(realPath(root.toAbsolutePath().normalize()));
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path metaDir() {
+        return root.resolve(META_DIR);
+    }
+
+    public Path registryFile() {
+        return metaDir().resolve("registry.db");
+    }
+
+    public Path lockFile() {
+        return metaDir().resolve("ingest.lock");
+    }
+
+    public Path journalDir() {
+        return metaDir().resolve("journal");
+    }
+
+    public Path stagingDir() {
+        return metaDir().resolve("staging");
+    }
+
+    public Path quarantineDir() {
+        return metaDir().resolve("quarantine");
+    }
+
+    public Path rawDir() {
+        return root.resolve("raw");
+    }
+
+    public Path wikiDir() {
+        return root.resolve("wiki");
+    }
+
+    public Path sourcesDir() {
+        return wikiDir().resolve("sources");
+    }
+
+    public Path indexFile() {
+        return wikiDir().resolve("index.md");
+    }
+
+    public Path logFile() {
+        return wikiDir().resolve("log.md");
+    }
+
+    /** KB-relative form of a path inside the KB, always with '/' separators. */
+    public String relative(Path p) {
+        Path rel = root.relativize(p.toAbsolutePath().normalize());
+        if (rel.startsWith("..")) {
+            throw new IllegalStateException("path outside the knowledge base: " + p);
+        }
+        return rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /** Resolves a KB-relative path, refusing one that would escape the KB (a corrupt or hostile journal). */
+    public Path resolve(String relative) {
+        Path p = root.resolve(relative).normalize();
+        if (!p.startsWith(root) || Path.of(relative).isAbsolute()) {
+            throw new IllegalArgumentException("path escapes the knowledge base: " + relative);
+        }
+        return p;
+    }
+
+    /** True when {@code p} is this KB's root (used to skip the KB when walking a parent directory). */
+    public boolean isRoot(Path p) {
+        try {
+            return Files.isSameFile(root, p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public boolean isInside(Path p) {
+        try {
+            return p.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root);
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize().startsWith(root);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return root.toString();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kb.core.name;
+
+import dev.kb.core.fs.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Document names: the file names of {@code wiki/sources/<name>.md} and {@code raw/<name>.<ext>},
+ * and the targets of Obsidian links. A name must be safe on every common file system and in a
+ * wiki link, whatever the input (a hostile Content-Disposition, a Windows device name, a
+ * 300-byte title), yet keep the letters of any script.
+ */
+public final class Names {
+    /** Bytes, leaving room under the usual 255-byte limit for a suffix and an extension like {@code .tree.json}. */
+    static final int MAX_BYTES = 120;
+
+    private static final Set<String> WINDOWS_DEVICES = Set.of("con", "prn", "aux", "nul",
+            "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
+            "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9");
+
+    private Names() {
+    }
+
+    /**
+     * A safe name from a hint (a file stem, a title, a URL segment): NFC; path separators, control
+     * characters and characters that file systems or wiki links reserve become '-'; white space
+     * runs become one '-'; no leading dots or dashes (no hidden files, no "..", no options); no
+     * trailing dots or spaces (Windows); Windows device names get a '_'; at most
+     * {@value #MAX_BYTES} UTF-8 bytes, cut at a character boundary. Never empty: "document".
+     */
+    public static String sanitize(String hint) {
+        String s = hint == null ? "" : Normalizer.normalize(hint, Normalizer.Form.NFC);
+        StringBuilder b = new StringBuilder(s.length());
+        boolean dash = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean bad = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)
+                    || "/\\:*?\"<>|#^[]{}%`".indexOf(cp) >= 0
+                    || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                    || Character.getType(cp) == Character.FORMAT
+                    || Character.getType(cp) == Character.UNASSIGNED
+                    || Character.getType(cp) == Character.PRIVATE_USE
+                    || Character.getType(cp) == Character.SURROGATE;
+            if (bad) {
+                if (!dash && b.length() > 0) {
+                    b.append('-');
+                    dash = true;
+                }
+            } else {
+                b.appendCodePoint(cp);
+                dash = cp == '-';
+            }
+        }
+        String out = trim(b.toString());
+        out = truncateUtf8(out, MAX_BYTES);
+        out = trim(out);
+        if (out.isEmpty()) {
+            return "document";
+        }
+        String base = out.contains(".") ? out.substring(0, out.indexOf('.')) : out;
+        if (WINDOWS_DEVICES.contains(base.toLowerCase(Locale.ROOT))) {
+            out = out + "_";
+        }
+        return out;
+    }
+
+    private static String trim(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && (s.charAt(start) == '.' || s.charAt(start) == '-' || s.charAt(start) == '_')) {
+            start++;
+        }
+        while (end > start && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-' || s.charAt(end - 1) == ' ')) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    static String truncateUtf8(String s, int maxBytes) {
+        if (s.getBytes(StandardCharsets.UTF_8).length <= maxBytes) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + n > maxBytes) {
+                break;
+            }
+            b.appendCodePoint(cp);
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return b.toString();
+    }
+
+    /** The comparison key: two names with the same key would be one file on macOS or Windows. */
+    public static String key(String name) {
+        return Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The first free name for {@code base}: {@code base} itself, else {@code base-<hex>} with a
+     * suffix taken from the SHA-256 of {@code identity} (the source URI), 6 hex digits and longer
+     * only while those collide too. The same document therefore always gets the same suffix.
+     */
+    public static String unique(String base, String identity, Predicate<String> taken) {
+        if (!taken.test(base)) {
+            return base;
+        }
+        String hash = Hashing.sha256Hex(identity.getBytes(StandardCharsets.UTF_8));
+        String stem = truncateUtf8(base, MAX_BYTES - 1 - 16);
+        for (int len = 6; len <= hash.length(); len += 2) {
+            String candidate = stem + "-" + hash.substring(0, len);
+            if (!taken.test(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free name for " + base + " after every suffix of its hash");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kb.core.staging;
+
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** One process's private staging folder; see the package documentation for the ownership rule. */
+public final class StagingArea implements AutoCloseable {
+    static final String PREFIX = "p-";
+    static final String OWNER_SUFFIX = ".owner";
+
+    /** Owner files this JVM holds: never probe them (closing a probe channel would drop our lock). */
+    static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path dir;
+    private final Path ownerFile;
+    private final FileChannel ownerChannel;
+    private final FileLock ownerLock;
+    private final AtomicLong seq = new AtomicLong();
+    private volatile boolean closed;
+
+    private StagingArea(Path dir, Path ownerFile, FileChannel ch, FileLock lock) {
+        this.dir = dir;
+        this.ownerFile = ownerFile;
+        this.ownerChannel = ch;
+        this.ownerLock = lock;
+    }
+
+    public static StagingArea create(KnowledgeBase kb) {
+        try {
+            Files.createDirectories(kb.stagingDir());
+            while (true) {
+                String name = PREFIX + UUID.randomUUID();
+                Path owner = kb.stagingDir().resolve(name + OWNER_SUFFIX);
+                FileChannel ch = FileChannel.open(owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileLock lock = ch.lock();
+                // A sweeper may have found the file unlocked between create and lock, and deleted
+                // it: then our lock is on an unlinked inode that protects nothing. The name is a
+                // fresh UUID that nobody else creates, so "still there" means "still ours".
+                if (!Files.exists(owner, LinkOption.NOFOLLOW_LINKS)) {
+                    ch.close();
+                    continue;
+                }
+                HELD.add(owner);
+                Path dir = kb.stagingDir().resolve(name);
+                Files.createDirectory(dir);
+                return new StagingArea(dir, owner, ch, lock);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a staging folder in " + kb.stagingDir(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** A fresh path inside the folder (not created). */
+    public Path newPath(String suffix) {
+        if (closed) {
+            throw new IllegalStateException("staging area " + dir + " is closed");
+        }
+        return dir.resolve(seq.incrementAndGet() + suffix);
+    }
+
+    /** A fresh empty sub-folder, e.g. scratch space for a converter. */
+    public Path newDirectory(String suffix) throws IOException {
+        return Files.createDirectory(newPath(suffix));
+    }
+
+    /** Writes a new staged file and forces it, so that publishing it later by rename is durable. */
+    public Path write(String suffix, byte[] data) throws IOException {
+        Path p = newPath(suffix);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        return p;
+    }
+
+    /** Removes the folder and releases ownership. Staged files still in it were never published. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Sweeper.deleteTree(dir);
+            Files.deleteIfExists(ownerFile);
+        } catch (IOException e) {
+            // a folder we could not remove is an orphan the next writer sweeps
+        } finally {
+            HELD.remove(ownerFile);
+            try {
+                ownerLock.release();
+                ownerChannel.close();
+            } catch (IOException ignored) {
+                // closing releases the lock in any case
+            }
+        }
+    }
+}

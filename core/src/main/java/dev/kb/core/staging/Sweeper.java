@@ -1,0 +1,133 @@
+package dev.kb.core.staging;
+
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Finds and removes staging entries that nobody owns any more. */
+public final class Sweeper {
+    private static final String JOURNAL_PREFIX = "j-";
+
+    private Sweeper() {
+    }
+
+    /** The folder in which a journal parks the live files it replaces. */
+    public static String backupDirName(String journalId) {
+        return JOURNAL_PREFIX + journalId;
+    }
+
+    /** Counts orphans without removing anything (for {@code kb status}). */
+    public static int countOrphans(KnowledgeBase kb, Set<String> liveJournalIds) throws IOException {
+        return orphans(kb, liveJournalIds).size();
+    }
+
+    /**
+     * Removes orphaned staging entries. Call only under the writer lock and after every journal
+     * has been finished or rolled back (so no journal still needs a staged file).
+     *
+     * @return how many top-level entries were removed
+     */
+    public static int removeOrphans(KnowledgeBase kb, FileOps ops, Set<String> liveJournalIds) throws IOException {
+        List<Path> orphans = orphans(kb, liveJournalIds);
+        for (Path p : orphans) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(StagingArea.PREFIX) && !name.endsWith(StagingArea.OWNER_SUFFIX)) {
+                // remove the folder, then its owner file: the reverse order could let a new
+                // process mistake a half-removed folder for its own
+                deleteTree(p, ops);
+                ops.delete(p.resolveSibling(name + StagingArea.OWNER_SUFFIX));
+            } else {
+                deleteTree(p, ops);
+            }
+        }
+        if (!orphans.isEmpty()) {
+            ops.fsyncDirectory(kb.stagingDir());
+        }
+        return orphans.size();
+    }
+
+    private static List<Path> orphans(KnowledgeBase kb, Set<String> liveJournalIds) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(kb.stagingDir())) {
+            return out;
+        }
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(kb.stagingDir())) {
+            ds.forEach(entries::add);
+        }
+        entries.sort(null);
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(JOURNAL_PREFIX)) {
+                if (!liveJournalIds.contains(name.substring(JOURNAL_PREFIX.length()))) {
+                    out.add(p);
+                }
+            } else if (name.startsWith(StagingArea.PREFIX)) {
+                String base = name.endsWith(StagingArea.OWNER_SUFFIX)
+                        ? name.substring(0, name.length() - StagingArea.OWNER_SUFFIX.length()) : name;
+                Path owner = p.resolveSibling(base + StagingArea.OWNER_SUFFIX);
+                if (name.endsWith(StagingArea.OWNER_SUFFIX)) {
+                    // an owner file is listed on its own only when its folder is gone
+                    if (!Files.exists(p.resolveSibling(base), LinkOption.NOFOLLOW_LINKS) && !ownedByLiveProcess(owner)) {
+                        out.add(p);
+                    }
+                } else if (!ownedByLiveProcess(owner)) {
+                    out.add(p);
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** True when a live process (this one included) holds the owner lock. */
+    static boolean ownedByLiveProcess(Path owner) {
+        if (StagingArea.HELD.contains(owner)) {
+            return true;
+        }
+        if (!Files.exists(owner, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            // cannot tell: keep it, a person can remove it with the next recover
+            return true;
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        deleteTree(p, FileOps.REAL);
+    }
+
+    /** Removes a file or a whole folder, bottom-up, without following links. */
+    public static void deleteTree(Path p, FileOps ops) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                for (Path c : ds) {
+                    deleteTree(c, ops);
+                }
+            }
+        }
+        ops.delete(p);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Private staging: where a process prepares documents (downloads, conversions) before it takes
+ * the writer lock.
+ *
+ * <p>Each process gets {@code .kb/staging/p-<uuid>/} and an owner file beside it,
+ * {@code p-<uuid>.owner}, on which it holds an OS file lock for its lifetime. The kernel drops
+ * that lock when the process dies, so "is this folder orphaned?" has an exact answer: its owner
+ * file can be locked by someone else (or is missing). The owner file is created and locked
+ * <em>before</em> the folder exists, and the creator checks after locking that the path still
+ * names the file it locked, so a sweeper can never delete a folder that a live process is
+ * about to use. Backups of a journal live in {@code j-<journal id>/} and belong to that journal.
+ */
+package dev.kb.core.staging;
