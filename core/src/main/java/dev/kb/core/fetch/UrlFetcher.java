@@ -131,11 +131,13 @@ public final class UrlFetcher {
         seen.add(url);
         int redirects = 0;
         int attempt = 1;
+        String failure = null;
         while (true) {
-            String failure;
             String retryAfter = null;
             Call call = client.newCall(request(url, previous));
-            call.timeout().timeout(remaining(deadline, null), TimeUnit.NANOSECONDS);
+            // Only the time left: a fresh full timeout per call would let redirects and retries
+            // multiply the user's --timeout.
+            call.timeout().timeout(remaining(deadline, failure), TimeUnit.NANOSECONDS);
             try (Response response = call.execute()) {
                 int code = response.code();
                 if (REDIRECTS.contains(code)) {
@@ -147,6 +149,7 @@ public final class UrlFetcher {
                         throw KbException.inputFailed("too many redirects (max " + options.maxRedirects() + ")");
                     }
                     attempt = 1;
+                    failure = null;
                     continue;
                 }
                 if (code == 304 && previous != null) {
@@ -340,14 +343,15 @@ public final class UrlFetcher {
         }
         String hostPort = (url.host().contains(":") ? "[" + url.host() + "]" : url.host()) + ":" + url.port();
         if (e instanceof ConnectException) {
-            String reason = causeMentions(e, "refused") ? "connection refused" : rootMessage(e);
+            // OkHttp's own message only names the address; the reason is in the cause.
+            String reason = causeMentions(e, "refused") ? "connection refused" : message(e, true);
             throw KbException.inputFailed("cannot connect to " + hostPort + ": " + reason, e);
         }
         if (e instanceof SSLException) {
-            throw KbException.inputFailed("TLS failure with " + hostPort + ": " + rootMessage(e), e);
+            throw KbException.inputFailed("TLS failure with " + hostPort + ": " + message(e, false), e);
         }
         // Reset, early end of stream, a broken status line: the server or a proxy dropped us.
-        return "connection to " + hostPort + " failed: " + rootMessage(e);
+        return "connection to " + hostPort + " failed: " + message(e, false);
     }
 
     private static boolean causeMentions(Throwable t, String word) {
@@ -359,14 +363,27 @@ public final class UrlFetcher {
         return false;
     }
 
-    private static String rootMessage(Throwable t) {
+    /**
+     * The outermost (or, with {@code deepest}, innermost) message of a failure chain, on one line,
+     * without OkHttp's trailing " on http://…" (the caller names the input already).
+     */
+    private static String message(Throwable t, boolean deepest) {
         String message = null;
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getMessage() != null && !c.getMessage().isBlank()) {
                 message = c.getMessage();
+                if (!deepest) {
+                    break;
+                }
             }
         }
-        return message == null ? t.getClass().getSimpleName() : oneLine(message);
+        if (message == null) {
+            return t.getClass().getSimpleName();
+        }
+        String flat = oneLine(message.replaceFirst("\\s+on\\s+https?://\\S*$", ""));
+        boolean capitalisedWord = flat.length() > 1 && Character.isUpperCase(flat.charAt(0))
+                && Character.isLowerCase(flat.charAt(1));
+        return capitalisedWord ? Character.toLowerCase(flat.charAt(0)) + flat.substring(1) : flat;
     }
 
     private static String status(Response response) {
