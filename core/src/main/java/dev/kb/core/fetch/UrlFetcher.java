@@ -1,0 +1,421 @@
+package dev.kb.core.fetch;
+
+import dev.kb.core.KbException;
+import dev.kb.core.http.HttpClients;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Downloads one http(s) document into a file the caller owns. See the package documentation
+ * for the protocol; in short: one deadline, a bound on decoded bytes, retries of transient
+ * failures, and no file left behind unless the whole body arrived and was fsynced.
+ *
+ * <p>Thread-safe: one instance may serve concurrent fetches to different destinations.
+ */
+public final class UrlFetcher {
+
+    /** A scheme of two or more letters, so a Windows drive letter ({@code C://x}) is not a URL. */
+    private static final Pattern URL_LIKE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://.*", Pattern.DOTALL);
+    private static final Set<Integer> REDIRECTS = Set.of(300, 301, 302, 303, 307, 308);
+    /**
+     * Worth another attempt: overload and gateway trouble. Not 500, unlike {@code RetryPolicy}'s
+     * list: a static document that errors once usually errors again, and the retry wait would
+     * only delay the message.
+     */
+    private static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final int MAX_DETAIL = 200;
+
+    private final FetchOptions options;
+    private final OkHttpClient client;
+
+    public UrlFetcher(FetchOptions options) {
+        this(options, UnaryOperator.identity());
+    }
+
+    /** Test seam: lets a test substitute DNS or trust its own TLS certificate. */
+    UrlFetcher(FetchOptions options, UnaryOperator<OkHttpClient.Builder> customize) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.client = customize.apply(HttpClients.builder(options.timeout())
+                        .followRedirects(false)
+                        .followSslRedirects(false))
+                .build();
+    }
+
+    /** True for anything shaped like {@code scheme://…}; whether the scheme is supported is {@link #parseUrl}'s call. */
+    public static boolean isUrl(String arg) {
+        return arg != null && URL_LIKE.matcher(arg.strip()).matches();
+    }
+
+    /**
+     * Parses a command-line argument as an http or https URL.
+     *
+     * @throws KbException of kind USAGE for other schemes ({@code ftp://}, {@code file://}) or a malformed URL
+     */
+    public static URI parseUrl(String arg) {
+        String s = arg == null ? "" : arg.strip();
+        if (!isUrl(s)) {
+            throw new KbException(KbException.Kind.USAGE, "not a URL");
+        }
+        String scheme = s.substring(0, s.indexOf("://")).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new KbException(KbException.Kind.USAGE,
+                    "unsupported URL scheme " + oneLine(scheme) + "://; only http:// and https:// are supported");
+        }
+        try {
+            return HttpUrl.get(s).uri();
+        } catch (IllegalArgumentException e) {
+            throw new KbException(KbException.Kind.USAGE, "malformed URL: " + oneLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Fetches {@code uri} into {@code dest}, replacing whatever is there. On return the file is
+     * complete and fsynced, or (on 304 Not Modified) absent; on any exception it is absent.
+     *
+     * @param previous validators of an earlier fetch for a conditional request, or null
+     * @throws KbException of kind INPUT_FAILED with a one-line cause (the caller names the input)
+     * @throws IllegalArgumentException when {@code uri} is not http(s): a caller that skipped {@link #parseUrl}
+     */
+    public FetchResult fetch(URI uri, Path dest, Validators previous) {
+        HttpUrl start = HttpUrl.get(Objects.requireNonNull(uri, "uri"));
+        if (start == null) {
+            throw new IllegalArgumentException("not an http(s) URL: " + uri);
+        }
+        Objects.requireNonNull(dest, "dest");
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        try {
+            return fetchWithin(deadline, uri, start, dest, previous);
+        } catch (RuntimeException | Error e) {
+            // A partial file would look like a document to whoever scans the staging folder next.
+            try {
+                Files.deleteIfExists(dest);
+            } catch (IOException deleteFailed) {
+                e.addSuppressed(deleteFailed);
+            }
+            throw e;
+        }
+    }
+
+    private FetchResult fetchWithin(long deadline, URI requested, HttpUrl start, Path dest, Validators previous) {
+        HttpUrl url = start;
+        Set<HttpUrl> seen = new HashSet<>();
+        seen.add(url);
+        int redirects = 0;
+        int attempt = 1;
+        String failure = null;
+        while (true) {
+            String retryAfter = null;
+            Call call = client.newCall(request(url, previous));
+            // Only the time left: a fresh full timeout per call would let redirects and retries
+            // multiply the user's --timeout.
+            call.timeout().timeout(remaining(deadline, failure), TimeUnit.NANOSECONDS);
+            try (Response response = call.execute()) {
+                int code = response.code();
+                if (REDIRECTS.contains(code)) {
+                    url = redirectTarget(response, url);
+                    if (!seen.add(url)) {
+                        throw KbException.inputFailed("redirect loop: " + url + " was reached twice");
+                    }
+                    if (++redirects > options.maxRedirects()) {
+                        throw KbException.inputFailed("too many redirects (max " + options.maxRedirects() + ")");
+                    }
+                    attempt = 1;
+                    failure = null;
+                    continue;
+                }
+                if (code == 304 && previous != null) {
+                    deleteDestination(dest);
+                    return new FetchResult(true, requested, url.uri(), response.header("Content-Type"),
+                            NameHint.of(response.header("Content-Disposition"), url),
+                            orElse(response.header("ETag"), previous.etag()),
+                            orElse(response.header("Last-Modified"), previous.lastModified()), null, -1);
+                }
+                if (RETRYABLE.contains(code)) {
+                    failure = status(response);
+                    retryAfter = response.header("Retry-After");
+                } else if (!response.isSuccessful()) {
+                    throw KbException.inputFailed(status(response));
+                } else {
+                    return save(response, requested, url, dest);
+                }
+            } catch (IOException e) {
+                failure = describe(e, url, deadline);
+            }
+            if (attempt >= options.retry().maxAttempts()) {
+                throw KbException.inputFailed(failure + (attempt > 1 ? " after " + attempt + " attempts" : ""));
+            }
+            attempt++;
+            sleepBeforeRetry(options.retry().delayBefore(attempt, retryAfter, Instant.now()), deadline, failure);
+        }
+    }
+
+    private static Request request(HttpUrl url, Validators previous) {
+        // No Accept-Encoding: OkHttp then asks for gzip itself and decodes it, so the bytes we
+        // count and hash are the document's, and a gzip bomb meets the size bound decoded.
+        Request.Builder b = new Request.Builder().url(url).get().header("Accept", "*/*");
+        if (previous != null) {
+            if (isHeaderSafe(previous.etag())) {
+                b.header("If-None-Match", previous.etag());
+            }
+            if (isHeaderSafe(previous.lastModified())) {
+                b.header("If-Modified-Since", previous.lastModified());
+            }
+        }
+        return b.build();
+    }
+
+    private static boolean isHeaderSafe(String value) {
+        return value != null && !value.isBlank() && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
+
+    private static HttpUrl redirectTarget(Response response, HttpUrl from) {
+        String location = response.header("Location");
+        if (location == null || location.isBlank()) {
+            throw KbException.inputFailed(status(response) + " without a Location header");
+        }
+        HttpUrl next = from.resolve(location.strip());
+        if (next == null) {
+            throw KbException.inputFailed("redirect to an unsupported or malformed URL: " + oneLine(location));
+        }
+        return next.newBuilder().fragment(null).build();
+    }
+
+    /**
+     * Streams the body to {@code dest}, hashing as it goes, and fsyncs it. A network error comes
+     * out as IOException (so it may be retried); anything about the limit or the local file as
+     * KbException (so it is not).
+     */
+    private FetchResult save(Response response, URI requested, HttpUrl url, Path dest) throws IOException {
+        ResponseBody body = response.body();
+        long announced = body.contentLength();
+        if (announced > options.maxBytes()) {
+            throw tooLarge(": the server announced " + ByteSizes.format(announced));
+        }
+        MessageDigest sha256 = sha256();
+        long size = 0;
+        FileChannel out = openDestination(dest);
+        try (InputStream in = body.byteStream()) {
+            byte[] buffer = new byte[BUFFER_SIZE];
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                size += n;
+                // Checked before writing, so neither the disk nor the inflater gets further than
+                // one buffer past the limit, whatever the compression ratio.
+                if (size > options.maxBytes()) {
+                    throw tooLarge("");
+                }
+                sha256.update(buffer, 0, n);
+                write(out, buffer, n, dest);
+            }
+            // The caller publishes the file by rename; without this a crash after the rename can
+            // leave a registered document whose bytes never reached the disk.
+            force(out, dest);
+        } finally {
+            closeQuietly(out);
+        }
+        return new FetchResult(false, requested, url.uri(), response.header("Content-Type"),
+                NameHint.of(response.header("Content-Disposition"), url),
+                response.header("ETag"), response.header("Last-Modified"),
+                HexFormat.of().formatHex(sha256.digest()), size);
+    }
+
+    private KbException tooLarge(String detail) {
+        return KbException.inputFailed("larger than " + ByteSizes.format(options.maxBytes()) + " (--max-size)" + detail);
+    }
+
+    private static FileChannel openDestination(Path dest) {
+        try {
+            // TRUNCATE: a retry after a broken body must not keep the first attempt's bytes.
+            return FileChannel.open(dest, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw cannotWrite(dest, e);
+        }
+    }
+
+    private static void write(FileChannel out, byte[] buffer, int length, Path dest) {
+        ByteBuffer bb = ByteBuffer.wrap(buffer, 0, length);
+        try {
+            while (bb.hasRemaining()) {
+                out.write(bb);
+            }
+        } catch (IOException e) {
+            throw cannotWrite(dest, e);
+        }
+    }
+
+    private static void force(FileChannel out, Path dest) {
+        try {
+            out.force(true);
+        } catch (IOException e) {
+            throw cannotWrite(dest, e);
+        }
+    }
+
+    private static void deleteDestination(Path dest) {
+        try {
+            Files.deleteIfExists(dest);
+        } catch (IOException e) {
+            throw cannotWrite(dest, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel out) {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // Either the data was forced already, or an earlier failure is on its way out.
+        }
+    }
+
+    private static KbException cannotWrite(Path dest, IOException e) {
+        return KbException.inputFailed("cannot write " + dest + ": " + oneLine(String.valueOf(e.getMessage())), e);
+    }
+
+    /** Nanoseconds left before the deadline; a KbException when none are. */
+    private long remaining(long deadline, String lastFailure) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timedOut(lastFailure);
+        }
+        return left;
+    }
+
+    private void sleepBeforeRetry(Duration delay, long deadline, String lastFailure) {
+        // Sleeping past the deadline would only postpone the same timeout.
+        if (delay.toNanos() >= remaining(deadline, lastFailure)) {
+            throw timedOut(lastFailure);
+        }
+        try {
+            options.sleeper().sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KbException.inputFailed("interrupted while waiting to retry " + lastFailure, e);
+        }
+    }
+
+    private KbException timedOut(String lastFailure) {
+        return KbException.inputFailed("timed out after " + seconds(options.timeout())
+                + (lastFailure == null ? "" : " (last attempt: " + lastFailure + ")"));
+    }
+
+    /**
+     * One line naming the cause of a network failure; a KbException instead when retrying cannot
+     * help (timeout, DNS, refused connection, TLS).
+     */
+    private String describe(IOException e, HttpUrl url, long deadline) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw KbException.inputFailed("interrupted", e);
+        }
+        if (e instanceof InterruptedIOException || deadline - System.nanoTime() <= 0) {
+            throw KbException.inputFailed(timedOut(null).getMessage(), e);
+        }
+        if (e instanceof UnknownHostException) {
+            throw KbException.inputFailed("cannot resolve host " + url.host(), e);
+        }
+        String hostPort = (url.host().contains(":") ? "[" + url.host() + "]" : url.host()) + ":" + url.port();
+        if (e instanceof ConnectException) {
+            // OkHttp's own message only names the address; the reason is in the cause.
+            String reason = causeMentions(e, "refused") ? "connection refused" : message(e, true);
+            throw KbException.inputFailed("cannot connect to " + hostPort + ": " + reason, e);
+        }
+        if (e instanceof SSLException) {
+            throw KbException.inputFailed("TLS failure with " + hostPort + ": " + message(e, false), e);
+        }
+        // Reset, early end of stream, a broken status line: the server or a proxy dropped us.
+        return "connection to " + hostPort + " failed: " + message(e, false);
+    }
+
+    private static boolean causeMentions(Throwable t, String word) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().toLowerCase(Locale.ROOT).contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The outermost (or, with {@code deepest}, innermost) message of a failure chain, on one line,
+     * without OkHttp's trailing " on http://…" (the caller names the input already).
+     */
+    private static String message(Throwable t, boolean deepest) {
+        String message = null;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                message = c.getMessage();
+                if (!deepest) {
+                    break;
+                }
+            }
+        }
+        if (message == null) {
+            return t.getClass().getSimpleName();
+        }
+        String flat = oneLine(message.replaceFirst("\\s+on\\s+https?://\\S*$", ""));
+        boolean capitalisedWord = flat.length() > 1 && Character.isUpperCase(flat.charAt(0))
+                && Character.isLowerCase(flat.charAt(1));
+        return capitalisedWord ? Character.toLowerCase(flat.charAt(0)) + flat.substring(1) : flat;
+    }
+
+    private static String status(Response response) {
+        String reason = oneLine(response.message());
+        return "HTTP " + response.code() + (reason.isEmpty() ? "" : " " + reason);
+    }
+
+    /** A server-chosen text made safe for a one-line message: no control characters, bounded length. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String flat = s.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]+", " ").strip();
+        return flat.length() <= MAX_DETAIL ? flat : flat.substring(0, MAX_DETAIL) + "…";
+    }
+
+    private static String seconds(Duration d) {
+        if (d.toMillis() % 1000 == 0) {
+            return d.toSeconds() + "s";
+        }
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JRE has SHA-256", e);
+        }
+    }
+}
