@@ -258,7 +258,7 @@ public final class PageIndexClient {
             return node;
         } catch (JsonProcessingException e) {
             throw KbException.inputFailed("unexpected response from PageIndex Cloud: body is not valid JSON ("
-                    + oneLine(e.getOriginalMessage()) + ")", e);
+                    + shorten(oneLine(e.getOriginalMessage())) + ")", e);
         }
     }
 
@@ -330,6 +330,9 @@ public final class PageIndexClient {
         if (e instanceof UnknownHostException) {
             return KbException.inputFailed("cannot resolve the PageIndex Cloud host " + baseUrl.host(), e);
         }
+        if (Thread.currentThread().isInterrupted()) {
+            return KbException.inputFailed("interrupted while waiting for PageIndex Cloud", e);
+        }
         if (e instanceof InterruptedIOException) {
             return KbException.inputFailed("PageIndex Cloud did not answer within " + Durations.human(timeout)
                     + " (" + where + ")", e);
@@ -361,15 +364,20 @@ public final class PageIndexClient {
     }
 
     /**
-     * The key must never reach a message: a server may echo it in an error body, and OkHttp may
-     * name request details in its own exceptions. Messages are rebuilt with the key masked.
+     * The key must never reach a message: a server may echo it in an error body, Jackson quotes
+     * the start of a body it cannot parse, and {@code --verbose} prints the whole cause chain. So
+     * the message is masked, and a cause that mentions the key anywhere in its chain is dropped.
      */
     private KbException redacted(KbException e) {
-        String message = e.getMessage();
-        if (message == null || !message.contains(apiKey)) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        boolean causeLeaks = false;
+        for (Throwable t = e.getCause(); t != null && !causeLeaks; t = t.getCause()) {
+            causeLeaks = t.getMessage() != null && t.getMessage().contains(apiKey);
+        }
+        if (!message.contains(apiKey) && !causeLeaks) {
             return e;
         }
-        KbException clean = new KbException(e.kind(), message.replace(apiKey, "***"), e.getCause());
+        KbException clean = new KbException(e.kind(), message.replace(apiKey, "***"), causeLeaks ? null : e.getCause());
         clean.setStackTrace(e.getStackTrace());
         return clean;
     }

@@ -24,7 +24,7 @@ import okhttp3.mockwebserver.RecordedRequest;
  * records every request. Faults (429, 503, redirects, garbage) can be queued per endpoint.
  */
 final class FakePageIndex extends Dispatcher {
-    static final String KEY = "pi-test-key-SECRET-7f3a9c";
+    static final String KEY = "piTestKeySECRET7f3a9c";
     static final ObjectMapper JSON = new ObjectMapper();
 
     enum Endpoint { METADATA, TREE, OCR }

@@ -250,6 +250,17 @@ class PageIndexClientTest {
     }
 
     @Test
+    void aKeyEchoedInABodyThatIsNotJsonLeavesNoTraceInTheCauseEither() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.fault(METADATA, new MockResponse().setBody(KEY + " is not allowed here"));
+
+        KbException e = fetchFails("pi-abc", Duration.ZERO);
+
+        assertTrue(e.getMessage().startsWith("unexpected response from PageIndex Cloud: body is not valid JSON"),
+                e.getMessage());
+    }
+
+    @Test
     void anUnknownDocumentIsNotFound() {
         KbException e = fetchFails("pi-missing", Duration.ofMinutes(1));
 
