@@ -36,6 +36,7 @@ final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        remote.validate(spec);
         List<String> all = new ArrayList<>(inputs);
         all.addAll(remote.readFromFile(spec, root.cwd));
         if (all.isEmpty()) {

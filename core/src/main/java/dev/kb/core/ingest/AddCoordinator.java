@@ -109,8 +109,9 @@ public final class AddCoordinator {
         for (int i = 0; i < group.size(); i++) {
             Prepared p = group.get(i);
             DocumentRow existing = registry.bySourceUri(p.sourceUri()).orElse(null);
-            if (existing != null && existing.sha256().equals(p.sha256())) {
-                outcomes[i] = Outcome.skipped(p.input(), existing.docName(), "unchanged");
+            if (existing != null && (existing.sha256().equals(p.sha256()) || !p.updates())) {
+                outcomes[i] = Outcome.skipped(p.input(), existing.docName(),
+                        p.updates() ? "unchanged" : "already in the knowledge base");
                 continue;
             }
             if (urisInGroup.contains(p.sourceUri())) {

@@ -1,19 +1,24 @@
 package dev.kb.core.ingest;
 
-import dev.kb.core.KbException;
+import dev.kb.core.convert.ContentKind;
+import dev.kb.core.convert.Converted;
+import dev.kb.core.convert.Converter;
+import dev.kb.core.convert.Sniffed;
+import dev.kb.core.convert.Sniffer;
 import dev.kb.core.staging.StagingArea;
+import dev.kb.core.staging.Sweeper;
+import dev.kb.core.fs.FileOps;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Bridges staged raw bytes to the converters: decides the type, converts, names the result. */
+/** Bridges staged raw bytes to the converters: the bytes decide the type, then they are converted. */
 final class Conversion {
-    static final Set<String> SUPPORTED_EXTENSIONS = Set.of("md", "markdown", "txt");
+    /** Local files kb looks at in a directory walk; anything else is reported and skipped. */
+    static final Set<String> SUPPORTED_EXTENSIONS = Set.of("md", "markdown", "txt", "html", "htm", "pdf");
 
     record Result(String type, String extension, String title, String markdown, Map<String, Object> metadata,
                   List<String> warnings) {
@@ -22,23 +27,25 @@ final class Conversion {
     private Conversion() {
     }
 
+    /**
+     * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
+     * @param baseUri     for HTML: the page's final URL, or null for a local file
+     */
     static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem,
                           StagingArea staging) throws IOException {
-        String ext = FileSource.extension(fileName).toLowerCase(Locale.ROOT);
-        String text = Files.readString(raw, StandardCharsets.UTF_8);
-        if (ext.equals("txt")) {
-            return new Result("text", "txt", stem, text, Map.of(), List.of());
+        Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
+        Path scratch = staging.newDirectory(".scratch");
+        try {
+            Converted c = Converter.convert(sniffed, raw, stem, baseUri, scratch);
+            return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
+                    c.warnings());
+        } finally {
+            Sweeper.deleteTree(scratch, FileOps.REAL);
         }
-        if (ext.equals("md") || ext.equals("markdown")) {
-            String title = stem;
-            for (String line : text.split("\n", 50)) {
-                if (line.startsWith("# ")) {
-                    title = line.substring(2).trim();
-                    break;
-                }
-            }
-            return new Result("markdown", "md", title, text, Map.of(), List.of());
-        }
-        throw KbException.inputFailed("unsupported type ." + ext);
+    }
+
+    /** The registry's and the front matter's {@code type}. */
+    static String typeName(ContentKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 }

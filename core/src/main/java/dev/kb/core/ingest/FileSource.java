@@ -53,7 +53,7 @@ public final class FileSource implements Source {
         Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
         return Prep.of(new Prepared(input, uri, stem, c.type(), c.title(), copy.sha256(), copy.size(), raw, rawExt, md,
-                List.of(), null, null, new ArrayList<>(c.warnings())));
+                List.of(), null, null, true, new ArrayList<>(c.warnings())));
     }
 
     static String extension(String fileName) {

@@ -29,7 +29,9 @@ public final class FrontMatter {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("title", title);
         m.put("source", source);
-        m.put("sha256", sha256);
+        if (sha256 != null) {
+            m.put("sha256", sha256); // absent where the hash is of this very file (a cloud import)
+        }
         m.put("type", type);
         m.put("added", added);
         if (extras != null) {

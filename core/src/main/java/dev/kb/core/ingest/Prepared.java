@@ -15,10 +15,14 @@ import java.util.List;
  * @param rawExtension extension for {@code raw/<name>.<ext>}, or null with no raw file
  * @param stagedSource the Markdown with front matter for {@code wiki/sources/<name>.md}
  * @param extras       further artifacts published as {@code wiki/sources/<name><suffix>}
+ * @param updates      whether a document already registered under {@code sourceUri} with other
+ *                     content is updated in place (files, URLs) or left alone (cloud imports,
+ *                     whose identity alone decides)
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
-                       List<Artifact> extras, String etag, String lastModified, List<String> warnings) {
+                       List<Artifact> extras, String etag, String lastModified, boolean updates,
+                       List<String> warnings) {
 
     public Prepared {
         extras = List.copyOf(extras);

@@ -1,0 +1,86 @@
+package dev.kb.cli;
+
+import dev.kb.core.KbException;
+import dev.kb.core.cloud.PageIndexClient;
+import dev.kb.core.http.RetryPolicy;
+import dev.kb.core.http.Sleeper;
+import dev.kb.core.ingest.CloudSource;
+import dev.kb.core.ingest.Inputs;
+import dev.kb.core.kb.KnowledgeBase;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Import documents from PageIndex Cloud.",
+                "Needs PAGEINDEX_API_KEY; PAGEINDEX_BASE_URL overrides the service address."})
+final class ImportCommand implements Callable<Integer> {
+    @ParentCommand
+    KbCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WriteOptions write;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @Option(names = "--cloud", required = true, description = "Import from PageIndex Cloud (the only source so far).")
+    boolean cloud;
+
+    @Option(names = "--wait-ready", paramLabel = "DURATION", defaultValue = "0",
+            converter = Conversions.DurationConverter.class,
+            description = "Wait up to DURATION for a document that is still processing (default: do not wait).")
+    Duration waitReady;
+
+    @Parameters(arity = "0..*", paramLabel = "DOC_ID", description = "PageIndex Cloud document ids.")
+    List<String> ids = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        remote.validate(spec);
+        List<String> all = new ArrayList<>(ids);
+        all.addAll(remote.readFromFile(spec, root.cwd));
+        if (all.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "nothing to import: give document ids (or --from-file)");
+        }
+        LinkedHashSet<String> valid = new LinkedHashSet<>();
+        for (String id : all) {
+            valid.add(PageIndexClient.validateDocId(id));
+        }
+        String key = root.env.get("PAGEINDEX_API_KEY");
+        if (key == null || key.isBlank()) {
+            throw new KbException(KbException.Kind.USAGE,
+                    "PAGEINDEX_API_KEY is not set: export your PageIndex Cloud API key in it");
+        }
+        KnowledgeBase kb = root.knowledgeBase();
+        String base = root.env.getOrDefault("PAGEINDEX_BASE_URL", PageIndexClient.DEFAULT_BASE_URL);
+        URI baseUri;
+        try {
+            baseUri = URI.create(base.strip());
+        } catch (IllegalArgumentException e) {
+            throw new KbException(KbException.Kind.USAGE, "PAGEINDEX_BASE_URL is not a URL: " + base);
+        }
+        PageIndexClient client = new PageIndexClient(baseUri, key, remote.timeout, RetryPolicy.DEFAULT, Sleeper.REAL,
+                Clock.systemUTC(), remote.maxSize);
+        List<Inputs.Item> items = new ArrayList<>();
+        for (String id : valid) {
+            items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
+        }
+        return AddCommand.Runs.ingest(kb, items, "kb import --cloud", write, new Output(spec, write.json));
+    }
+}

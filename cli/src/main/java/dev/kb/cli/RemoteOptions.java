@@ -1,0 +1,81 @@
+package dev.kb.cli;
+
+import dev.kb.core.fetch.FetchOptions;
+import dev.kb.core.fetch.UrlFetcher;
+import dev.kb.core.ingest.Source;
+import dev.kb.core.ingest.UrlSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that reach the network (contract: --timeout, --max-size, --from-file). */
+final class RemoteOptions {
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Conversions.DurationConverter.class,
+            description = "Deadline for each remote document as a whole: connect, redirects and body "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "512MB",
+            converter = Conversions.SizeConverter.class,
+            description = "Most bytes one document may have after decoding (e.g. 1MB; default ${DEFAULT-VALUE}).")
+    long maxSize;
+
+    @Option(names = "--from-file", paramLabel = "FILE",
+            description = "More inputs, one per line ('-' for stdin); blank lines and # comments are ignored.")
+    String fromFile;
+
+    private UrlFetcher fetcher;
+
+    /** The inputs listed in --from-file, or none. */
+    List<String> readFromFile(CommandSpec spec, Path cwd) {
+        if (fromFile == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        try (BufferedReader r = fromFile.equals("-")
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(cwd.resolve(fromFile), StandardCharsets.UTF_8)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) {
+                    out.add(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "cannot read --from-file " + fromFile + ": " + (e instanceof java.nio.file.NoSuchFileException
+                            ? "no such file" : e.getMessage()));
+        }
+        return out;
+    }
+
+    void validate(CommandSpec spec) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be more than zero");
+        }
+    }
+
+    /** Recognises http(s) URLs among the inputs; one fetcher (one connection pool) per command. */
+    Function<String, Source> urlSources() {
+        return arg -> {
+            if (!UrlFetcher.isUrl(arg)) {
+                return null;
+            }
+            if (fetcher == null) {
+                fetcher = new UrlFetcher(FetchOptions.defaults().withTimeout(timeout).withMaxBytes(maxSize));
+            }
+            return new UrlSource(UrlFetcher.parseUrl(arg), arg, fetcher);
+        };
+    }
+}

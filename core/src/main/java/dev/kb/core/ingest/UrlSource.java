@@ -1,0 +1,67 @@
+package dev.kb.core.ingest;
+
+import dev.kb.core.fetch.FetchResult;
+import dev.kb.core.fetch.UrlFetcher;
+import dev.kb.core.fetch.Validators;
+import dev.kb.core.registry.DocumentRow;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.net.URI;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A web document. Downloaded into private staging (never under the writer lock), identified by
+ * the URL the user gave; re-adding sends the stored validators, and a 304 is a skip.
+ */
+public final class UrlSource implements Source {
+    private final URI uri;
+    private final String input;
+    private final UrlFetcher fetcher;
+
+    public UrlSource(URI uri, String input, UrlFetcher fetcher) {
+        this.uri = uri;
+        this.input = input;
+        this.fetcher = fetcher;
+    }
+
+    @Override
+    public String input() {
+        return input;
+    }
+
+    @Override
+    public Prep prepare(PrepareContext ctx) throws Exception {
+        String sourceUri = input;
+        Optional<DocumentRow> existing = ctx.bySourceUri(sourceUri);
+        Validators previous = existing.map(r -> r.etag() == null && r.lastModified() == null
+                ? null : new Validators(r.etag(), r.lastModified())).orElse(null);
+        Path raw = ctx.staging().newPath(".raw");
+        FetchResult r = fetcher.fetch(uri, raw, previous);
+        if (r.notModified()) {
+            return Prep.done(Outcome.skipped(input, existing.map(DocumentRow::docName).orElse(null), "not modified"));
+        }
+        Optional<Outcome> known = ctx.knownContent(input, sourceUri, r.sha256Hex());
+        if (known.isPresent()) {
+            Files.deleteIfExists(raw);
+            return Prep.done(known.get());
+        }
+        String stem = stem(r.nameHint());
+        Conversion.Result c = Conversion.convert(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
+                ctx.staging());
+        String added = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata());
+        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
+                c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings()));
+    }
+
+    /** The name hint without its extension: the extension of {@code raw/} comes from the bytes. */
+    static String stem(String nameHint) {
+        String ext = FileSource.extension(nameHint);
+        return ext.isEmpty() || ext.length() > 5 ? nameHint : nameHint.substring(0, nameHint.length() - ext.length() - 1);
+    }
+}
