@@ -52,7 +52,7 @@ final class HtmlConversion {
             throw KbException.inputFailed("cannot read HTML: " + Conversions.oneLine(e), e);
         }
         Extraction extraction = extract(document, baseUri);
-        String markdown = MARKDOWN.convert(extraction.content()).strip() + "\n";
+        String markdown = toMarkdown(extraction.content());
 
         Map<String, Object> metadata = new LinkedHashMap<>();
         putIfPresent(metadata, "byline", extraction.byline());
@@ -60,6 +60,14 @@ final class HtmlConversion {
         putIfPresent(metadata, "site_name", extraction.siteName());
         String title = Conversions.isBlank(extraction.title()) ? stem : extraction.title();
         return new Converted(title, markdown, metadata, extraction.warnings());
+    }
+
+    /**
+     * The element as Markdown. Readability hands back a detached element, and flexmark's node
+     * renderer looks at parents (NullPointerException on a detached div), so convert its HTML.
+     */
+    static String toMarkdown(Element content) {
+        return MARKDOWN.convert(content.outerHtml()).strip() + "\n";
     }
 
     /** Reads the metadata, then lets Readability take the main content (it changes the document). */

@@ -74,9 +74,9 @@ final class PdfConversion {
 
             PDDocumentInformation info = document.getDocumentInformation();
             String infoTitle = Conversions.normalizeSpace(info.getTitle());
-            String title = !Conversions.isBlank(infoTitle) ? infoTitle : firstLine;
+            String title = !Conversions.isBlank(infoTitle) ? infoTitle : PdfTitle.largestTextOnFirstPage(document);
             if (Conversions.isBlank(title)) {
-                title = stem;
+                title = firstLine;
             }
             Map<String, Object> metadata = new LinkedHashMap<>();
             String author = Conversions.normalizeSpace(info.getAuthor());

@@ -54,6 +54,7 @@ class HtmlCorpusBenchmarkTest {
         String baseUri = "http://fakehost/test/page.html"; // what Readability's test suite uses
         Document source = Jsoup.parse(dir.resolve("source.html").toFile(), null, baseUri);
         HtmlConversion.Extraction got = HtmlConversion.extract(source, baseUri);
+        HtmlConversion.toMarkdown(got.content()); // must not throw on any real page
         String expectedText = Jsoup.parse(dir.resolve("expected.html").toFile(), "UTF-8").text();
 
         String expectedTitle = text(expected, "title");
