@@ -1,0 +1,27 @@
+package dev.kb.core.convert;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A document turned into Markdown.
+ *
+ * @param title    the document's title, never blank
+ * @param markdown the body, without front matter
+ * @param metadata extra front-matter keys in insertion order (e.g. byline, excerpt, site_name,
+ *                 pages, or the keys of a Markdown file's own front matter); the caller writes
+ *                 its own keys first and skips any reserved key found here
+ * @param warnings one-line notes for the user about a conversion that worked but is doubtful
+ */
+public record Converted(String title, String markdown, Map<String, Object> metadata, List<String> warnings) {
+
+    public Converted {
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(markdown, "markdown");
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.kb.core.convert;
+
+import dev.kb.core.KbException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Turns a file of original bytes into Markdown plus metadata. Pure apart from scratch files in
+ * the given directory, which are gone again when a call returns or throws; safe to call from
+ * several threads at once, and meant to run before any lock is taken.
+ *
+ * <p>Every failure is a {@link KbException} of kind INPUT_FAILED whose message is one line naming
+ * only the cause ("PDF is encrypted"); the caller prefixes the input's name.
+ */
+public final class Converter {
+
+    private Converter() {
+    }
+
+    /**
+     * @param kind         what {@link Sniffer} found; an unsupported kind fails the input
+     * @param file         the original bytes
+     * @param fileNameStem the file name without extension: the title of last resort
+     * @param baseUri      the page's URL, against which relative links in HTML are made absolute;
+     *                     null for a local file
+     * @param scratchDir   an existing directory for temporary files (PDF parsing buffers)
+     */
+    public static Converted convert(ContentKind kind, Path file, String fileNameStem, String baseUri, Path scratchDir) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(fileNameStem, "fileNameStem");
+        return switch (kind) {
+            case MARKDOWN -> MarkdownConversion.markdown(file, fileNameStem);
+            case TEXT -> MarkdownConversion.text(file, fileNameStem);
+            case HTML -> HtmlConversion.convert(file, fileNameStem, baseUri);
+            case PDF -> PdfConversion.convert(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
+            case JSON, IMAGE, BINARY -> throw KbException.inputFailed("unsupported content: " + kind.label());
+        };
+    }
+
+    /** As {@link #convert(ContentKind, Path, String, String, Path)}, refusing unsupported content with its detail. */
+    public static Converted convert(Sniffed sniffed, Path file, String fileNameStem, String baseUri, Path scratchDir) {
+        return convert(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, scratchDir);
+    }
+}
