@@ -121,7 +121,7 @@ public final class Ingest {
                     flush(group, coordinator, writer, hooks, summary); // nothing waits: report now
                 }
             }
-            if (!cancelled || toCommit > 0) {
+            if (!cancelled) {
                 flush(group, coordinator, writer, hooks, summary);
             }
             return summary;

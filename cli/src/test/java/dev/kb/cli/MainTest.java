@@ -1,0 +1,119 @@
+package dev.kb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in-process through {@link Main#run}: exit codes, streams, JSON shape. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * One JVM runs every test, and SQLite's native library is unpacked once per JVM: give it a
+     * directory that outlives each test's temporary HOME (the real CLI uses its cache directory).
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void nativeLibraryHome() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "sqlite-native").toAbsolutePath());
+        System.setProperty("org.sqlite.tmpdir", dir.toString());
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    Result kb(Path cwd, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> env = Map.of("HOME", tmp.resolve("home").toString());
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), env, cwd);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void initAddStatusRoundTrip() throws Exception {
+        Path kbDir = tmp.resolve("kb");
+        assertEquals(0, kb(tmp, "init", kbDir.toString()).code());
+        Path note = Files.writeString(tmp.resolve("note.md"), "# A note\n\nbody\n");
+        Result add = kb(kbDir, "add", "--json", note.toString());
+        assertEquals(0, add.code(), add.err());
+        List<String> lines = add.out().lines().toList();
+        assertEquals(2, lines.size(), add.out());
+        JsonNode event = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("added", event.get("status").asText());
+        assertEquals("note", event.get("doc").asText());
+        assertTrue(event.get("error").isNull());
+        JsonNode summary = new ObjectMapper().readTree(lines.get(1)).get("summary");
+        assertEquals(1, summary.get("added").asInt());
+        assertEquals(0, summary.get("failed").asInt());
+
+        Result status = kb(kbDir.resolve("wiki"), "status", "--json");
+        JsonNode s = new ObjectMapper().readTree(status.out());
+        assertEquals(kbDir.toRealPath().toString(), s.get("kb").asText());
+        assertEquals(1, s.get("documents").asInt());
+        assertEquals(0, s.get("pending_journals").asInt());
+        assertTrue(s.get("lock").isNull());
+    }
+
+    @Test
+    void usageErrorsAreOneLineAndExitTwo() {
+        for (String[] args : List.of(new String[] {"add"}, new String[] {"add", "--wait", "soon", "x.md"},
+                new String[] {"add", "--max-size", "0", "x.md"}, new String[] {"frobnicate"},
+                new String[] {"add", "--no-such-option", "x.md"})) {
+            Result r = kb(tmp, args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("kb: "), r.err());
+        }
+    }
+
+    @Test
+    void noKnowledgeBaseIsExitThreeWithoutTrace() {
+        Result r = kb(tmp, "status");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("no knowledge base found"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void importWithoutKeyNamesTheVariable() throws Exception {
+        Path kbDir = tmp.resolve("kb");
+        assertEquals(0, kb(tmp, "init", kbDir.toString()).code());
+        Result r = kb(kbDir, "import", "--cloud", "pi-abc");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("PAGEINDEX_API_KEY"), r.err());
+    }
+
+    @Test
+    void durationsAndSizesParse() {
+        var d = new Conversions.DurationConverter();
+        assertEquals(Duration.ZERO, d.convert("0"));
+        assertEquals(Duration.ofSeconds(30), d.convert("30s"));
+        assertEquals(Duration.ofSeconds(30), d.convert("30"));
+        assertEquals(Duration.ofMinutes(5), d.convert("5m"));
+        assertEquals(Duration.ofMillis(250), d.convert("250ms"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("-1s"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("5 parsecs"));
+        var s = new Conversions.SizeConverter();
+        assertEquals(1L << 20, s.convert("1MB"));
+        assertEquals(512L << 10, s.convert("512KB"));
+        assertEquals(42L, s.convert("42"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("lots"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("99999999999999999GB"));
+    }
+}
