@@ -32,9 +32,14 @@ public final class Ingest {
 
     /** Tuning and policy of one batch. */
     public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
+        /**
+         * Preparing is mostly waiting (fsync of staged files, downloads), so the pool is larger
+         * than the core count; {@code kb.threads} overrides it for benchmarks.
+         */
         public static Options defaults(Duration wait, String command) {
             int cpus = Runtime.getRuntime().availableProcessors();
-            return new Options(wait, command, Math.max(2, Math.min(8, cpus * 2)), 256, FileOps.REAL);
+            int threads = Integer.getInteger("kb.threads", Math.max(4, Math.min(16, cpus * 4)));
+            return new Options(wait, command, Math.max(1, threads), 256, FileOps.REAL);
         }
     }
 
