@@ -193,20 +193,32 @@ public final class AddCoordinator {
         } catch (IOException e) {
             warn.accept("could not mark journal " + id + " committed (" + cause(e) + "); recovery will finish it");
         }
+        boolean hooksDone = false;
         try {
             hooks.afterCommit(journal, false);
-            Halt.at("hooks-done");
+            hooksDone = true;
         } catch (Exception e) {
-            warn.accept("post-commit update of wiki/log.md or wiki/index.md failed (" + cause(e)
-                    + "); the documents are committed, 'kb recover' rebuilds the index");
+            // Once in repair mode (appends only what is missing, rebuilds the index); if that fails
+            // too, keep the committed journal: discarding it would lose the log block for good,
+            // while the next recovery finishes the journal and repairs both files.
+            try {
+                hooks.afterCommit(journal, true);
+                hooksDone = true;
+            } catch (Exception again) {
+                warn.accept("post-commit update of wiki/log.md or wiki/index.md failed (" + cause(again)
+                        + "); the documents are committed, the next command repairs the log and index");
+            }
         }
-        try {
-            publisher.discardBackups(journal);
-            journals.delete(id);
-            registry.forgetCommits(List.of(id));
-            Halt.at("discarded");
-        } catch (IOException e) {
-            warn.accept("could not discard journal " + id + " (" + cause(e) + "); the next command finishes it");
+        if (hooksDone) {
+            Halt.at("hooks-done");
+            try {
+                publisher.discardBackups(journal);
+                journals.delete(id);
+                registry.forgetCommits(List.of(id));
+                Halt.at("discarded");
+            } catch (IOException e) {
+                warn.accept("could not discard journal " + id + " (" + cause(e) + "); the next command finishes it");
+            }
         }
 
         for (Plan plan : plans) {

@@ -59,19 +59,28 @@ public final class Publisher {
         java.util.Collections.reverse(reversed);
         for (Journal.Entry e : reversed) {
             Path target = kb.resolve(e.target());
-            if (e.backup() != null) {
-                Path backup = kb.resolve(e.backup());
-                if (exists(backup)) {
-                    ops.move(backup, target);
-                    dirs.add(target.getParent());
-                    dirs.add(backup.getParent());
+            Path backup = e.backup() == null ? null : kb.resolve(e.backup());
+            Path staged = e.staged() == null ? null : kb.resolve(e.staged());
+            // The staged file was renamed onto the target when it is gone and the target is there
+            // (and, for a replaced target, the old one sits in its backup: else the target is the
+            // untouched old file). Rename it back while its staging folder exists, or the caller's
+            // one-by-one retry of a failed group finds its staged files gone and fails documents
+            // that had nothing wrong with them; with the folder gone (a dead writer), remove it.
+            if (staged != null && !exists(staged) && exists(target) && (backup == null || exists(backup))) {
+                if (Files.isDirectory(staged.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                    ops.move(target, staged);
+                    dirs.add(staged.getParent());
+                } else {
+                    ops.delete(target);
                 }
-                // no backup file: either never moved (target untouched) or already restored
-            } else if (e.staged() != null && !exists(kb.resolve(e.staged())) && exists(target)) {
-                // the staged file was renamed onto a target that did not exist before: remove it
-                ops.delete(target);
                 dirs.add(target.getParent());
             }
+            if (backup != null && exists(backup)) {
+                ops.move(backup, target);
+                dirs.add(target.getParent());
+                dirs.add(backup.getParent());
+            }
+            // no backup file: either never moved (target untouched) or already restored
         }
         for (Path d : dirs) {
             if (Files.isDirectory(d)) {

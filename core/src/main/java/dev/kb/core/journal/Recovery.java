@@ -93,26 +93,44 @@ public final class Recovery {
         }
     }
 
-    /** Paths in a journal come from disk; one that escapes the KB means the journal is not ours. */
+    /**
+     * Paths in a journal come from disk; one that escapes the KB means the journal is not ours. So
+     * does one that lies where no journal of ours points: rollback deletes published targets and
+     * the whole backup folder, so a backup folder of "" or "raw" would delete the documents, and a
+     * target of ".kb/registry.db" the registry. Ours: backups in {@code .kb/staging/j-<id>/},
+     * staged files in {@code .kb/staging/}, targets in {@code raw/} or {@code wiki/sources/}.
+     */
     private void checkPaths(Journal j) throws Journal.CorruptJournalException {
-        List<String> paths = new ArrayList<>();
-        paths.add(j.backupDir());
+        Path backupDir = inside(j.backupDir(), null);
+        if (!backupDir.equals(kb.stagingDir().resolve(Sweeper.backupDirName(j.id())))) {
+            throw new Journal.CorruptJournalException("backup folder " + j.backupDir() + " is not the journal's own");
+        }
         for (Journal.Entry e : j.entries()) {
-            paths.add(e.target());
+            Path target = inside(e.target(), null);
+            if (!target.startsWith(kb.rawDir()) && !target.startsWith(kb.sourcesDir())) {
+                throw new Journal.CorruptJournalException("target " + e.target() + " is not a document file");
+            }
             if (e.staged() != null) {
-                paths.add(e.staged());
+                inside(e.staged(), kb.stagingDir());
             }
             if (e.backup() != null) {
-                paths.add(e.backup());
+                inside(e.backup(), backupDir);
             }
         }
-        for (String p : paths) {
-            try {
-                kb.resolve(p);
-            } catch (IllegalArgumentException e) {
-                throw new Journal.CorruptJournalException(e.getMessage());
-            }
+    }
+
+    /** Resolves a journal's path, which must not escape the KB and, when given, must lie under {@code under}. */
+    private Path inside(String relative, Path under) throws Journal.CorruptJournalException {
+        Path p;
+        try {
+            p = kb.resolve(relative);
+        } catch (IllegalArgumentException e) { // includes InvalidPathException (a NUL in the name)
+            throw new Journal.CorruptJournalException(e.getMessage());
         }
+        if (under != null && (!p.startsWith(under) || p.equals(under))) {
+            throw new Journal.CorruptJournalException("path " + relative + " is outside " + kb.relative(under));
+        }
+        return p;
     }
 
     private void finish(Journal j) throws IOException {

@@ -29,8 +29,9 @@
  * For each journal: unreadable (empty, not JSON, missing fields, paths escaping the KB) → moved to
  * {@code .kb/quarantine/} with a loud message, never deleted, never blocking the KB; its id in
  * {@code commits} → finished; otherwise → rolled back in reverse entry order: a present backup is
- * renamed back over the target; a target whose staged file is gone and that had no backup is
- * removed. Rollback is idempotent, so a crash during recovery is recovered the same way. It is
+ * renamed back over the target; a target whose staged file is gone (it was published) is renamed
+ * back to its staged path while that staging folder exists (so a failed group can be retried one
+ * document at a time), else removed. Rollback is idempotent, so a crash during recovery is recovered the same way. It is
  * tried a bounded number of times; if it still fails, the KB is unusable until {@code kb recover}
  * succeeds (exit 3) — committing on top of a half-undone state could lose data.
  * Then staging folders owned by no journal and no live process are removed.

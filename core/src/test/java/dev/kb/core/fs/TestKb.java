@@ -1,0 +1,229 @@
+package dev.kb.core.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kb.core.app.Init;
+import dev.kb.core.ingest.AddCoordinator;
+import dev.kb.core.ingest.Outcome;
+import dev.kb.core.ingest.Prepared;
+import dev.kb.core.ingest.WikiHooks;
+import dev.kb.core.journal.Recovery;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.lock.WriterLock;
+import dev.kb.core.registry.DocumentRow;
+import dev.kb.core.registry.Registry;
+import dev.kb.core.staging.StagingArea;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A real knowledge base in a temporary directory, opened the way a writer opens it: the writer
+ * lock held, the registry open for writing, a private staging area. Test support, not a fake:
+ * everything underneath is the production code on real files and real SQLite.
+ */
+public final class TestKb implements AutoCloseable {
+    public final KnowledgeBase kb;
+    public final Registry registry;
+    public final WriterLock lock;
+    public final List<String> warnings = new ArrayList<>();
+    private StagingArea staging;
+
+    private TestKb(KnowledgeBase kb) {
+        this.kb = kb;
+        this.lock = WriterLock.acquire(kb, Duration.ZERO, "kb test", m -> { });
+        this.registry = Registry.open(kb.registryFile());
+        this.staging = StagingArea.create(kb);
+    }
+
+    public static TestKb create(Path dir) {
+        Init.run(dir, Duration.ZERO, m -> { });
+        return new TestKb(KnowledgeBase.open(dir));
+    }
+
+    public StagingArea staging() {
+        if (staging == null) {
+            staging = StagingArea.create(kb);
+        }
+        return staging;
+    }
+
+    /** Closes this process's staging area (as a writer does when its batch ends). */
+    public void closeStaging() {
+        if (staging != null) {
+            staging.close();
+            staging = null;
+        }
+    }
+
+    /**
+     * A document staged the way {@code FileSource} stages one: the raw bytes and a Markdown file
+     * with front matter in the staging folder. The content is fixed, so two runs give equal files.
+     */
+    public Prepared doc(String uri, String stem, String body) {
+        return doc(uri, stem, body, "md");
+    }
+
+    /** The same with another raw extension (e.g. an update whose type changed). */
+    public Prepared doc(String uri, String stem, String body, String rawExtension) {
+        try {
+            byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+            Path stagedRaw = staging().write(".raw", raw);
+            String sha = Hashing.sha256Hex(raw);
+            String md = "---\ntitle: " + stem + "\nsource: " + uri + "\nsha256: " + sha + "\n---\n\n" + body + "\n";
+            Path stagedMd = staging().write(".md", md.getBytes(StandardCharsets.UTF_8));
+            return new Prepared(uri, uri, stem, "markdown", stem, sha, raw.length, stagedRaw, rawExtension, stagedMd,
+                    List.of(), null, null, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public WikiHooks hooks(FileOps ops) {
+        return new WikiHooks(kb, registry, ops);
+    }
+
+    public AddCoordinator coordinator(FileOps ops) {
+        return new AddCoordinator(kb, registry, ops, hooks(ops), warnings::add, "kb add (test)");
+    }
+
+    public List<Outcome> add(Prepared... docs) {
+        return coordinator(FileOps.REAL).commit(lock, List.of(docs));
+    }
+
+    public Recovery.Report recover() {
+        return new Recovery(kb, registry, FileOps.REAL, hooks(FileOps.REAL), warnings::add).run(lock);
+    }
+
+    public Path file(String relative) {
+        return kb.resolve(relative);
+    }
+
+    public String read(String relative) {
+        try {
+            return Files.readString(file(relative), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<DocumentRow> rows() {
+        List<DocumentRow> rows = new ArrayList<>();
+        registry.forEach(rows::add);
+        return rows;
+    }
+
+    /** What a user can observe: the registry's rows (without timestamps) and every document file's hash. */
+    public record State(Map<String, String> rows, Map<String, String> files) {
+        @Override
+        public String toString() {
+            return "rows=" + rows + "\nfiles=" + files;
+        }
+    }
+
+    public State state() {
+        Map<String, String> rows = new TreeMap<>();
+        registry.forEach(r -> rows.put(r.docName(), String.join("|", r.sha256(), String.valueOf(r.rawPath()),
+                r.sourcePath(), r.sourceUri(), String.valueOf(r.title()), String.valueOf(r.size()))));
+        Map<String, String> files = new TreeMap<>();
+        for (Path dir : List.of(kb.rawDir(), kb.sourcesDir())) {
+            for (Path p : filesUnder(dir)) {
+                try {
+                    files.put(kb.relative(p), Hashing.sha256Hex(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return new State(rows, files);
+    }
+
+    /** How many lines of wiki/log.md say exactly this. */
+    public long logLines(String line) {
+        if (!Files.exists(kb.logFile())) {
+            return 0;
+        }
+        return read("wiki/log.md").lines().filter(l -> l.startsWith(line)).count();
+    }
+
+    /**
+     * The contract's "at rest": every row's files exist and match its hash; every file under raw/
+     * and wiki/sources/ belongs to a row; .kb/journal/ and .kb/staging/ are empty. This process's
+     * own staging area must be closed first.
+     */
+    public void assertAtRest() {
+        Set<String> owned = new TreeSet<>();
+        Set<String> names = new TreeSet<>();
+        for (DocumentRow r : rows()) {
+            names.add(r.docName());
+            owned.add(r.sourcePath());
+            assertTrue(Files.isRegularFile(file(r.sourcePath()), LinkOption.NOFOLLOW_LINKS), r.sourcePath() + " missing");
+            String hashed = r.rawPath() != null ? r.rawPath() : r.sourcePath();
+            if (r.rawPath() != null) {
+                owned.add(r.rawPath());
+                assertTrue(Files.isRegularFile(file(r.rawPath()), LinkOption.NOFOLLOW_LINKS), r.rawPath() + " missing");
+            }
+            try {
+                assertEquals(r.sha256(), Hashing.sha256Hex(file(hashed)), hashed + " does not match its row's sha256");
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+        for (Path dir : List.of(kb.rawDir(), kb.sourcesDir())) {
+            for (Path p : filesUnder(dir)) {
+                String rel = kb.relative(p);
+                if (owned.contains(rel)) {
+                    continue;
+                }
+                String inSources = p.startsWith(kb.sourcesDir()) ? kb.sourcesDir().relativize(p).toString() : null;
+                boolean artifact = inSources != null && names.stream().anyMatch(
+                        n -> inSources.startsWith(n + "/") || inSources.startsWith(n + "."));
+                assertTrue(artifact, rel + " belongs to no row");
+            }
+        }
+        assertEquals(List.of(), list(kb.journalDir()), ".kb/journal/ is not empty");
+        assertEquals(List.of(), list(kb.stagingDir()), ".kb/staging/ is not empty");
+    }
+
+    public static List<String> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Path> filesUnder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeStaging();
+        registry.close();
+        lock.close();
+    }
+}

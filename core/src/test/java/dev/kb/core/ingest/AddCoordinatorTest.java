@@ -1,0 +1,178 @@
+package dev.kb.core.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.TestKb;
+import dev.kb.core.lock.WriterLock;
+import dev.kb.core.name.Names;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AddCoordinatorTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void identicalContentFromAnotherPathIsSkipped() {
+        try (TestKb t = TestKb.create(tmp)) {
+            assertEquals(Outcome.Status.ADDED, t.add(t.doc("/in/a.md", "a", "same bytes")).get(0).status());
+            Outcome o = t.add(t.doc("/elsewhere/copy.md", "copy", "same bytes")).get(0);
+            assertEquals(Outcome.Status.SKIPPED, o.status());
+            assertEquals("a", o.doc());
+            assertEquals("same content as a", o.reason());
+            assertEquals(1, t.rows().size());
+
+            Outcome again = t.add(t.doc("/in/a.md", "a", "same bytes")).get(0);
+            assertEquals(Outcome.Status.SKIPPED, again.status());
+            assertEquals("unchanged", again.reason());
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void samePathWithNewContentIsAnUpdateUnderTheSameName() {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/a.md", "a", "version one"));
+            String added = t.registry.byName("a").orElseThrow().addedAt();
+            Outcome o = t.add(t.doc("/in/a.md", "a", "version two")).get(0);
+            assertEquals(Outcome.Status.UPDATED, o.status());
+            assertEquals("a", o.doc());
+            assertEquals("version two", t.read("raw/a.md"));
+            assertTrue(t.read("wiki/sources/a.md").contains("version two"));
+            assertEquals(1, t.rows().size());
+            assertEquals(added, t.registry.byName("a").orElseThrow().addedAt(), "an update keeps added_at");
+            assertEquals(1, t.logLines("- updated [[a]]"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void twoFilesWithTheSameStemGetDistinctNames() {
+        try (TestKb t = TestKb.create(tmp)) {
+            List<Outcome> out = t.add(t.doc("/one/notes.md", "notes", "first"), t.doc("/two/notes.md", "notes", "second"));
+            assertEquals("notes", out.get(0).doc());
+            String second = out.get(1).doc();
+            assertTrue(second.matches("notes-[0-9a-f]{6}"), second);
+            assertEquals(Names.unique("notes", "/two/notes.md", n -> n.equals("notes")), second, "the stable suffix");
+            assertEquals("second", t.read("raw/" + second + ".md"));
+            // and case-folded: "NOTES" collides with "notes" on macOS and Windows
+            String upper = t.add(t.doc("/three/NOTES.md", "NOTES", "third")).get(0).doc();
+            assertTrue(upper.matches("NOTES-[0-9a-f]{6}"), upper);
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void aHandWrittenUnregisteredFileIsNeverOverwritten() throws IOException {
+        try (TestKb t = TestKb.create(tmp)) {
+            Path mine = t.kb.sourcesDir().resolve("ideas.md");
+            Files.writeString(mine, "my own notes, not kb's");
+            Outcome o = t.add(t.doc("/in/ideas.md", "ideas", "imported")).get(0);
+            assertEquals(Outcome.Status.ADDED, o.status());
+            assertTrue(o.doc().matches("ideas-[0-9a-f]{6}"), o.doc());
+            assertEquals("my own notes, not kb's", Files.readString(mine));
+            assertTrue(Files.isRegularFile(t.kb.rawDir().resolve(o.doc() + ".md")));
+
+            Path raw = t.kb.rawDir().resolve("plan.md");
+            Files.writeString(raw, "hand-placed raw file");
+            Outcome p = t.add(t.doc("/in/plan.md", "plan", "imported plan")).get(0);
+            assertTrue(p.doc().startsWith("plan-"), p.doc());
+            assertEquals("hand-placed raw file", Files.readString(raw));
+        }
+    }
+
+    @Test
+    void aGroupWhoseOneDocumentFailsToPublishIsRetriedOneByOne() {
+        try (TestKb t = TestKb.create(tmp)) {
+            // raw/b.md cannot be written (a bad sector, a quota): only b may fail
+            FileOps failB = new FileOps() {
+                @Override
+                public void move(Path source, Path target) throws IOException {
+                    if (target.equals(t.kb.rawDir().resolve("b.md"))) {
+                        throw new IOException("No space left on device");
+                    }
+                    FileOps.REAL.move(source, target);
+                }
+
+                @Override
+                public void delete(Path path) throws IOException {
+                    FileOps.REAL.delete(path);
+                }
+
+                @Override
+                public void fsync(Path file) throws IOException {
+                    FileOps.REAL.fsync(file);
+                }
+
+                @Override
+                public void fsyncDirectory(Path dir) throws IOException {
+                    FileOps.REAL.fsyncDirectory(dir);
+                }
+
+                @Override
+                public void writeAtomically(Path target, byte[] data) throws IOException {
+                    FileOps.REAL.writeAtomically(target, data);
+                }
+
+                @Override
+                public void append(Path file, byte[] data) throws IOException {
+                    FileOps.REAL.append(file, data);
+                }
+
+                @Override
+                public void createDirectories(Path dir) throws IOException {
+                    FileOps.REAL.createDirectories(dir);
+                }
+            };
+            List<Outcome> out = t.coordinator(failB).commit(t.lock, List.of(
+                    t.doc("/in/a.md", "a", "alpha"), t.doc("/in/b.md", "b", "bravo"), t.doc("/in/c.md", "c", "charlie")));
+            assertEquals(List.of(Outcome.Status.ADDED, Outcome.Status.FAILED, Outcome.Status.ADDED),
+                    out.stream().map(Outcome::status).toList(), out.toString());
+            assertEquals("/in/b.md", out.get(1).input());
+            assertTrue(out.get(1).reason().contains("No space left on device"), out.get(1).reason());
+            assertEquals(List.of("a", "c"), t.rows().stream().map(r -> r.docName()).sorted().toList());
+            assertEquals("alpha", t.read("raw/a.md"));
+            t.closeStaging();
+            t.recover();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void aDocumentGivenTwiceInOneGroupIsAddedOnce() {
+        try (TestKb t = TestKb.create(tmp)) {
+            List<Outcome> out = t.add(t.doc("/in/a.md", "a", "alpha"), t.doc("/in/a.md", "a", "alpha"),
+                    t.doc("/in/z.md", "z", "alpha"));
+            assertEquals(List.of(Outcome.Status.ADDED, Outcome.Status.SKIPPED, Outcome.Status.SKIPPED),
+                    out.stream().map(Outcome::status).toList());
+            assertEquals("same content as a", out.get(2).reason());
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void committingWithoutTheLockIsABug() {
+        try (TestKb t = TestKb.create(tmp)) {
+            WriterLock released = t.lock;
+            Prepared p = t.doc("/in/a.md", "a", "alpha");
+            t.lock.close();
+            assertThrows(IllegalStateException.class,
+                    () -> t.coordinator(FileOps.REAL).commit(released, List.of(p)));
+            // the fixture closes the lock again: closing twice is harmless
+            WriterLock.acquire(t.kb, Duration.ZERO, "x", m -> { }).close();
+        }
+    }
+}

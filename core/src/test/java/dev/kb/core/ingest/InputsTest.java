@@ -1,0 +1,204 @@
+package dev.kb.core.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kb.core.KbException;
+import dev.kb.core.app.Init;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.TestKb;
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class InputsTest {
+
+    @TempDir
+    Path tmp;
+
+    Path in;
+    KnowledgeBase kb;
+
+    @BeforeEach
+    void init() throws IOException {
+        in = Files.createDirectories(tmp.resolve("in"));
+        Init.run(tmp.resolve("kb"), Duration.ZERO, m -> { });
+        kb = KnowledgeBase.open(tmp.resolve("kb"));
+    }
+
+    private List<Inputs.Item> expand(String... args) {
+        return Inputs.expand(List.of(args), tmp, kb, a -> null);
+    }
+
+    /** "label" for a source, "label:status:reason" for a decided outcome. */
+    private static List<String> describe(List<Inputs.Item> items) {
+        List<String> out = new ArrayList<>();
+        for (Inputs.Item i : items) {
+            out.add(i.source() != null ? i.source().input()
+                    : i.outcome().input() + ":" + i.outcome().status().word() + ":" + i.outcome().reason());
+        }
+        return out;
+    }
+
+    private void write(String rel, String text) throws IOException {
+        Path p = in.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    @Test
+    void directoryWalkIsInStableNameOrderSkipsHiddenEntriesAndReportsUnsupportedTypes() throws IOException {
+        write("b.md", "# B");
+        write("a.txt", "a");
+        write("sub/c.markdown", "c");
+        write("sub/deeper/d.md", "d");
+        write("image.png", "not text");
+        write("Makefile", "all:");
+        write(".hidden.md", "secret");
+        write(".git/config.md", "git internals");
+        write("sub/.cache/e.md", "cached");
+
+        List<String> got = describe(expand("in"));
+        assertEquals(List.of(
+                "in/Makefile:skipped:unsupported file type (no extension)",
+                "in/a.txt",
+                "in/b.md",
+                "in/image.png:skipped:unsupported file type .png",
+                "in/sub/c.markdown",
+                "in/sub/deeper/d.md"), got);
+        assertEquals(got, describe(expand("in")), "the same order every time");
+        assertEquals(describe(expand("in")).size(), describe(expand("in/")).size());
+        assertTrue(describe(expand("in/")).contains("in/a.txt"), "no doubled slash: " + describe(expand("in/")));
+    }
+
+    @Test
+    void aSymbolicLinkLoopTerminates() throws IOException {
+        write("a.md", "a");
+        write("sub/b.md", "b");
+        try {
+            Files.createSymbolicLink(in.resolve("sub/loop"), in);
+            Files.createSymbolicLink(in.resolve("self"), in.resolve("."));
+        } catch (UnsupportedOperationException | IOException e) {
+            Assumptions.abort("no symbolic links here: " + e);
+        }
+        List<String> got = describe(expand("in"));
+        assertTrue(got.contains("in/a.md") && got.contains("in/sub/b.md"), got.toString());
+        assertTrue(got.size() <= 4, "the loop is not followed round and round: " + got);
+    }
+
+    private Path mkfifo(Path p) throws Exception {
+        try {
+            Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true).start();
+            Assumptions.assumeTrue(proc.waitFor(30, TimeUnit.SECONDS) && proc.exitValue() == 0, "mkfifo failed");
+        } catch (IOException e) {
+            Assumptions.abort("no mkfifo here: " + e.getMessage());
+        }
+        return p;
+    }
+
+    @Test
+    void aFifoIsSkippedWithoutHanging() throws Exception {
+        write("a.md", "a");
+        mkfifo(in.resolve("pipe.md"));
+        assertEquals(List.of("in/a.md"), describe(expand("in")), "inside a directory: skipped silently");
+
+        List<Inputs.Item> alone = expand("in/pipe.md");
+        assertEquals(1, alone.size());
+        assertNull(alone.get(0).source(), "never opened");
+        assertEquals(Outcome.Status.FAILED, alone.get(0).outcome().status());
+        assertTrue(alone.get(0).outcome().reason().contains("not a regular file"));
+    }
+
+    @Test
+    void theKnowledgeBaseInsideTheWalkedDirectoryIsSkipped() throws IOException {
+        Init.run(in.resolve("kb"), Duration.ZERO, m -> { });
+        KnowledgeBase inner = KnowledgeBase.open(in.resolve("kb"));
+        Files.writeString(inner.sourcesDir().resolve("already.md"), "a document of the KB");
+        write("notes.md", "n");
+        List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null));
+        assertEquals(List.of("in/notes.md"), got, "wiki/index.md, wiki/log.md, raw/ and wiki/sources/ are not inputs");
+
+        List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null);
+        assertEquals(Outcome.Status.FAILED, direct.get(0).outcome().status());
+        assertTrue(direct.get(0).outcome().reason().contains("inside the knowledge base"));
+    }
+
+    @Test
+    void anUnsupportedFileGivenAloneIsAUsageError() throws IOException {
+        write("photo.jpg", "jpeg");
+        write("a.md", "a");
+        KbException e = assertThrows(KbException.class, () -> expand("in/photo.jpg"));
+        assertEquals(KbException.Kind.USAGE, e.kind());
+        assertTrue(e.getMessage().startsWith("in/photo.jpg: unsupported file type .jpg"), e.getMessage());
+
+        List<String> together = describe(expand("in/photo.jpg", "in/a.md"));
+        assertTrue(together.get(0).startsWith("in/photo.jpg:failed:unsupported file type .jpg"), together.toString());
+        assertEquals("in/a.md", together.get(1));
+
+        assertEquals(List.of("missing.md:failed:no such file or directory"), describe(expand("missing.md")));
+    }
+
+    @Test
+    void aWalkedDirectoryIsIngestedEndToEnd() throws Exception {
+        write("a.md", "# Alpha\n\ntext");
+        write("sub/b.txt", "bravo");
+        write("sub/copy.txt", "bravo");
+        write("image.png", "png");
+        mkfifoIfPossible(in.resolve("pipe.txt"));
+        List<Outcome> events = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add in", 2, 2, FileOps.REAL),
+                new Ingest.Listener() {
+                    @Override
+                    public void outcome(Outcome o) {
+                        events.add(o);
+                    }
+
+                    @Override
+                    public void warning(String message) {
+                        warnings.add(message);
+                    }
+
+                    @Override
+                    public void waitingForLock(String holder) {
+                        warnings.add("waiting for " + holder);
+                    }
+                });
+        Map<Outcome.Status, Integer> summary = ingest.run(expand("in"));
+        assertEquals(List.of("in/a.md", "in/image.png", "in/sub/b.txt", "in/sub/copy.txt"),
+                events.stream().map(Outcome::input).toList(), "events in input order");
+        assertEquals(2, summary.get(Outcome.Status.ADDED));
+        assertEquals(2, summary.get(Outcome.Status.SKIPPED));
+        assertEquals(0, summary.get(Outcome.Status.FAILED));
+        assertEquals("same content as b", events.get(3).reason());
+        assertEquals(List.of(), warnings);
+        try (TestKb t = TestKb.create(kb.root())) {
+            t.closeStaging();
+            t.assertAtRest();
+            assertTrue(t.read("wiki/sources/a.md").contains("title: Alpha"));
+        }
+    }
+
+    private void mkfifoIfPossible(Path p) {
+        try {
+            Process proc = new ProcessBuilder("mkfifo", p.toString()).start();
+            proc.waitFor(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // without mkfifo the walk is simply one entry shorter
+        }
+    }
+}

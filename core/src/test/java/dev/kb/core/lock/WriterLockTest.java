@@ -1,0 +1,124 @@
+package dev.kb.core.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kb.core.KbException;
+import dev.kb.core.app.Init;
+import dev.kb.core.app.Status;
+import dev.kb.core.kb.KnowledgeBase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class WriterLockTest {
+
+    @TempDir
+    Path tmp;
+
+    KnowledgeBase kb;
+    ExecutorService other;
+
+    @BeforeEach
+    void init() {
+        Init.run(tmp, Duration.ZERO, m -> { });
+        kb = KnowledgeBase.open(tmp);
+        other = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void stop() {
+        other.shutdownNow();
+    }
+
+    private static KbException cause(ExecutionException e) {
+        return (KbException) e.getCause();
+    }
+
+    @Test
+    void secondAcquireWithZeroWaitIsBusyAndNamesTheHolder() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb add notes/", m -> { })) {
+            held.assertHeld();
+            Future<WriterLock> second = other.submit(() -> WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { }));
+            ExecutionException e = assertThrows(ExecutionException.class, second::get);
+            KbException busy = cause(e);
+            assertEquals(KbException.Kind.LOCK_BUSY, busy.kind());
+            assertTrue(busy.getMessage().contains("pid " + pid), busy.getMessage());
+            assertTrue(busy.getMessage().contains("kb add notes/"), busy.getMessage());
+            assertEquals(pid, Status.of(kb).lock().orElseThrow().pid(), "status names the holder");
+        }
+        assertTrue(Status.of(kb).lock().isEmpty(), "a released lock has no holder");
+        try (WriterLock again = other.submit(() -> WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { })).get()) {
+            assertTrue(again.isHeld(), "after release another thread gets it at once");
+        }
+    }
+
+    @Test
+    void waitingAcquireGetsTheLockWhenTheHolderReleases() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        WriterLock first = WriterLock.acquire(kb, Duration.ZERO, "kb add first", m -> { });
+        Future<WriterLock> second = other.submit(() ->
+                WriterLock.acquire(kb, Duration.ofMinutes(1), "kb add second", holder -> waiting.countDown()));
+        assertTrue(waiting.await(30, TimeUnit.SECONDS), "the waiter was told someone holds the lock");
+        assertFalse(second.isDone());
+        first.close();
+        try (WriterLock got = second.get(30, TimeUnit.SECONDS)) {
+            assertTrue(got.isHeld());
+            assertEquals("kb add second", got.holder().command());
+        }
+        assertThrows(IllegalStateException.class, first::assertHeld, "misuse after release is a bug");
+    }
+
+    @Test
+    void waitRunningOutIsBusyAndTellsWhoIsWaitedFor() throws Exception {
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb import", m -> { })) {
+            StringBuilder told = new StringBuilder();
+            Future<WriterLock> f = other.submit(() -> WriterLock.acquire(kb, Duration.ofMillis(50), "kb add", told::append));
+            assertEquals(KbException.Kind.LOCK_BUSY, cause(assertThrows(ExecutionException.class, f::get)).kind());
+            assertTrue(told.toString().contains("kb import"), told.toString());
+        }
+    }
+
+    @Test
+    void readLiveIgnoresADeadPidAPidReusedAndGarbage() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        long dead = p.pid();
+        Path file = tmp.resolve("some.lock");
+
+        Files.writeString(file, "{\"pid\":" + dead + ",\"command\":\"kb add\",\"started\":null,\"since\":\""
+                + Instant.now() + "\"}\n", StandardCharsets.UTF_8);
+        assertTrue(LockHolder.readLive(file).isEmpty(), "dead pid");
+
+        long self = ProcessHandle.current().pid();
+        Files.writeString(file, "{\"pid\":" + self + ",\"command\":\"kb add\",\"started\":\"2001-01-01T00:00:00Z\","
+                + "\"since\":\"2001-01-01T00:00:00Z\"}\n");
+        assertTrue(LockHolder.readLive(file).isEmpty(), "a live pid with another start time is a reused pid");
+
+        Files.write(file, LockHolder.current("kb add").toBytes());
+        assertEquals(self, LockHolder.readLive(file).orElseThrow().pid(), "the live holder is read");
+
+        for (String garbage : new String[] {"", "not json", "[]", "{\"pid\":\"x\"}"}) {
+            Files.writeString(file, garbage);
+            assertTrue(LockHolder.readLive(file).isEmpty(), garbage);
+        }
+        assertTrue(LockHolder.readLive(tmp.resolve("missing.lock")).isEmpty());
+    }
+}

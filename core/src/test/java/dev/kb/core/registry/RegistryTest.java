@@ -1,0 +1,54 @@
+package dev.kb.core.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kb.core.KbException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryTest {
+
+    @TempDir
+    Path tmp;
+
+    private static DocumentRow row(String name, String uri) {
+        return new DocumentRow(name, "ab" + name, "raw/" + name + ".md", "wiki/sources/" + name + ".md", uri,
+                "markdown", name, 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", null, null);
+    }
+
+    @Test
+    void theCommitPointIsAllOrNothing() throws SQLException {
+        try (Registry r = Registry.open(tmp.resolve("registry.db"))) {
+            r.commit("j1", List.of(row("a", "/a")));
+            assertTrue(r.isCommitted("j1"));
+            // "A" folds to the key of "a": the whole transaction, journal id included, must be refused
+            assertThrows(SQLException.class, () -> r.commit("j2", List.of(row("b", "/b"), row("A", "/A"))));
+            assertFalse(r.isCommitted("j2"));
+            assertFalse(r.byName("b").isPresent());
+            assertEquals(1, r.count());
+            assertTrue(r.nameTaken("A"));
+
+            r.forgetCommits(List.of("j1"));
+            assertEquals(List.of(), r.committedIds());
+        }
+    }
+
+    @Test
+    void aReaderRefusesAMissingOrUninitialisedRegistry() throws Exception {
+        KbException missing = assertThrows(KbException.class, () -> Registry.openReadOnly(tmp.resolve("none.db")));
+        assertEquals(KbException.Kind.KB_UNUSABLE, missing.kind());
+        Files.createFile(tmp.resolve("empty.db"));
+        assertEquals(KbException.Kind.KB_UNUSABLE,
+                assertThrows(KbException.class, () -> Registry.openReadOnly(tmp.resolve("empty.db"))).kind());
+        Files.writeString(tmp.resolve("junk.db"), "this is not a database, just text that is long enough to look like one");
+        assertEquals(KbException.Kind.KB_UNUSABLE,
+                assertThrows(KbException.class, () -> Registry.open(tmp.resolve("junk.db"))).kind());
+    }
+}
