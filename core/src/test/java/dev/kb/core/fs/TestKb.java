@@ -86,7 +86,7 @@ public final class TestKb implements AutoCloseable {
             String md = "---\ntitle: " + stem + "\nsource: " + uri + "\nsha256: " + sha + "\n---\n\n" + body + "\n";
             Path stagedMd = staging().write(".md", md.getBytes(StandardCharsets.UTF_8));
             return new Prepared(uri, uri, stem, "markdown", stem, sha, raw.length, stagedRaw, rawExtension, stagedMd,
-                    List.of(), null, null, List.of());
+                    List.of(), null, null, true, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
