@@ -134,11 +134,19 @@ public final class AddCoordinator {
                 name = Names.unique(base, p.sourceUri(), n -> namesInGroup.contains(Names.key(n))
                         || registry.nameTaken(n) || occupiedOnDisk(n, p));
             }
+            String rawPath = p.stagedRaw() == null ? null : "raw/" + name + "." + p.rawExtension();
+            String sourcePath = "wiki/sources/" + name + ".md";
+            if (existing != null && rawPath != null && !rawPath.equals(existing.rawPath())
+                    && Files.exists(kb.resolve(rawPath), LinkOption.NOFOLLOW_LINKS)) {
+                // the update's raw file changes extension onto a file no document owns: replacing
+                // it would throw away something a person put there
+                outcomes[i] = Outcome.failed(p.input(), rawPath + " already exists and belongs to no document; "
+                        + "move it away and add again");
+                continue;
+            }
             namesInGroup.add(Names.key(name));
             shaInGroup.put(p.sha256(), name);
             urisInGroup.add(p.sourceUri());
-            String rawPath = p.stagedRaw() == null ? null : "raw/" + name + "." + p.rawExtension();
-            String sourcePath = "wiki/sources/" + name + ".md";
             DocumentRow row = new DocumentRow(name, p.sha256(), rawPath, sourcePath, p.sourceUri(), p.type(),
                     p.title(), p.size(), existing == null ? now : existing.addedAt(), now, p.etag(), p.lastModified());
             plans.add(new Plan(i, p, name, existing != null, row));
@@ -247,6 +255,11 @@ public final class AddCoordinator {
     private boolean occupiedOnDisk(String name, Prepared p) {
         if (Files.exists(kb.sourcesDir().resolve(name + ".md"), LinkOption.NOFOLLOW_LINKS)) {
             return true;
+        }
+        for (Prepared.Artifact a : p.extras()) {
+            if (Files.exists(kb.sourcesDir().resolve(name + a.suffix()), LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
         }
         return p.stagedRaw() != null
                 && Files.exists(kb.rawDir().resolve(name + "." + p.rawExtension()), LinkOption.NOFOLLOW_LINKS);

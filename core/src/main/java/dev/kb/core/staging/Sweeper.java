@@ -42,11 +42,20 @@ public final class Sweeper {
         List<Path> orphans = orphans(kb, liveJournalIds);
         for (Path p : orphans) {
             String name = p.getFileName().toString();
-            if (name.startsWith(StagingArea.PREFIX) && !name.endsWith(StagingArea.OWNER_SUFFIX)) {
-                // remove the folder, then its owner file: the reverse order could let a new
-                // process mistake a half-removed folder for its own
-                deleteTree(p, ops);
-                ops.delete(p.resolveSibling(name + StagingArea.OWNER_SUFFIX));
+            if (name.startsWith(StagingArea.PREFIX)) {
+                String base = name.endsWith(StagingArea.OWNER_SUFFIX)
+                        ? name.substring(0, name.length() - StagingArea.OWNER_SUFFIX.length()) : name;
+                Path owner = p.resolveSibling(base + StagingArea.OWNER_SUFFIX);
+                // Hold the owner lock while deleting: a process between creating this owner file
+                // and locking it then blocks until the file is gone, sees that, and starts over,
+                // instead of working in a folder whose owner file we are about to remove.
+                try (Claim claim = Claim.of(owner)) {
+                    if (claim == null) {
+                        continue; // it came alive since the listing
+                    }
+                    deleteTree(p.resolveSibling(base), ops);
+                    ops.delete(owner);
+                }
             } else {
                 deleteTree(p, ops);
             }
@@ -90,6 +99,37 @@ public final class Sweeper {
             }
         }
         return out;
+    }
+
+    /** The owner lock of an orphan, held by the sweeper; null when a live process holds it. */
+    private record Claim(FileChannel channel, FileLock lock) implements AutoCloseable {
+        static Claim of(Path owner) throws IOException {
+            if (StagingArea.HELD.contains(owner)) {
+                return null;
+            }
+            if (!Files.exists(owner, LinkOption.NOFOLLOW_LINKS)) {
+                return new Claim(null, null);
+            }
+            FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE);
+            try {
+                FileLock l = ch.tryLock();
+                if (l == null) {
+                    ch.close();
+                    return null;
+                }
+                return new Claim(ch, l);
+            } catch (OverlappingFileLockException e) {
+                ch.close();
+                return null;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                channel.close(); // releases the lock
+            }
+        }
     }
 
     /** True when a live process (this one included) holds the owner lock. */
