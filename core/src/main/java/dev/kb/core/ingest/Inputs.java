@@ -37,7 +37,21 @@ public final class Inputs {
         List<Item> items = new ArrayList<>();
         boolean alone = args.size() == 1;
         for (String arg : args) {
-            Source r = remote.apply(arg);
+            Source r;
+            try {
+                r = remote.apply(arg);
+            } catch (KbException e) {
+                // an unsupported or malformed URL: like an unsupported file type, a usage error
+                // only when it is the sole input, otherwise this input fails and the rest go on
+                if (e.kind() != KbException.Kind.USAGE) {
+                    throw e;
+                }
+                if (alone) {
+                    throw new KbException(KbException.Kind.USAGE, arg + ": " + e.getMessage());
+                }
+                items.add(new Item(null, Outcome.failed(arg, e.getMessage())));
+                continue;
+            }
             if (r != null) {
                 items.add(new Item(r, null));
                 continue;

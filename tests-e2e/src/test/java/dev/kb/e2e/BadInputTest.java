@@ -1,0 +1,124 @@
+package dev.kb.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input: the contract's exit code, one line on stderr naming the input or cause, no stack
+ * trace, and the KB byte for byte as it was.
+ */
+class BadInputTest extends E2EBase {
+
+    private KbState.Snapshot populated() {
+        init();
+        file("good.md", markdown("Good", "already in the KB"));
+        kb("add", "good.md").expect(0);
+        return KbState.snapshot(kb);
+    }
+
+    @Test
+    void missingPathFailsTheInput() {
+        KbState.Snapshot before = populated();
+        Kb.Result r = kb("add", "--json", "missing.md").expect(1).assertNoStackTrace();
+        List<String> failures = r.errLines().stream().filter(l -> l.contains("missing.md")).toList();
+        assertEquals(1, failures.size(), r.err());
+        assertTrue(failures.get(0).contains("no such file"), failures.get(0));
+        JsonNode ev = r.events().get(0);
+        assertEquals("failed", ev.get("status").asText());
+        assertEquals("missing.md", ev.get("input").asText());
+        assertTrue(ev.get("error").asText().contains("no such file"), ev.toString());
+        assertEquals(1, r.summary().get("failed").asInt());
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void unsupportedTypeGivenAloneIsAUsageError() {
+        KbState.Snapshot before = populated();
+        file("data.xyz", "some bytes");
+        Kb.Result r = kb("add", "--json", "data.xyz").expect(2).oneErrorLine("data.xyz", "unsupported");
+        assertEquals("", r.out());
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void noKnowledgeBaseFound() {
+        for (Path p = work.toAbsolutePath(); p != null; p = p.getParent()) {
+            Assumptions.assumeFalse(Files.isDirectory(p.resolve(".kb")), "a .kb/ exists above " + work);
+        }
+        file("d.md", markdown("D", "no KB for me"));
+        KbState.Snapshot before = KbState.snapshotFiles(work);
+        Kb.run(work, env, "add", "d.md").expect(3).oneErrorLine("no knowledge base");
+        Kb.run(work, env, "status", "--json").expect(3).oneErrorLine("no knowledge base");
+        Kb.run(work, env, "--kb", tmp.resolve("nowhere").toString(), "add", "d.md").expect(3)
+                .oneErrorLine("no knowledge base", "nowhere");
+        Kb.run(work, Kb.env(home, "KB_DIR", tmp.resolve("nowhere").toString()), "add", "d.md").expect(3)
+                .oneErrorLine("no knowledge base", "nowhere");
+        KbState.assertUnchanged(before, work);
+        assertFalse(Files.exists(tmp.resolve("nowhere")));
+    }
+
+    @Test
+    void badOptionValuesAndMissingInputsAreUsageErrors() {
+        KbState.Snapshot before = populated();
+        file("d.md", markdown("D", "never added"));
+        kb("add", "--wait", "xx", "d.md").expect(2).oneErrorLine("--wait", "xx");
+        kb("add", "--max-size", "0", "d.md").expect(2).oneErrorLine("--max-size");
+        kb("add", "--timeout", "0", "d.md").expect(2).oneErrorLine("--timeout");
+        kb("add", "--bogus", "d.md").expect(2).oneErrorLine("--bogus");
+        kb("add", "--json").expect(2).oneErrorLine("nothing to add");
+        Kb.Result ftp = kb("add", "--json", "ftp://example.com/notes.md").expect(2)
+                .oneErrorLine("ftp://example.com/notes.md", "unsupported");
+        assertEquals("", ftp.out());
+        kb("recover", "--wait", "forever").expect(2).oneErrorLine("--wait");
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void unsupportedUrlNextToAGoodInputFailsAlone() {
+        init();
+        file("ok.md", markdown("Ok", "committed despite its neighbour"));
+        Kb.Result r = kb("add", "--json", "ftp://example.com/notes.md", "ok.md").expect(1).assertNoStackTrace();
+        assertEquals("failed", r.events().get(0).get("status").asText());
+        assertEquals("added", r.events().get(1).get("status").asText());
+        assertEquals(List.of("ok"), KbState.assertAtRest(kb).stream().map(KbState.Row::docName).toList());
+    }
+
+    @Test
+    void corruptRegistryMakesTheKbUnusable() throws Exception {
+        populated();
+        byte[] garbage = new byte[8192];
+        new java.util.Random(42).nextBytes(garbage);
+        Files.write(kb.resolve(".kb/registry.db"), garbage);
+        KbState.Snapshot before = KbState.snapshotFiles(kb);
+        file("d.md", markdown("D", "cannot go anywhere"));
+        kb("add", "d.md").expect(3).oneErrorLine("registry");
+        kb("status", "--json").expect(3).oneErrorLine("registry");
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void importWithoutApiKeyOrWithABadIdSendsNothing() throws Exception {
+        KbState.Snapshot before = populated();
+        try (MockWebServer server = new MockWebServer()) {
+            server.start();
+            String base = "http://127.0.0.1:" + server.getPort();
+            kbEnv(new String[] {"PAGEINDEX_BASE_URL", base}, "import", "--cloud", "pi-abc123").expect(2)
+                    .oneErrorLine("PAGEINDEX_API_KEY");
+            kbEnv(new String[] {"PAGEINDEX_BASE_URL", base, "PAGEINDEX_API_KEY", "   "}, "import", "--cloud",
+                    "pi-abc123").expect(2).oneErrorLine("PAGEINDEX_API_KEY");
+            kbEnv(new String[] {"PAGEINDEX_BASE_URL", base, "PAGEINDEX_API_KEY", "k-123"}, "import", "--cloud", "a/b")
+                    .expect(2).oneErrorLine("a/b");
+            assertEquals(0, server.getRequestCount(), "kb sent a request");
+        }
+        KbState.assertUnchanged(before, kb);
+    }
+}
