@@ -36,58 +36,11 @@ final class AddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        remote.validate(spec);
-        List<String> all = new ArrayList<>(inputs);
-        all.addAll(remote.readFromFile(spec, root.cwd));
-        if (all.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "nothing to add: give files, directories or URLs (or --from-file)");
-        }
+        List<String> all = remote.inputs(spec, root.cwd, inputs,
+                "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
         Output out = new Output(spec, write.json);
         List<Inputs.Item> items = Inputs.expand(all, root.cwd, kb, remote.urlSources());
-        return Runs.ingest(kb, items, "kb add", write, out);
-    }
-
-    /** Shared by add and import: run the batch, print events and summary, map to an exit code. */
-    static final class Runs {
-        private Runs() {
-        }
-
-        static int ingest(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
-            long start = System.nanoTime();
-            Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Ingest.Listener() {
-                @Override
-                public void outcome(Outcome o) {
-                    out.outcome(o);
-                }
-
-                @Override
-                public void warning(String message) {
-                    out.warning(message);
-                }
-
-                @Override
-                public void waitingForLock(String holder) {
-                    out.waiting(holder);
-                }
-            });
-            // Ctrl-C / SIGTERM: let the group being committed finish; whatever is left is
-            // cleaned up by the next command's recovery.
-            Thread hook = new Thread(() -> ingest.cancel(Duration.ofSeconds(10)), "kb-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Map<Outcome.Status, Integer> summary;
-            try {
-                summary = ingest.run(items);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is already running; it returns as soon as run() has
-                }
-            }
-            out.summary(summary, (System.nanoTime() - start) / 1_000_000);
-            return summary.get(Outcome.Status.FAILED) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
-        }
+        return IngestRun.run(kb, items, "kb add", write, out);
     }
 }

@@ -51,13 +51,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        remote.validate(spec);
-        List<String> all = new ArrayList<>(ids);
-        all.addAll(remote.readFromFile(spec, root.cwd));
-        if (all.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "nothing to import: give document ids (or --from-file)");
-        }
+        List<String> all = remote.inputs(spec, root.cwd, ids, "nothing to import: give document ids (or --from-file)");
         LinkedHashSet<String> valid = new LinkedHashSet<>();
         for (String id : all) {
             valid.add(PageIndexClient.validateDocId(id));
@@ -81,6 +75,6 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return AddCommand.Runs.ingest(kb, items, "kb import --cloud", write, new Output(spec, write.json));
+        return IngestRun.run(kb, items, "kb import --cloud", write, new Output(spec, write.json));
     }
 }

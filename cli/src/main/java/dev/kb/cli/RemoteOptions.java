@@ -37,8 +37,22 @@ final class RemoteOptions {
 
     private UrlFetcher fetcher;
 
+    /**
+     * Checks the options and returns the command's inputs: the positional ones, then those of
+     * --from-file; none at all is a usage error ({@code nothing}: what to say then).
+     */
+    List<String> inputs(CommandSpec spec, Path cwd, List<String> positional, String nothing) {
+        validate(spec);
+        List<String> all = new ArrayList<>(positional);
+        all.addAll(readFromFile(spec, cwd));
+        if (all.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), nothing);
+        }
+        return all;
+    }
+
     /** The inputs listed in --from-file, or none. */
-    List<String> readFromFile(CommandSpec spec, Path cwd) {
+    private List<String> readFromFile(CommandSpec spec, Path cwd) {
         if (fromFile == null) {
             return List.of();
         }
@@ -60,7 +74,7 @@ final class RemoteOptions {
         return out;
     }
 
-    void validate(CommandSpec spec) {
+    private void validate(CommandSpec spec) {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be more than zero");
         }
