@@ -1,13 +1,9 @@
 package dev.kb.cli;
 
-import dev.kb.core.ingest.Ingest;
 import dev.kb.core.ingest.Inputs;
-import dev.kb.core.ingest.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
