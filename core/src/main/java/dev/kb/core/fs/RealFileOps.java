@@ -87,6 +87,10 @@ final class RealFileOps implements FileOps {
 
     @Override
     public void createDirectories(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        // Look first: mkdir of an existing folder still locks its parent, which the threads
+        // creating staged files in the same tree then queue on.
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
     }
 }

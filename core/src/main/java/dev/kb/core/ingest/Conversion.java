@@ -34,13 +34,17 @@ final class Conversion {
     static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem,
                           StagingArea staging) throws IOException {
         Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
-        Path scratch = staging.newDirectory(".scratch");
+        // Only PDF parsing spills to scratch files. Making and removing a folder for every text
+        // file costs more than converting it: each removed inode slows later file creation.
+        Path scratch = sniffed.kind() == ContentKind.PDF ? staging.newDirectory(".scratch") : null;
         try {
             Converted c = Converter.convert(sniffed, raw, stem, baseUri, scratch);
             return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
                     c.warnings());
         } finally {
-            Sweeper.deleteTree(scratch, FileOps.REAL);
+            if (scratch != null) {
+                Sweeper.deleteTree(scratch, FileOps.REAL);
+            }
         }
     }
 
