@@ -87,7 +87,7 @@ class SigkillTest extends E2EBase {
     }
 
     /** Document names from the "added    <input> -> <name>" progress lines. */
-    private static List<String> addedLines(String stderr) {
+    static List<String> addedLines(String stderr) {
         return stderr.lines().filter(l -> l.startsWith("added ") && l.contains(" -> "))
                 .map(l -> l.substring(l.lastIndexOf(" -> ") + 4).trim()).toList();
     }

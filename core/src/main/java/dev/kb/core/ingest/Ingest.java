@@ -95,7 +95,8 @@ public final class Ingest {
         });
         try (Registry reader = Registry.openReadOnly(kb.registryFile());
              Registry writer = Registry.open(kb.registryFile());
-             StagingArea staging = StagingArea.create(kb)) {
+             StagingArea staging = StagingArea.create(kb);
+             Stopper stopper = new Stopper(pool)) {
             WikiHooks hooks = new WikiHooks(kb, writer, options.ops());
             AddCoordinator coordinator = new AddCoordinator(kb, writer, options.ops(), hooks, listener::warning,
                     options.command());
@@ -137,6 +138,23 @@ public final class Ingest {
     }
 
     private record Pending(Source.Prep prep) {
+    }
+
+    /**
+     * Stops the preparers before the staging area closes (resources close in reverse order), so
+     * that none of them writes into the folder while it is removed, which would leave an orphan.
+     */
+    private record Stopper(ExecutorService pool) implements AutoCloseable {
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            try {
+                // preparers block in file I/O, which an interrupt ends (ClosedByInterruptException)
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void flush(List<Pending> group, AddCoordinator coordinator, Registry writer, WikiHooks hooks,
