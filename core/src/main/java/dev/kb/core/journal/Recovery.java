@@ -133,14 +133,20 @@ public final class Recovery {
         return p;
     }
 
+    /**
+     * Finishes a committed journal: its backups are no longer needed, and the post-commit hooks
+     * are repaired. When the repair fails the journal is kept, because it is the only record of
+     * the log block still missing; the next recovery tries again. It never blocks the KB.
+     */
     private void finish(Journal j) throws IOException {
+        publisher.discardBackups(j);
         try {
             hooks.afterCommit(j, true);
         } catch (Exception e) {
-            warn.accept("journal " + j.id() + ": post-commit repair failed: " + e.getMessage()
-                    + " (the documents are committed; 'kb recover' rebuilds the index)");
+            warn.accept("journal " + j.id() + ": the documents are committed, but repairing wiki/log.md or "
+                    + "wiki/index.md failed (" + e.getMessage() + "); the journal is kept for the next try");
+            return;
         }
-        publisher.discardBackups(j);
         journals.delete(j.id());
         registry.forgetCommits(List.of(j.id()));
     }

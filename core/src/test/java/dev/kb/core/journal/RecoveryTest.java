@@ -170,6 +170,35 @@ class RecoveryTest {
     }
 
     @Test
+    void committedJournalIsKeptUntilItsLogBlockCanBeWritten() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            Prepared p = t.doc("/in/a.md", "a", "alpha");
+            String id = UUID.randomUUID().toString();
+            publishWithoutCommit(t, p, id);
+            t.registry.commit(id, List.of(row(p))); // crash right after the commit point
+            String log = t.read("wiki/log.md");
+            Files.delete(t.file("wiki/log.md"));
+            Files.createDirectory(t.file("wiki/log.md")); // appending to it fails
+
+            Recovery.Report r = t.recover();
+            assertEquals(1, r.finished());
+            assertTrue(Files.isRegularFile(t.kb.journalDir().resolve(id + ".json")), "journal kept");
+            assertTrue(t.registry.isCommitted(id));
+            assertTrue(t.warnings.stream().anyMatch(w -> w.contains(id) && w.contains("kept")), t.warnings.toString());
+            assertTrue(Files.isRegularFile(t.file("raw/a.md")), "the committed document stays");
+
+            Files.delete(t.file("wiki/log.md"));
+            Files.writeString(t.file("wiki/log.md"), log);
+            assertEquals(1, t.recover().finished());
+            assertEquals(1, t.logLines("- added [[a]]"), "the log block is written once it can be");
+            assertFalse(Files.exists(t.kb.journalDir().resolve(id + ".json")));
+            assertFalse(t.registry.isCommitted(id));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
     void crashAfterTheHooksRanDoesNotLogTwice() throws Exception {
         try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
