@@ -99,9 +99,13 @@ public final class Names {
         return b.toString();
     }
 
-    /** The comparison key: two names with the same key would be one file on macOS or Windows. */
+    /**
+     * The comparison key: two names with the same key would be one file on macOS or Windows.
+     * Upper-casing first folds what lower-casing alone keeps apart ("ß" and "SS", "ς" and "σ");
+     * it may join a few names those systems keep apart, which only costs a suffix.
+     */
     public static String key(String name) {
-        return Normalizer.normalize(name, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(name, Normalizer.Form.NFKC).toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -104,6 +104,8 @@ class NamesTest {
         assertEquals(Names.key("übersicht"), Names.key("ÜBERSICHT"));
         assertEquals(Names.key("ﬁle"), Names.key("file"), "NFKC folds the ligature");
         assertEquals(Names.key("U\u0308ber"), Names.key("\u00dcber"));
+        assertEquals(Names.key("straße"), Names.key("STRASSE"), "full case folding, not just lower case");
+        assertEquals(Names.key("λόγος"), Names.key("ΛΌΓΟΣ"), "final sigma");
         assertNotEquals(Names.key("notes"), Names.key("notes-2"));
     }
 }
