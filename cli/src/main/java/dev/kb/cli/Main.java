@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,8 +62,8 @@ public final class Main {
     }
 
     /**
-     * Keeps every file kb writes inside the KB or the cache directory: sqlite-jdbc unpacks its
-     * native library into {@code org.sqlite.tmpdir}, which would otherwise be /tmp. Libraries that
+     * Keeps every file kb writes inside the KB or the cache directory: sqlite-jdbc's native library
+     * is unpacked there once (it would otherwise go to /tmp, anew on every start). Libraries that
      * log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
      */
     static void prepareRuntime(Map<String, String> env) {
@@ -71,6 +72,7 @@ public final class Main {
             try {
                 Files.createDirectories(cache);
                 System.setProperty("org.sqlite.tmpdir", cache.toString());
+                SqliteNative.useCachedCopy(cache);
             } catch (java.io.IOException e) {
                 // sqlite-jdbc falls back to java.io.tmpdir; kb still works
             }

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Contract basics: init, add of each local type and a directory, --json, skip, update, discovery, status. */
@@ -160,5 +162,33 @@ class BasicsTest extends E2EBase {
         // the human form answers too
         String human = kb("status").expect(0).out();
         assertTrue(human.contains("documents") && human.contains("1"), human);
+    }
+
+    /**
+     * sqlite-jdbc's native library is unpacked once into the cache directory ($HOME/.cache/kb),
+     * not anew on every start, and nothing else is left there; a damaged copy is replaced.
+     */
+    @Test
+    void sqliteLibraryIsUnpackedOnceIntoTheCacheAndADamagedCopyReplaced() throws Exception {
+        Path cache = home.resolve(".cache/kb");
+        init();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(cache)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertEquals(1, files.size(), "the cache holds exactly the library: " + files);
+        Path lib = files.get(0);
+        assertTrue(cache.relativize(lib).toString().startsWith("sqlite-jdbc-"), lib.toString());
+        Object inode = Files.readAttributes(lib, BasicFileAttributes.class).fileKey();
+
+        status();
+        assertEquals(inode, Files.readAttributes(lib, BasicFileAttributes.class).fileKey(), "unpacked again");
+
+        Files.writeString(lib, "damaged");
+        assertEquals(0, status().get("documents").asInt());
+        assertTrue(Files.size(lib) > 100_000, "the damaged copy was not replaced");
+        try (Stream<Path> walk = Files.walk(cache)) {
+            assertEquals(1, walk.filter(Files::isRegularFile).count(), "left-overs in the cache");
+        }
     }
 }
