@@ -1,7 +1,5 @@
 package dev.kb.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kb.core.ingest.Outcome;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -12,8 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
  * one object per line) on stdout only with {@code --json}.
  */
 final class Output {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
@@ -24,8 +20,8 @@ final class Output {
         this.json = json;
     }
 
-    static ObjectNode object() {
-        return JSON.createObjectNode();
+    static JsonLine object() {
+        return new JsonLine();
     }
 
     void info(String line) {
@@ -44,7 +40,7 @@ final class Output {
     }
 
     /** Writes one JSON line to stdout, only in {@code --json} mode. */
-    void json(ObjectNode node) {
+    void json(JsonLine node) {
         if (json) {
             out.println(node.toString());
             out.flush();
@@ -65,7 +61,7 @@ final class Output {
         for (String w : o.warnings()) {
             warning(o.input() + ": " + w);
         }
-        ObjectNode n = object();
+        JsonLine n = object();
         n.put("input", o.input());
         n.put("status", o.status().word());
         n.put("doc", o.doc());
@@ -74,7 +70,7 @@ final class Output {
             n.put("reason", o.reason());
         }
         if (!o.warnings().isEmpty()) {
-            n.putPOJO("warnings", o.warnings());
+            n.put("warnings", o.warnings());
         }
         json(n);
     }
@@ -84,8 +80,8 @@ final class Output {
         info(String.format("kb: %d added, %d updated, %d skipped, %d failed (%.1fs)",
                 counts.get(Outcome.Status.ADDED), counts.get(Outcome.Status.UPDATED),
                 counts.get(Outcome.Status.SKIPPED), counts.get(Outcome.Status.FAILED), millis / 1000.0));
-        ObjectNode s = object();
-        ObjectNode c = s.putObject("summary");
+        JsonLine s = object();
+        JsonLine c = s.putObject("summary");
         for (Outcome.Status st : Outcome.Status.values()) {
             c.put(st.word(), counts.get(st));
         }

@@ -43,7 +43,7 @@ final class RecoverCommand implements Callable<Integer> {
         n.put("quarantined", rep.quarantined());
         n.put("staging_removed", rep.stagingRemoved());
         n.put("documents", r.documents());
-        n.putPOJO("problems", r.problems());
+        n.put("problems", r.problems());
         out.json(n);
         return r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.INPUT_FAILED;
     }

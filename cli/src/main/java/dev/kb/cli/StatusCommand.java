@@ -35,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
                 l.put("command", s.lock().get().command());
                 l.put("since", s.lock().get().since() == null ? null : s.lock().get().since().toString());
             } else {
-                n.putNull("lock");
+                n.put("lock", null);
             }
             spec.commandLine().getOut().println(n);
         } else {

@@ -114,6 +114,9 @@ class WriterLockTest {
 
         Files.write(file, LockHolder.current("kb add").toBytes());
         assertEquals(self, LockHolder.readLive(file).orElseThrow().pid(), "the live holder is read");
+        String odd = "kb add \"my notes\"/\u00fcber\\x {\n}";
+        Files.write(file, LockHolder.current(odd).toBytes());
+        assertEquals(odd, LockHolder.readLive(file).orElseThrow().command(), "quotes, newlines and non-ASCII round-trip");
 
         for (String garbage : new String[] {"", "not json", "[]", "{\"pid\":\"x\"}"}) {
             Files.writeString(file, garbage);
