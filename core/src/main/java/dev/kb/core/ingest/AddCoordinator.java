@@ -78,6 +78,7 @@ public final class AddCoordinator {
             return commitOnce(group);
         } catch (CommitFailed e) {
             if (group.size() == 1) {
+                discardStaged(group); // rolled back: its staged files only hold disk space now
                 return List.of(Outcome.failed(group.get(0).input(), e.getMessage()));
             }
             List<Outcome> out = new ArrayList<>();
@@ -85,6 +86,7 @@ public final class AddCoordinator {
                 try {
                     out.addAll(commitOnce(List.of(p)));
                 } catch (CommitFailed single) {
+                    discardStaged(List.of(p));
                     out.add(Outcome.failed(p.input(), single.getMessage()));
                 }
             }

@@ -199,7 +199,7 @@ public final class Ingest {
         }
         return pool.submit(() -> {
             try {
-                return item.source().prepare(ctx);
+                return ctx.staging().prepare(() -> item.source().prepare(ctx));
             } catch (KbException e) {
                 if (e.kind() != KbException.Kind.INPUT_FAILED) {
                     throw e;

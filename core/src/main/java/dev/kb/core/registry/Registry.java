@@ -2,6 +2,7 @@ package dev.kb.core.registry;
 
 import dev.kb.core.KbException;
 import dev.kb.core.name.Names;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,7 +86,18 @@ public final class Registry implements AutoCloseable {
     }
 
     private static KbException unusable(Path file, SQLException e) {
-        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + oneLine(e), e);
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + oneLine(e)
+                + (diskFull(file) ? " (the disk holding it is full: free some space and run the command again)" : ""),
+                e);
+    }
+
+    /** SQLite reports a full disk in many ways (SQLITE_FULL, an I/O error mapping its -shm file...). */
+    private static boolean diskFull(Path file) {
+        try {
+            return Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace() < 256 * 1024;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static String oneLine(SQLException e) {

@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +30,8 @@ public final class StagingArea implements AutoCloseable {
     private final FileChannel ownerChannel;
     private final FileLock ownerLock;
     private final AtomicLong seq = new AtomicLong();
+    /** What the preparation running on this thread has been handed; see {@link #prepare}. */
+    private final ThreadLocal<List<Path>> task = new ThreadLocal<>();
     private volatile boolean closed;
 
     private StagingArea(Path dir, Path ownerFile, FileChannel ch, FileLock lock) {
@@ -70,7 +75,36 @@ public final class StagingArea implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("staging area " + dir + " is closed");
         }
-        return dir.resolve(seq.incrementAndGet() + suffix);
+        Path p = dir.resolve(seq.incrementAndGet() + suffix);
+        List<Path> made = task.get();
+        if (made != null) {
+            made.add(p);
+        }
+        return p;
+    }
+
+    /**
+     * Runs one document's preparation on this thread and, if it throws, removes everything it
+     * staged before passing the failure on. A failed input gives its disk space back at once:
+     * a large file half-copied onto a nearly full disk must not make every later input fail too.
+     */
+    public <T> T prepare(Callable<T> work) throws Exception {
+        List<Path> made = new ArrayList<>();
+        task.set(made);
+        try {
+            return work.call();
+        } catch (Exception | Error e) {
+            for (int i = made.size() - 1; i >= 0; i--) {
+                try {
+                    Sweeper.deleteTree(made.get(i));
+                } catch (IOException ignored) {
+                    // left for close(), or the next writer's sweep
+                }
+            }
+            throw e;
+        } finally {
+            task.remove();
+        }
     }
 
     /** A fresh empty sub-folder, e.g. scratch space for a converter. */
