@@ -1,0 +1,77 @@
+package dev.kb.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real full disk: the KB lives on a 2 MB tmpfs mounted in a private mount namespace
+ * ({@code unshare --mount}), so the mount vanishes with the child shell whatever happens. Needs
+ * the right to mount (root, as in CI); skipped with a line saying so elsewhere.
+ */
+class DiskFullTest extends E2EBase {
+
+    @Test
+    void aFileThatDoesNotFitFailsAloneAndTheOthersAreAdded() throws Exception {
+        assumeTrue(canMountPrivately(), "DiskFullTest skipped: cannot mount a tmpfs in a private mount namespace");
+        byte[] big = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(big);
+        Path bigFile = file("big.txt", java.util.Base64.getEncoder().encode(big)); // text, 4 MB: cannot fit
+        file("n1.md", markdown("One", "first note"));
+        file("n2.md", markdown("Two", "second note"));
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+
+        String kbCmd = String.join(" ", quoted(Kb.javaCommand())) + " -jar '" + Kb.jar() + "' --kb '" + mnt + "/kb'";
+        String script = String.join("\n",
+                "mount -t tmpfs -o size=2M tmpfs '" + mnt + "' || exit 99",
+                kbCmd + " init >/dev/null 2>&1 || exit 98",
+                kbCmd + " add '" + bigFile + "' n1.md n2.md",
+                "echo \"add-exit $?\" >&2",
+                kbCmd + " status --json",
+                "echo \"status-exit $?\" >&2",
+                "echo \"staging $(ls -A '" + mnt + "/kb/.kb/staging' | wc -l)\" >&2",
+                "echo \"journals $(ls -A '" + mnt + "/kb/.kb/journal' | wc -l)\" >&2");
+        Kb.Result r = Kb.startRaw(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script),
+                work, env).await();
+        String err = r.err();
+        assertEquals(0, r.code(), err);
+        assertTrue(err.contains("add-exit 1"), "one input failed, exit 1:\n" + err);
+        assertTrue(err.lines().anyMatch(l -> l.startsWith("failed ") && l.contains("big.txt")
+                && l.contains("No space left on device")), "the failure names the input and the cause:\n" + err);
+        assertTrue(err.lines().anyMatch(l -> l.startsWith("added ") && l.endsWith("-> n1")), err);
+        assertTrue(err.lines().anyMatch(l -> l.startsWith("added ") && l.endsWith("-> n2")), err);
+        assertTrue(!err.contains("Exception") && !err.contains("\tat "), "no stack trace:\n" + err);
+        JsonNode st = Kb.JSON.readTree(r.out().strip());
+        assertEquals(2, st.get("documents").asInt(), r.out());
+        assertEquals(0, st.get("pending_journals").asInt(), r.out());
+        assertTrue(err.contains("staging 0") && err.contains("journals 0"), "the KB is left at rest:\n" + err);
+    }
+
+    private static List<String> quoted(List<String> words) {
+        List<String> out = new ArrayList<>();
+        for (String w : words) {
+            out.add("'" + w + "'");
+        }
+        return out;
+    }
+
+    private boolean canMountPrivately() throws Exception {
+        Path probe = Files.createDirectories(tmp.resolve("probe"));
+        try {
+            Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount -t tmpfs -o size=64k tmpfs '" + probe + "'").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false; // no unshare
+        }
+    }
+}
