@@ -5,8 +5,12 @@ import dev.kb.core.ingest.Inputs;
 import dev.kb.core.ingest.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Shared by add and import: runs the batch, prints events and summary, maps to an exit code. */
 final class IngestRun {
@@ -15,9 +19,11 @@ final class IngestRun {
 
     static int run(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
         long start = System.nanoTime();
+        Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(Ingest.emptySummary());
         Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Ingest.Listener() {
             @Override
             public void outcome(Outcome o) {
+                seen.merge(o.status(), 1, Integer::sum);
                 out.outcome(o);
             }
 
@@ -31,13 +37,35 @@ final class IngestRun {
                 out.waiting(holder);
             }
         });
-        // Ctrl-C / SIGTERM: let the group being committed finish; whatever is left is
-        // cleaned up by the next command's recovery.
-        Thread hook = new Thread(() -> ingest.cancel(Duration.ofSeconds(10)), "kb-shutdown");
+        // Printed once, by the main thread or the shutdown hook, whichever gets there first.
+        AtomicBoolean reported = new AtomicBoolean();
+        CountDownLatch printed = new CountDownLatch(1);
+        Runnable summary = () -> {
+            if (reported.compareAndSet(false, true)) {
+                if (ingest.cancelled()) {
+                    out.info("kb: interrupted: stopped after the group being committed; the same command adds the rest");
+                }
+                synchronized (seen) {
+                    out.summary(seen, (System.nanoTime() - start) / 1_000_000);
+                }
+                printed.countDown();
+            }
+        };
+        // Ctrl-C / SIGTERM: let the group being committed finish and report what was done (the
+        // JVM then exits 130 / 143); whatever a harder stop leaves, the next command cleans up.
+        // The JVM halts when the hook returns, so the hook waits for the summary to be out.
+        Thread hook = new Thread(() -> {
+            ingest.cancel(Duration.ofSeconds(10));
+            summary.run();
+            try {
+                printed.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        Map<Outcome.Status, Integer> summary;
         try {
-            summary = ingest.run(items);
+            ingest.run(items);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -45,7 +73,7 @@ final class IngestRun {
                 // the hook is already running; it returns as soon as run() has
             }
         }
-        out.summary(summary, (System.nanoTime() - start) / 1_000_000);
-        return summary.get(Outcome.Status.FAILED) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
+        summary.run();
+        return seen.get(Outcome.Status.FAILED) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
     }
 }

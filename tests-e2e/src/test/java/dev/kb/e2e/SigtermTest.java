@@ -28,7 +28,9 @@ class SigtermTest extends E2EBase {
                 () -> !SigkillTest.addedLines(add.err()).isEmpty() || !add.process.isAlive());
         assertTrue(add.process.isAlive(), "the add finished before it could be signalled; stderr:\n" + add.err());
 
-        add.process.destroy(); // SIGTERM on POSIX
+        // SIGTERM, as kill(1) or a service manager sends it. (Process.destroy() would also close
+        // our ends of the child's pipes, so whatever it prints while stopping would be lost.)
+        assertTrue(add.process.toHandle().destroy(), "SIGTERM could not be sent");
         Kb.Result r = add.await(Duration.ofSeconds(60));
         assertEquals(143, r.code(), "exit status after SIGTERM (128 + 15); stderr:\n" + r.err());
         r.assertNoStackTrace();
@@ -39,6 +41,10 @@ class SigtermTest extends E2EBase {
         List<String> reported = SigkillTest.addedLines(r.err());
         assertTrue(names.containsAll(reported), "documents reported added are missing");
         assertTrue(rows.size() < FILES, "the add was not stopped early: " + rows.size() + " documents");
+        assertTrue(r.err().contains("kb: interrupted: stopped after the group being committed"), r.err());
+        assertTrue(r.err().contains("kb: " + reported.size() + " added, 0 updated, 0 skipped, 0 failed"),
+                "the summary counts what was done before the stop:\n" + r.err());
+        assertEquals(rows.size(), reported.size(), "every committed document was reported");
         JsonNode st = status();
         assertTrue(st.get("lock").isNull(), "a stopped writer is still named as the lock holder: " + st);
         assertEquals(0, st.get("pending_journals").asInt(), st.toString());

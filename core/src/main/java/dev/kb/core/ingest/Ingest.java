@@ -86,6 +86,11 @@ public final class Ingest {
         }
     }
 
+    /** Whether {@link #cancel} was called. */
+    public boolean cancelled() {
+        return cancelled;
+    }
+
     public Map<Outcome.Status, Integer> run(List<Inputs.Item> items) {
         Map<Outcome.Status, Integer> summary = emptySummary();
         ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
