@@ -20,8 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -61,7 +63,9 @@ public final class PageIndexClient {
     /**
      * @param baseUrl          the service root, normally {@link #DEFAULT_BASE_URL}; may carry a path prefix
      * @param apiKey           the {@code PAGEINDEX_API_KEY}; surrounding whitespace is ignored
-     * @param timeout          bounds each HTTP request as a whole (connect through the last body byte)
+     * @param timeout          bounds the network work of one document as a whole: all its requests,
+     *                         retries and pauses between retries (the contract's {@code --timeout});
+     *                         pauses while waiting for readiness ({@code --wait-ready}) come on top
      * @param maxResponseBytes the most bytes one response body may have ({@code --max-size}); a larger
      *                         body fails the document without being held in memory
      * @throws KbException (USAGE) when the key is missing or unusable in a header, or the base URL is
@@ -118,13 +122,14 @@ public final class PageIndexClient {
             throw new IllegalArgumentException("waitReady must not be negative: " + waitReady);
         }
         try {
-            return fetchValidated(id, new ReadyWait(waitReady));
+            Budget budget = new Budget();
+            return fetchValidated(id, new ReadyWait(waitReady, budget), budget);
         } catch (KbException e) {
             throw redacted(e);
         }
     }
 
-    private CloudDocument fetchValidated(String id, ReadyWait wait) {
+    private CloudDocument fetchValidated(String id, ReadyWait wait, Budget budget) {
         HttpUrl docUrl = baseUrl.newBuilder().addPathSegment("doc").addPathSegment(id).addPathSegment("").build();
         HttpUrl metadataUrl = baseUrl.newBuilder().addPathSegment("doc").addPathSegment(id)
                 .addPathSegment("metadata").addPathSegment("").build();
@@ -133,14 +138,14 @@ public final class PageIndexClient {
 
         // Metadata first: its status tells a processing or failed document apart before the
         // large requests, and its pageNum ends the last tree node.
-        Metadata m = CloudResponses.metadata(awaitReady(id, metadataUrl, wait, body -> {
+        Metadata m = CloudResponses.metadata(awaitReady(id, metadataUrl, wait, budget, body -> {
             String status = CloudResponses.metadata(body, id).status();
             return new Poll(CloudResponses.readinessOfStatus(status), status);
         }), id);
-        JsonNode treeBody = awaitReady(id, treeUrl, wait, body -> contentPoll(body, CloudResponses.treeResult(body), "tree"));
+        JsonNode treeBody = awaitReady(id, treeUrl, wait, budget, body -> contentPoll(body, CloudResponses.treeResult(body), "tree"));
         // The whole OCR result comes in this one request, however many pages (OpenKB re-downloaded
         // it once per 1000-page window).
-        JsonNode ocrBody = awaitReady(id, ocrUrl, wait, body -> contentPoll(body, CloudResponses.ocrResult(body), "pages"));
+        JsonNode ocrBody = awaitReady(id, ocrUrl, wait, budget, body -> contentPoll(body, CloudResponses.ocrResult(body), "pages"));
 
         List<Page> pages = CloudResponses.pages(CloudResponses.ocrResult(ocrBody));
         if (pages.isEmpty()) {
@@ -155,9 +160,9 @@ public final class PageIndexClient {
      * GETs {@code url} until its body is ready, polling with growing pauses while the document is
      * processing and {@code wait} has budget left.
      */
-    private JsonNode awaitReady(String id, HttpUrl url, ReadyWait wait, Function<JsonNode, Poll> poll) {
+    private JsonNode awaitReady(String id, HttpUrl url, ReadyWait wait, Budget budget, Function<JsonNode, Poll> poll) {
         while (true) {
-            JsonNode body = get(url, id);
+            JsonNode body = get(url, id, budget);
             Poll p = poll.apply(body);
             String s = p.status();
             switch (p.readiness()) {
@@ -193,15 +198,38 @@ public final class PageIndexClient {
     private record Poll(Readiness readiness, String status) {
     }
 
+    /**
+     * The --timeout of one document: what its requests, retries and retry pauses may take in all.
+     * Pauses spent waiting for readiness (--wait-ready) push the end back by their length.
+     */
+    private final class Budget {
+        private Instant end = clock.instant().plus(timeout);
+
+        Duration remaining() {
+            return Duration.between(clock.instant(), end);
+        }
+
+        boolean spent() {
+            Duration r = remaining();
+            return r.isNegative() || r.isZero();
+        }
+
+        void extend(Duration paused) {
+            end = end.plus(paused);
+        }
+    }
+
     /** The --wait-ready budget shared by all polls of one fetch, and the growing pause between them. */
     private final class ReadyWait {
         final Duration budget;
         final Instant deadline;
+        final Budget network;
         Duration next = FIRST_POLL_DELAY;
 
-        ReadyWait(Duration budget) {
+        ReadyWait(Duration budget, Budget network) {
             this.budget = budget;
             this.deadline = clock.instant().plus(budget);
+            this.network = network;
         }
 
         /** Sleeps before the next poll; false when the budget is spent (a pause never overruns it). */
@@ -210,7 +238,9 @@ public final class PageIndexClient {
             if (remaining.isNegative() || remaining.isZero()) {
                 return false;
             }
-            sleep(next.compareTo(remaining) < 0 ? next : remaining);
+            Duration pause = next.compareTo(remaining) < 0 ? next : remaining;
+            sleep(pause);
+            network.extend(pause);
             Duration doubled = next.multipliedBy(2);
             next = doubled.compareTo(MAX_POLL_DELAY) < 0 ? doubled : MAX_POLL_DELAY;
             return true;
@@ -218,12 +248,21 @@ public final class PageIndexClient {
     }
 
     /** One GET with retries of 429/5xx and connection failures; returns the parsed 2xx body. */
-    private JsonNode get(HttpUrl url, String id) {
+    private JsonNode get(HttpUrl url, String id, Budget budget) {
         Request request = new Request.Builder().url(url).header("api_key", apiKey)
                 .header("Accept", "application/json").get().build();
+        String lastFailure = null;
         for (int attempt = 1; ; attempt++) {
+            if (budget.spent()) {
+                throw outOfTime(id, lastFailure);
+            }
             String retryAfter = null;
-            try (Response response = http.newCall(request).execute()) {
+            Duration left = budget.remaining();
+            // earlier requests of this document used part of the budget: a timeout now is the document's
+            boolean partial = left.compareTo(timeout) < 0;
+            Call call = http.newCall(request);
+            call.timeout().timeout(left.toNanos(), TimeUnit.NANOSECONDS);
+            try (Response response = call.execute()) {
                 int code = response.code();
                 if (code >= 200 && code < 300) {
                     return parse(response, id);
@@ -232,12 +271,23 @@ public final class PageIndexClient {
                     throw httpFailure(response, id, attempt);
                 }
                 retryAfter = response.header("Retry-After");
+                lastFailure = "HTTP " + code;
             } catch (IOException e) {
+                if (e instanceof InterruptedIOException && partial && budget.spent()
+                        && !Thread.currentThread().isInterrupted()) {
+                    throw outOfTime(id, "no answer to the last request");
+                }
                 if (!isRetryable(e) || attempt >= retry.maxAttempts()) {
                     throw ioFailure(e, attempt);
                 }
+                lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
             }
-            sleep(retry.delayBefore(attempt + 1, retryAfter, clock.instant()));
+            Duration delay = retry.delayBefore(attempt + 1, retryAfter, clock.instant());
+            if (delay.compareTo(budget.remaining()) >= 0) {
+                // sleeping past the deadline would only postpone the same failure
+                throw outOfTime(id, lastFailure);
+            }
+            sleep(delay);
         }
     }
 
@@ -352,6 +402,12 @@ public final class PageIndexClient {
     /** Resets and refused connections may pass; an unknown host, a TLS failure or a timeout will not. */
     private static boolean isRetryable(IOException e) {
         return !(e instanceof UnknownHostException || e instanceof InterruptedIOException || e instanceof SSLException);
+    }
+
+    /** The document's --timeout ran out across its requests and retries. */
+    private KbException outOfTime(String id, String lastFailure) {
+        return KbException.inputFailed("PageIndex Cloud did not deliver document " + id + " within "
+                + Durations.human(timeout) + " (--timeout)" + (lastFailure == null ? "" : "; last: " + lastFailure));
     }
 
     private void sleep(Duration d) {

@@ -27,7 +27,10 @@
  * runs past the deadline fixed when the fetch began, and reaching it fails with "still processing
  * after D". Independently, each request retries 429, 5xx and refused/reset connections per the
  * shared {@code RetryPolicy}, honouring {@code Retry-After}; a timeout, an unknown host or a TLS
- * failure is not retried. Errors are one line with the cause only (the caller names the input):
+ * failure is not retried. The contract's {@code --timeout} is one budget for the whole document:
+ * each request may take only what earlier requests, retries and retry pauses have left of it (the
+ * pauses of {@code --wait-ready} come on top), and a retry pause that would outlast it fails the
+ * document at once. Errors are one line with the cause only (the caller names the input):
  * 401 names {@code PAGEINDEX_API_KEY}, 404 says the document was not found, other statuses carry
  * the service's {@code errorCode: error} when it sent one, a body that is not the expected JSON is
  * "unexpected response from PageIndex Cloud: <reason>".

@@ -72,8 +72,16 @@ final class FakePageIndex extends Dispatcher {
         }
     }
 
+    /** How long every answer takes to start (a slow service); zero by default. */
+    volatile long answerDelayMillis;
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        MockResponse r = answer(request);
+        return answerDelayMillis > 0 ? r.setHeadersDelay(answerDelayMillis, java.util.concurrent.TimeUnit.MILLISECONDS) : r;
+    }
+
+    private MockResponse answer(RecordedRequest request) {
         requests.add(request);
         if (!"GET".equals(request.getMethod())) {
             return error(405, "METHOD_NOT_ALLOWED", "only GET");

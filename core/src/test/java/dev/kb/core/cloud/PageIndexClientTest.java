@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kb.core.KbException;
 import dev.kb.core.cloud.FakePageIndex.Doc;
 import dev.kb.core.http.RetryPolicy;
+import dev.kb.core.http.Sleeper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -266,6 +267,32 @@ class PageIndexClientTest {
 
         assertEquals("document pi-missing not found on PageIndex Cloud", e.getMessage());
         assertEquals(1, fake.requests.size(), "404 is neither retried nor polled");
+    }
+
+    @Test
+    void theTimeoutBoundsTheWholeDocumentNotEachRequest() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.answerDelayMillis = 400; // three requests of 0.4 s: each fits in 1 s, all three do not
+        PageIndexClient c = new PageIndexClient(server.url("/").uri(), KEY, Duration.ofSeconds(1),
+                RetryPolicy.DEFAULT, Sleeper.REAL, java.time.Clock.systemUTC());
+
+        KbException e = assertThrows(KbException.class, () -> c.fetch("pi-abc", Duration.ZERO));
+
+        assertTrue(e.getMessage().startsWith("PageIndex Cloud did not deliver document pi-abc within 1s (--timeout)"),
+                e.getMessage());
+        assertEquals(3, fake.requests.size(), "it failed during the third request");
+    }
+
+    @Test
+    void aRetryAfterBeyondTheTimeoutFailsAtOnceInsteadOfSleeping() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.fault(TREE, FakePageIndex.error(429, "RATE_LIMITED", "slow down").setHeader("Retry-After", "30"));
+
+        KbException e = fetchFails("pi-abc", Duration.ZERO); // timeout 10 s
+
+        assertEquals("PageIndex Cloud did not deliver document pi-abc within 10s (--timeout); last: HTTP 429",
+                e.getMessage());
+        assertEquals(List.of(), time.sleeps(), "no sleep that could only end in the same failure");
     }
 
     @Test
