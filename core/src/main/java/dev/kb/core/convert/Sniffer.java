@@ -99,7 +99,19 @@ public final class Sniffer {
             }
         }
         if (utf16) {
-            return Sniffed.of(ContentKind.BINARY, "UTF-16 text");
+            // Text with a UTF-16 byte-order mark (what Windows tools such as PowerShell 5 write):
+            // text if it decodes to characters, never NULs; the name breaks the tie as below.
+            if (text.indexOf('\0') >= 0) {
+                return Sniffed.of(ContentKind.BINARY);
+            }
+            if (markdownNamed) {
+                return Sniffed.of(ContentKind.MARKDOWN);
+            }
+            if (name.endsWith(".html") || name.endsWith(".htm") || declared.equals("text/html")) {
+                return Sniffed.of(ContentKind.HTML);
+            }
+            return name.endsWith(".txt") || name.endsWith(".text") || declared.equals("text/plain")
+                    ? Sniffed.of(ContentKind.TEXT) : Sniffed.of(ContentKind.MARKDOWN);
         }
         if (indexOf(head, length, "\0", length) >= 0) {
             return Sniffed.of(ContentKind.BINARY);

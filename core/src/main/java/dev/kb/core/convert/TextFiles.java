@@ -4,13 +4,14 @@ import dev.kb.core.KbException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reading a UTF-8 text file for conversion: BOM dropped, line ends made LF. */
+/** Reading a text file (UTF-8, or UTF-16 with a byte-order mark) for conversion: BOM dropped, line ends made LF. */
 final class TextFiles {
 
     private TextFiles() {
@@ -27,15 +28,25 @@ final class TextFiles {
         } catch (IOException e) {
             throw KbException.inputFailed("cannot read file: " + Conversions.oneLine(e), e);
         }
+        // The byte-order mark decides; without one, UTF-8 (the sniffer refused anything else).
+        Charset charset = StandardCharsets.UTF_8;
+        int start = 0;
+        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xFF) {
+            charset = StandardCharsets.UTF_16BE;
+            start = 2;
+        } else if (bytes.length >= 2 && (bytes[0] & 0xff) == 0xFF && (bytes[1] & 0xff) == 0xFE) {
+            charset = StandardCharsets.UTF_16LE;
+            start = 2;
+        }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = charset.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
         } catch (CharacterCodingException e) {
-            text = new String(bytes, StandardCharsets.UTF_8);
-            warnings.add("invalid UTF-8 replaced with U+FFFD");
+            text = new String(bytes, start, bytes.length - start, charset);
+            warnings.add("invalid " + charset.name() + " replaced with U+FFFD");
         }
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);

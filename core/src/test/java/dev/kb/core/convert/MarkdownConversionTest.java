@@ -119,6 +119,20 @@ class MarkdownConversionTest {
     }
 
     @Test
+    void utf16WithAByteOrderMarkIsReadAsText() throws IOException {
+        Path le = dir.resolve("le.md");
+        Files.write(le, ("\uFEFF# Título\r\n\nnaïve café\r\n").getBytes(StandardCharsets.UTF_16LE));
+        Converted c = Converter.convert(ContentKind.MARKDOWN, le, "le", null, dir);
+        assertEquals("Título", c.title());
+        assertEquals("# Título\n\nnaïve café\n", c.markdown());
+        assertEquals(List.of(), c.warnings());
+
+        Path be = dir.resolve("be.txt");
+        Files.write(be, "\uFEFFplain ✓\n".getBytes(StandardCharsets.UTF_16BE));
+        assertEquals("plain ✓\n", Converter.convert(ContentKind.TEXT, be, "be", null, dir).markdown());
+    }
+
+    @Test
     void invalidUtf8AfterTheHeadIsReplacedWithAWarning() throws IOException {
         Path file = dir.resolve("latin1.txt");
         Files.write(file, new byte[] {'c', 'a', 'f', (byte) 0xE9, '\n'});

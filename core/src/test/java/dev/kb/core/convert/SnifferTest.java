@@ -86,6 +86,18 @@ class SnifferTest {
     }
 
     @Test
+    void utf16TextWithAByteOrderMarkIsTextTieBrokenByName() {
+        byte[] le = "\uFEFF# Notes from PowerShell\r\n".getBytes(StandardCharsets.UTF_16LE);
+        byte[] be = "\uFEFFplain".getBytes(StandardCharsets.UTF_16BE);
+        assertEquals(ContentKind.MARKDOWN, sniff(le, null, "notes.md").kind());
+        assertEquals(ContentKind.TEXT, sniff(be, null, "notes.txt").kind());
+        assertEquals(ContentKind.MARKDOWN, sniff(be, null, null).kind());
+        assertEquals(ContentKind.HTML, sniff("\uFEFF<html><body>x".getBytes(StandardCharsets.UTF_16LE), null, "a.md").kind());
+        byte[] nul = {(byte) 0xFF, (byte) 0xFE, 0, 0, 'a', 0};
+        assertEquals(ContentKind.BINARY, sniff(nul, null, "a.txt").kind(), "a NUL character is not text");
+    }
+
+    @Test
     void utf8CutMidCharacterAtTheEndOfTheHeadIsStillText() {
         byte[] euro = "price: 5 €".getBytes(StandardCharsets.UTF_8);
         assertEquals(ContentKind.TEXT, Sniffer.sniff(euro, euro.length - 1, null, "a.txt").kind());
