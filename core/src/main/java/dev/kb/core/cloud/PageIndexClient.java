@@ -109,6 +109,11 @@ public final class PageIndexClient {
         return s;
     }
 
+    /** Cancels every request in flight (their fetches fail); the client stays usable. */
+    public void abort() {
+        http.dispatcher().cancelAll();
+    }
+
     /**
      * Fetches a document: metadata, then its tree, then all its pages, one request each (plus
      * retries and, under {@code waitReady}, status polls).
@@ -162,6 +167,7 @@ public final class PageIndexClient {
      */
     private JsonNode awaitReady(String id, HttpUrl url, ReadyWait wait, Budget budget, Function<JsonNode, Poll> poll) {
         while (true) {
+            Instant asked = clock.instant();
             JsonNode body = get(url, id, budget);
             Poll p = poll.apply(body);
             String s = p.status();
@@ -172,6 +178,9 @@ public final class PageIndexClient {
                     throw KbException.inputFailed("document processing failed on PageIndex Cloud (status: " + s + ")");
                 case PROCESSING:
                 default:
+                    // a poll that says "not yet" is part of waiting, not of fetching: it gives
+                    // its time back to --timeout, or a long --wait-ready would use it all up
+                    budget.extend(Duration.between(asked, clock.instant()));
                     if (wait.budget.isZero()) {
                         throw KbException.inputFailed("document is still processing on PageIndex Cloud (status: " + s
                                 + "); try again later or use --wait-ready");

@@ -74,9 +74,12 @@ final class FakePageIndex extends Dispatcher {
 
     /** How long every answer takes to start (a slow service); zero by default. */
     volatile long answerDelayMillis;
+    /** Run as each request arrives, e.g. to move a fake clock on by the service's latency. */
+    volatile Runnable onRequest = () -> { };
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        onRequest.run();
         MockResponse r = answer(request);
         return answerDelayMillis > 0 ? r.setHeadersDelay(answerDelayMillis, java.util.concurrent.TimeUnit.MILLISECONDS) : r;
     }

@@ -272,15 +272,29 @@ class PageIndexClientTest {
     @Test
     void theTimeoutBoundsTheWholeDocumentNotEachRequest() {
         fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
-        fake.answerDelayMillis = 400; // three requests of 0.4 s: each fits in 1 s, all three do not
-        PageIndexClient c = new PageIndexClient(server.url("/").uri(), KEY, Duration.ofSeconds(1),
+        fake.answerDelayMillis = 1000; // three requests of 1 s: each fits in 2.5 s, all three do not
+        PageIndexClient c = new PageIndexClient(server.url("/").uri(), KEY, Duration.ofMillis(2500),
                 RetryPolicy.DEFAULT, Sleeper.REAL, java.time.Clock.systemUTC());
 
         KbException e = assertThrows(KbException.class, () -> c.fetch("pi-abc", Duration.ZERO));
 
-        assertTrue(e.getMessage().startsWith("PageIndex Cloud did not deliver document pi-abc within 1s (--timeout)"),
+        assertTrue(e.getMessage().startsWith("PageIndex Cloud did not deliver document pi-abc within 2500ms (--timeout)"),
                 e.getMessage());
         assertEquals(3, fake.requests.size(), "it failed during the third request");
+    }
+
+    @Test
+    void pollsThatSayNotYetDoNotUseUpTheTimeout() {
+        // each request takes 3 s of (fake) time; the budget is 10 s: the three answers that
+        // deliver the document fit, the three "processing" polls before them would not on top
+        fake.docs.put("pi-w", FakePageIndex.standard("pi-w", 3)
+                .statuses("processing", "processing", "processing", "completed"));
+        fake.onRequest = () -> time.sleep(Duration.ofSeconds(3));
+
+        CloudDocument doc = client().fetch("pi-w", Duration.ofMinutes(5));
+
+        assertEquals(3, doc.pages().size());
+        assertEquals(4, fake.count(METADATA));
     }
 
     @Test
