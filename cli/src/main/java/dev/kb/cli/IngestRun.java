@@ -39,11 +39,14 @@ final class IngestRun {
         });
         // Printed once, by the main thread or the shutdown hook, whichever gets there first.
         AtomicBoolean reported = new AtomicBoolean();
+        AtomicBoolean safePoint = new AtomicBoolean(true);
         CountDownLatch printed = new CountDownLatch(1);
         Runnable summary = () -> {
             if (reported.compareAndSet(false, true)) {
                 if (ingest.cancelled()) {
-                    out.info("kb: interrupted: stopped after the group being committed; the same command adds the rest");
+                    out.info(safePoint.get()
+                            ? "kb: interrupted: stopped after the last committed group; the same command adds the rest"
+                            : "kb: interrupted: no safe point reached in time; the next kb command cleans up after this one");
                 }
                 synchronized (seen) {
                     out.summary(seen, (System.nanoTime() - start) / 1_000_000);
@@ -55,7 +58,7 @@ final class IngestRun {
         // JVM then exits 130 / 143); whatever a harder stop leaves, the next command cleans up.
         // The JVM halts when the hook returns, so the hook waits for the summary to be out.
         Thread hook = new Thread(() -> {
-            ingest.cancel(Duration.ofSeconds(10));
+            safePoint.set(ingest.cancel(Duration.ofSeconds(10)));
             summary.run();
             try {
                 printed.await(5, TimeUnit.SECONDS);

@@ -41,6 +41,9 @@ public final class Recover {
             WikiHooks hooks = new WikiHooks(kb, registry, FileOps.REAL);
             Recovery.Report report = new Recovery(kb, registry, FileOps.REAL, hooks, warn).run(lock);
             List<String> problems = new ArrayList<>();
+            for (String k : report.kept()) {
+                problems.add(k + "; fix that and run 'kb recover' again");
+            }
             Set<String> owned = new HashSet<>();
             Set<String> names = new HashSet<>();
             long[] count = {0};

@@ -125,6 +125,11 @@ public final class UrlFetcher {
         }
     }
 
+    /** Cancels every request in flight (their fetches fail); the fetcher stays usable. */
+    public void abort() {
+        client.dispatcher().cancelAll();
+    }
+
     private FetchResult fetchWithin(long deadline, URI requested, HttpUrl start, Path dest, Validators previous) {
         HttpUrl url = start;
         Set<HttpUrl> seen = new HashSet<>();

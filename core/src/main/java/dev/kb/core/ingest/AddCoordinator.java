@@ -53,9 +53,21 @@ public final class AddCoordinator {
     private final JournalStore journals;
     private final Publisher publisher;
     private final Recovery recovery;
+    private final Set<String> failedRepairs;
 
     public AddCoordinator(KnowledgeBase kb, Registry registry, FileOps ops, CommitHooks hooks,
                           Consumer<String> warn, String command) {
+        this(kb, registry, ops, hooks, warn, command, new HashSet<>());
+    }
+
+    /**
+     * @param failedRepairs ids of committed journals whose post-commit hooks failed in this
+     *                      process (see {@link Recovery}); a journal kept here is added, so the
+     *                      next recovery of the same batch does not retry and warn again
+     */
+    public AddCoordinator(KnowledgeBase kb, Registry registry, FileOps ops, CommitHooks hooks,
+                          Consumer<String> warn, String command, Set<String> failedRepairs) {
+        this.failedRepairs = failedRepairs;
         this.kb = kb;
         this.registry = registry;
         this.ops = ops;
@@ -64,7 +76,7 @@ public final class AddCoordinator {
         this.command = command;
         this.journals = new JournalStore(kb, ops);
         this.publisher = new Publisher(kb, ops);
-        this.recovery = new Recovery(kb, registry, ops, hooks, warn);
+        this.recovery = new Recovery(kb, registry, ops, hooks, warn, failedRepairs);
     }
 
     /**
@@ -215,6 +227,7 @@ public final class AddCoordinator {
                 hooks.afterCommit(journal, true);
                 hooksDone = true;
             } catch (Exception again) {
+                failedRepairs.add(id);
                 warn.accept("post-commit update of wiki/log.md or wiki/index.md failed (" + cause(again)
                         + "); the documents are committed, the next command repairs the log and index");
             }

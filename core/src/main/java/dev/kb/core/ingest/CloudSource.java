@@ -37,6 +37,11 @@ public final class CloudSource implements Source {
     }
 
     @Override
+    public void abort() {
+        client.abort();
+    }
+
+    @Override
     public Prep prepare(PrepareContext ctx) throws Exception {
         String uri = SCHEME + docId;
         Optional<Outcome> already = ctx.bySourceUri(uri)

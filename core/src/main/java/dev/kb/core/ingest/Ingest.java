@@ -12,8 +12,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a batch: prepares inputs concurrently outside the lock (a bounded pool, a bounded window
@@ -56,6 +59,8 @@ public final class Ingest {
     private final Options options;
     private final Listener listener;
     private volatile boolean cancelled;
+    /** Committed journals whose post-commit repair failed in this batch: tried once, warned once. */
+    private final Set<String> failedRepairs = new HashSet<>();
     private final CountDownLatch finished = new CountDownLatch(1);
 
     public Ingest(KnowledgeBase kb, Options options, Listener listener) {
@@ -75,14 +80,19 @@ public final class Ingest {
 
     /**
      * Asks a running batch to stop after the group being committed (Ctrl-C, SIGTERM) and waits
-     * up to {@code grace} for it to reach that safe point.
+     * up to {@code grace} for it to reach that safe point. A batch waiting for a document still
+     * being prepared (a slow download) stops waiting at once.
+     *
+     * @return whether the batch stopped within the grace period; if not, the process is ending
+     *         somewhere that the next command's recovery cleans up after
      */
-    public void cancel(Duration grace) {
+    public boolean cancel(Duration grace) {
         cancelled = true;
         try {
-            finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -101,10 +111,10 @@ public final class Ingest {
         try (Registry reader = Registry.openReadOnly(kb.registryFile());
              Registry writer = Registry.open(kb.registryFile());
              StagingArea staging = StagingArea.create(kb);
-             Stopper stopper = new Stopper(pool)) {
+             Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
             WikiHooks hooks = new WikiHooks(kb, writer, options.ops());
             AddCoordinator coordinator = new AddCoordinator(kb, writer, options.ops(), hooks, listener::warning,
-                    options.command());
+                    options.command(), failedRepairs);
             // Drain what an interrupted writer left before doing anything of our own.
             try (WriterLock lock = lock()) {
                 recover(lock, writer, hooks);
@@ -125,6 +135,9 @@ public final class Ingest {
                     toCommit = 0;
                 }
                 Source.Prep prep = await(f, items.get(i));
+                if (prep == null) {
+                    break; // cancelled while waiting: what is prepared but uncommitted is dropped
+                }
                 group.add(new Pending(prep));
                 if (prep.prepared() != null) {
                     toCommit++;
@@ -149,9 +162,10 @@ public final class Ingest {
      * Stops the preparers before the staging area closes (resources close in reverse order), so
      * that none of them writes into the folder while it is removed, which would leave an orphan.
      */
-    private record Stopper(ExecutorService pool) implements AutoCloseable {
+    private record Stopper(ExecutorService pool, Runnable abort) implements AutoCloseable {
         @Override
         public void close() {
+            abort.run();
             pool.shutdownNow();
             try {
                 // preparers block in file I/O, which an interrupt ends (ClosedByInterruptException)
@@ -186,12 +200,24 @@ public final class Ingest {
         group.clear();
     }
 
+    /** After a cancel, a preparer blocked in a download would hold the stop up until its timeout. */
+    private void abortNetwork(List<Inputs.Item> items) {
+        if (!cancelled) {
+            return; // a batch that ran to its end has nothing in flight
+        }
+        for (Inputs.Item item : items) {
+            if (item.source() != null) {
+                item.source().abort();
+            }
+        }
+    }
+
     private WriterLock lock() {
         return WriterLock.acquire(kb, options.lockWait(), options.command(), listener::waitingForLock);
     }
 
     private void recover(WriterLock lock, Registry writer, WikiHooks hooks) {
-        Recovery.Report r = new Recovery(kb, writer, options.ops(), hooks, listener::warning).run(lock);
+        Recovery.Report r = new Recovery(kb, writer, options.ops(), hooks, listener::warning, failedRepairs).run(lock);
         if (r.finished() + r.rolledBack() > 0) {
             listener.warning("recovered an interrupted mutation: " + r.finished() + " finished, "
                     + r.rolledBack() + " rolled back");
@@ -216,9 +242,18 @@ public final class Ingest {
         });
     }
 
-    private static Source.Prep await(Future<Source.Prep> f, Inputs.Item item) {
+    /** The preparation's result, or null when the batch is cancelled before it is ready. */
+    private Source.Prep await(Future<Source.Prep> f, Inputs.Item item) {
         try {
-            return f.get();
+            while (true) {
+                try {
+                    return f.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException notYet) {
+                    if (cancelled) {
+                        return null;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KbException(KbException.Kind.INPUT_FAILED, "interrupted");

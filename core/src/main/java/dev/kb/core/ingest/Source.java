@@ -14,6 +14,13 @@ public interface Source {
      */
     Prep prepare(PrepareContext ctx) throws Exception;
 
+    /**
+     * Ends network work in progress at once, failing the preparation that waits on it (the batch
+     * is being cancelled: Ctrl-C, SIGTERM). Called from another thread; local sources have none.
+     */
+    default void abort() {
+    }
+
     /** A prepared document, or an outcome decided without staging anything. */
     record Prep(Prepared prepared, Outcome early) {
         public static Prep of(Prepared p) {

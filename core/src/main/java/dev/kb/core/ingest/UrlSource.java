@@ -59,6 +59,11 @@ public final class UrlSource implements Source {
                 c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings()));
     }
 
+    @Override
+    public void abort() {
+        fetcher.abort();
+    }
+
     /** The name hint without its extension: the extension of {@code raw/} comes from the bytes. */
     static String stem(String nameHint) {
         String ext = FileSource.extension(nameHint);

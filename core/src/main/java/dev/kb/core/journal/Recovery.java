@@ -25,8 +25,11 @@ public final class Recovery {
     /** Rollback attempts before giving up and declaring the KB unusable. */
     static final int ROLLBACK_ATTEMPTS = 3;
 
-    /** What one run did. */
-    public record Report(int finished, int rolledBack, int quarantined, int stagingRemoved) {
+    /**
+     * What one run did. {@code kept} lists the committed journals left in place because their
+     * post-commit repair failed, each as "journal &lt;id&gt;: &lt;cause&gt;".
+     */
+    public record Report(int finished, int rolledBack, int quarantined, int stagingRemoved, List<String> kept) {
         public boolean didSomething() {
             return finished + rolledBack + quarantined + stagingRemoved > 0;
         }
@@ -39,8 +42,21 @@ public final class Recovery {
     private final Consumer<String> warn;
     private final JournalStore journals;
     private final Publisher publisher;
+    private final Set<String> triedBefore;
 
     public Recovery(KnowledgeBase kb, Registry registry, FileOps ops, CommitHooks hooks, Consumer<String> warn) {
+        this(kb, registry, ops, hooks, warn, new HashSet<>());
+    }
+
+    /**
+     * @param triedBefore ids of committed journals whose repair already failed in this process;
+     *                    they are not retried (nor warned about) again, and ids that fail now are
+     *                    added. One batch passes one set to all its recoveries, so a broken
+     *                    {@code wiki/log.md} costs one warning, not one per group.
+     */
+    public Recovery(KnowledgeBase kb, Registry registry, FileOps ops, CommitHooks hooks, Consumer<String> warn,
+                    Set<String> triedBefore) {
+        this.triedBefore = triedBefore;
         this.kb = kb;
         this.registry = registry;
         this.ops = ops;
@@ -55,6 +71,7 @@ public final class Recovery {
         int finished = 0;
         int rolledBack = 0;
         int quarantined = 0;
+        List<String> kept = new ArrayList<>();
         Set<String> live = new HashSet<>();
         try {
             for (Path file : journals.list()) {
@@ -74,8 +91,12 @@ public final class Recovery {
                     continue;
                 }
                 if (registry.isCommitted(j.id())) {
-                    finish(j);
-                    finished++;
+                    String failure = finish(j);
+                    if (failure == null) {
+                        finished++;
+                    } else {
+                        kept.add("journal " + j.id() + ": " + failure);
+                    }
                 } else {
                     rollBack(j);
                     rolledBack++;
@@ -86,7 +107,7 @@ public final class Recovery {
             }
             int swept = Sweeper.removeOrphans(kb, ops, live);
             sweepTemporaries(kb.wikiDir());
-            return new Report(finished, rolledBack, quarantined, swept);
+            return new Report(finished, rolledBack, quarantined, swept, List.copyOf(kept));
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "recovery of " + kb + " failed: " + e.getMessage() + " (run 'kb recover' again)", e);
@@ -138,17 +159,23 @@ public final class Recovery {
      * are repaired. When the repair fails the journal is kept, because it is the only record of
      * the log block still missing; the next recovery tries again. It never blocks the KB.
      */
-    private void finish(Journal j) throws IOException {
+    private String finish(Journal j) throws IOException {
         publisher.discardBackups(j);
+        if (triedBefore.contains(j.id())) {
+            return "its repair already failed in this run";
+        }
         try {
             hooks.afterCommit(j, true);
         } catch (Exception e) {
-            warn.accept("journal " + j.id() + ": the documents are committed, but repairing wiki/log.md or "
-                    + "wiki/index.md failed (" + e.getMessage() + "); the journal is kept for the next try");
-            return;
+            triedBefore.add(j.id());
+            String cause = "the documents are committed, but writing wiki/log.md or wiki/index.md failed ("
+                    + e.getMessage() + ")";
+            warn.accept("journal " + j.id() + ": " + cause + "; the journal is kept until a later command can");
+            return cause;
         }
         journals.delete(j.id());
         registry.forgetCommits(List.of(j.id()));
+        return null;
     }
 
     /** Rolls back with bounded retries; a rollback that keeps failing makes the KB unusable. */

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,12 +182,23 @@ class RecoveryTest {
             Files.delete(t.file("wiki/log.md"));
             Files.createDirectory(t.file("wiki/log.md")); // appending to it fails
 
-            Recovery.Report r = t.recover();
-            assertEquals(1, r.finished());
+            Set<String> tried = new HashSet<>();
+            Recovery.Report r = new Recovery(t.kb, t.registry, FileOps.REAL, t.hooks(FileOps.REAL), t.warnings::add,
+                    tried).run(t.lock);
+            assertEquals(0, r.finished(), "kept, not finished");
+            assertEquals(1, r.kept().size());
+            assertTrue(r.kept().get(0).startsWith("journal " + id + ": "), r.kept().toString());
             assertTrue(Files.isRegularFile(t.kb.journalDir().resolve(id + ".json")), "journal kept");
             assertTrue(t.registry.isCommitted(id));
-            assertTrue(t.warnings.stream().anyMatch(w -> w.contains(id) && w.contains("kept")), t.warnings.toString());
+            assertEquals(1, t.warnings.size(), t.warnings.toString());
+            assertTrue(t.warnings.get(0).contains(id) && t.warnings.get(0).contains("kept"), t.warnings.toString());
             assertTrue(Files.isRegularFile(t.file("raw/a.md")), "the committed document stays");
+
+            // later recoveries of the same run neither retry nor warn again
+            Recovery.Report again = new Recovery(t.kb, t.registry, FileOps.REAL, t.hooks(FileOps.REAL),
+                    t.warnings::add, tried).run(t.lock);
+            assertEquals(1, again.kept().size());
+            assertEquals(1, t.warnings.size(), t.warnings.toString());
 
             Files.delete(t.file("wiki/log.md"));
             Files.writeString(t.file("wiki/log.md"), log);
