@@ -14,9 +14,13 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -37,7 +41,8 @@ import java.util.function.Consumer;
  * a case-insensitive file system.
  */
 public final class Registry implements AutoCloseable {
-    public static final int SCHEMA_VERSION = 1;
+    /** 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on upgrade. */
+    public static final int SCHEMA_VERSION = 2;
 
     private final Connection conn;
     private final Path file;
@@ -154,6 +159,9 @@ public final class Registry implements AutoCloseable {
                       journal_id   TEXT PRIMARY KEY,
                       committed_at TEXT NOT NULL,
                       documents    INTEGER NOT NULL)""");
+            if (v == 1) {
+                refoldNameKeys();
+            }
             s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
             conn.commit();
         } catch (SQLException e) {
@@ -161,6 +169,34 @@ public final class Registry implements AutoCloseable {
             throw e;
         } finally {
             conn.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Version 1 stored lower-cased keys; version 2 folds case fully ("ß" and "SS" meet). Each row
+     * gets its new key, in the order the documents were added, unless an earlier row already has
+     * it: two such documents were both allowed before and stay as they are (they are two files on
+     * this file system; only a case-insensitive one would have refused the second).
+     */
+    private void refoldNameKeys() throws SQLException {
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT doc_name, name_key FROM documents ORDER BY added_at, doc_name")) {
+            while (rs.next()) {
+                keyOf.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        Set<String> taken = new HashSet<>(keyOf.values());
+        try (PreparedStatement up = conn.prepareStatement("UPDATE documents SET name_key = ? WHERE doc_name = ?")) {
+            for (Map.Entry<String, String> e : keyOf.entrySet()) {
+                String folded = Names.key(e.getKey());
+                if (!folded.equals(e.getValue()) && taken.add(folded)) {
+                    taken.remove(e.getValue());
+                    up.setString(1, folded);
+                    up.setString(2, e.getKey());
+                    up.executeUpdate();
+                }
+            }
         }
     }
 

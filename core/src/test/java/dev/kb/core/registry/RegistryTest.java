@@ -51,4 +51,33 @@ class RegistryTest {
         assertEquals(KbException.Kind.KB_UNUSABLE,
                 assertThrows(KbException.class, () -> Registry.open(tmp.resolve("junk.db"))).kind());
     }
+
+    /** A version-1 registry as the first kb wrote it: keys only lower-cased. */
+    @Test
+    void upgradingFromVersionOneRefoldsTheNameKeys() throws Exception {
+        Path db = tmp.resolve("registry.db");
+        try (Registry r = Registry.open(db)) {
+            r.commit("j1", List.of(row("straße", "/s"), row("Ωmega", "/o"), row("λόγοσ", "/l")));
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement()) {
+            // what version 1 stored: NFKC, lower case; straße and STRASSE were two keys then
+            s.executeUpdate("UPDATE documents SET name_key = 'straße' WHERE doc_name = 'straße'");
+            s.executeUpdate("INSERT INTO documents SELECT 'STRASSE', 'strasse', sha256, 'raw/STRASSE.md',"
+                    + " 'wiki/sources/STRASSE.md', '/S', type, title, size, added_at, updated_at, etag, last_modified"
+                    + " FROM documents WHERE doc_name = 'straße'");
+            s.executeUpdate("UPDATE documents SET name_key = 'λόγοσ' WHERE doc_name = 'λόγοσ'");
+            s.execute("PRAGMA user_version=1");
+        }
+        try (Registry r = Registry.open(db)) {
+            assertTrue(r.nameTaken("λόγος"), "a refolded key catches what the old one missed (final sigma)");
+            assertTrue(r.nameTaken("Straße") && r.nameTaken("strasse"));
+            assertEquals(4, r.count(), "no document is lost to a clash of the new keys");
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            assertEquals(Registry.SCHEMA_VERSION, rs.getInt(1));
+        }
+    }
 }
