@@ -38,7 +38,7 @@ public final class WikiHooks implements CommitHooks {
 
     @Override
     public void afterCommit(Journal j, boolean repairing) throws IOException {
-        if (!repairing || !logMentions(j.id())) {
+        if (!repairing || !logHasBlock(j)) {
             appendLog(j);
         }
         boolean onlyAdds = j.docs().stream().allMatch(d -> d.action().equals("add"));
@@ -62,12 +62,7 @@ public final class WikiHooks implements CommitHooks {
                 .append(j.command() == null ? "kb" : j.command())
                 .append(" · journal ").append(j.id()).append("\n\n");
         for (Journal.Doc d : j.docs()) {
-            b.append("- ").append(d.action().equals("add") ? "added" : "updated").append(" [[")
-                    .append(d.name()).append("]]");
-            if (d.source() != null) {
-                b.append(" from `").append(d.source().replace("`", "'")).append('`');
-            }
-            b.append('\n');
+            b.append(docLine(d)).append('\n');
         }
         b.append('\n');
         ops.append(kb.logFile(), withLeadingNewlineIfTorn(kb.logFile(), b.toString()));
@@ -85,10 +80,27 @@ public final class WikiHooks implements CommitHooks {
         return "- [[" + name + "]]" + (t.isEmpty() || t.equals(name) ? "" : " — " + t) + "\n";
     }
 
-    private boolean logMentions(String journalId) throws IOException {
+    /**
+     * Whether the log already holds this journal's whole block: its heading line and, after it,
+     * its last document line. An append cut short (a full disk, a crash) has the heading without
+     * the end, and then gets the block again rather than keeping half of it.
+     */
+    private boolean logHasBlock(Journal j) throws IOException {
+        String tail = logTail();
+        int heading = tail.indexOf("journal " + j.id() + "\n");
+        if (heading < 0) {
+            return false;
+        }
+        if (j.docs().isEmpty()) {
+            return true;
+        }
+        return tail.indexOf(docLine(j.docs().get(j.docs().size() - 1)) + "\n", heading) >= 0;
+    }
+
+    private String logTail() throws IOException {
         Path log = kb.logFile();
         if (!Files.isRegularFile(log)) {
-            return false;
+            return "";
         }
         try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
             long len = f.length();
@@ -96,8 +108,18 @@ public final class WikiHooks implements CommitHooks {
             byte[] buf = new byte[(int) (len - from)];
             f.seek(from);
             f.readFully(buf);
-            return new String(buf, StandardCharsets.UTF_8).contains("journal " + journalId);
+            return new String(buf, StandardCharsets.UTF_8);
         }
+    }
+
+    /** "- added [[name]] from `source`" */
+    private static String docLine(Journal.Doc d) {
+        StringBuilder b = new StringBuilder("- ").append(d.action().equals("add") ? "added" : "updated").append(" [[")
+                .append(d.name()).append("]]");
+        if (d.source() != null) {
+            b.append(" from `").append(d.source().replace("`", "'")).append('`');
+        }
+        return b.toString();
     }
 
     /** A crash mid-append can leave a line without its newline; start ours on a fresh line. */

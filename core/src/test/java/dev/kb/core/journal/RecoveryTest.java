@@ -212,6 +212,24 @@ class RecoveryTest {
     }
 
     @Test
+    void aLogBlockCutShortIsWrittenAgainWhole() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            Prepared p = t.doc("/in/a.md", "a", "alpha");
+            String id = UUID.randomUUID().toString();
+            publishWithoutCommit(t, p, id);
+            t.registry.commit(id, List.of(row(p)));
+            // the append stopped after the heading (a full disk): the block's document line is missing
+            Files.writeString(t.file("wiki/log.md"), "## 2026-01-01T00:00:00Z kb add (test) · journal " + id + "\n\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+
+            assertEquals(1, t.recover().finished());
+            assertEquals(1, t.logLines("- added [[a]]"), "the block is whole in the log");
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
     void crashAfterTheHooksRanDoesNotLogTwice() throws Exception {
         try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
