@@ -20,11 +20,18 @@ final class IngestRun {
     static int run(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
         long start = System.nanoTime();
         Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(Ingest.emptySummary());
+        // Printed once, by the main thread or the shutdown hook, whichever gets there first.
+        AtomicBoolean reported = new AtomicBoolean();
         Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Ingest.Listener() {
             @Override
             public void outcome(Outcome o) {
-                seen.merge(o.status(), 1, Integer::sum);
-                out.outcome(o);
+                synchronized (seen) {
+                    if (reported.get()) {
+                        return; // the summary is out (an interrupt's grace ran out): it stays last
+                    }
+                    seen.merge(o.status(), 1, Integer::sum);
+                    out.outcome(o);
+                }
             }
 
             @Override
@@ -37,12 +44,14 @@ final class IngestRun {
                 out.waiting(holder);
             }
         });
-        // Printed once, by the main thread or the shutdown hook, whichever gets there first.
-        AtomicBoolean reported = new AtomicBoolean();
         AtomicBoolean safePoint = new AtomicBoolean(true);
         CountDownLatch printed = new CountDownLatch(1);
         Runnable summary = () -> {
-            if (reported.compareAndSet(false, true)) {
+            boolean first;
+            synchronized (seen) {
+                first = reported.compareAndSet(false, true);
+            }
+            if (first) {
                 if (ingest.cancelled()) {
                     out.info(safePoint.get()
                             ? "kb: interrupted: stopped after the last committed group; the same command adds the rest"
