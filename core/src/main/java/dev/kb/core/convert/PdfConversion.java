@@ -65,7 +65,7 @@ final class PdfConversion {
                 }
                 markdown.append("<!-- page ").append(page).append(" -->\n\n");
                 if (!text.isEmpty()) {
-                    markdown.append(text).append('\n');
+                    markdown.append(PlainText.toMarkdown(text)).append('\n');
                 }
             }
             if (firstLine == null) {
