@@ -29,7 +29,7 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         Path target = dir != null ? root.cwd.resolve(dir) : root.kbDir != null ? root.cwd.resolve(root.kbDir) : root.cwd;
         Output out = new Output(spec, write.json);
-        boolean created = Init.run(target, write.wait, out::waiting);
+        boolean created = Init.run(target, write.wait, out::waiting, out::warning);
         Path abs = target.toAbsolutePath().normalize();
         out.info((created ? "initialised knowledge base in " : "knowledge base already initialised in ") + abs);
         out.json(Output.object().put("kb", abs.toString()).put("created", created));

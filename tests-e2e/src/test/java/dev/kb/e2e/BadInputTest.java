@@ -105,6 +105,26 @@ class BadInputTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
 
+    /**
+     * A registry that is gone (deleted, a bad restore) is not made anew: an empty one would make
+     * every pending committed journal look uncommitted, and recovery would undo documents.
+     */
+    @Test
+    void missingRegistryIsNeverRecreated() throws Exception {
+        populated();
+        for (String f : List.of("registry.db", "registry.db-wal", "registry.db-shm")) {
+            Files.deleteIfExists(kb.resolve(".kb").resolve(f));
+        }
+        KbState.Snapshot before = KbState.snapshotFiles(kb);
+        file("d.md", markdown("D", "cannot go anywhere"));
+        kb("recover").expect(3).oneErrorLine("registry", "missing");
+        kb("add", "d.md").expect(3).oneErrorLine("registry", "missing");
+        kb("status").expect(3).oneErrorLine("registry", "missing");
+        kb("init", kb.toString()).expect(3).oneErrorLine("registry", "missing");
+        KbState.assertUnchanged(before, kb);
+        assertFalse(Files.exists(kb.resolve(".kb/registry.db")));
+    }
+
     @Test
     void importWithoutApiKeyOrWithABadIdSendsNothing() throws Exception {
         KbState.Snapshot before = populated();

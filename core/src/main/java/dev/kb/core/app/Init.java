@@ -19,8 +19,11 @@ public final class Init {
     private Init() {
     }
 
-    /** @return true when something was created, false when the KB was already complete */
-    public static boolean run(Path dir, Duration wait, Consumer<String> onWait) {
+    /**
+     * @param warn told what recovery of an existing, interrupted KB had to say
+     * @return true when something was created, false when the KB was already complete
+     */
+    public static boolean run(Path dir, Duration wait, Consumer<String> onWait, Consumer<String> warn) {
         Path root = dir.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new KbException(KbException.Kind.USAGE, root + " exists and is not a directory");
@@ -41,12 +44,19 @@ public final class Init {
                 }
             }
             boolean freshRegistry = !Files.exists(kb.registryFile());
-            try (Registry registry = Registry.open(kb.registryFile())) {
+            if (freshRegistry && holdsAnything(kb)) {
+                // A registry made now would not know the documents or the committed journals here,
+                // and recovery would then undo mutations that were committed.
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + kb.registryFile()
+                        + " is missing but " + root + " holds documents or journals; restore the registry"
+                        + " from a backup, or move the knowledge base's files away and run 'kb init' again");
+            }
+            try (Registry registry = freshRegistry ? Registry.create(kb.registryFile()) : Registry.open(kb.registryFile())) {
                 created |= freshRegistry;
                 if (existed) {
                     // an existing KB may have been interrupted: init must not leave it half-done
-                    new Recovery(kb, registry, FileOps.REAL, new WikiHooks(kb, registry, FileOps.REAL),
-                            m -> { }).run(lock);
+                    new Recovery(kb, registry, FileOps.REAL, new WikiHooks(kb, registry, FileOps.REAL), warn)
+                            .run(lock);
                 }
             }
             created |= writeIfMissing(kb.indexFile(), WikiHooks.INDEX_HEADER);
@@ -57,6 +67,18 @@ public final class Init {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot initialise " + root + ": " + reason(e), e);
         }
         return created;
+    }
+
+    /** Whether the KB has a journal, or a file under {@code raw/} or {@code wiki/sources/}. */
+    private static boolean holdsAnything(KnowledgeBase kb) throws IOException {
+        for (Path d : new Path[] {kb.journalDir(), kb.rawDir(), kb.sourcesDir()}) {
+            try (var entries = Files.list(d)) {
+                if (entries.findAny().isPresent()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean writeIfMissing(Path file, String content) throws IOException {

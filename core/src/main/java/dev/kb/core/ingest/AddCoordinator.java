@@ -202,8 +202,10 @@ public final class AddCoordinator {
             List<DocumentRow> rows = plans.stream().map(Plan::row).toList();
             registry.commit(id, rows); // ===== THE COMMIT POINT =====
         } catch (IOException | SQLException | RuntimeException e) {
-            recovery.rollBack(journal); // throws KB_UNUSABLE when the undo itself fails
-            throw new CommitFailed(cause(e));
+            if (!committedDespite(id, e)) {
+                recovery.rollBack(journal); // throws KB_UNUSABLE when the undo itself fails
+                throw new CommitFailed(cause(e));
+            }
         }
         Halt.at("committed");
 
@@ -251,6 +253,22 @@ public final class AddCoordinator {
         }
         discardStaged(group);
         return Arrays.asList(outcomes);
+    }
+
+    /**
+     * Whether the transaction went through although the commit reported {@code failure} (an I/O
+     * error after SQLite wrote its commit record, say). Rolling back such a commit would leave
+     * rows pointing at files that were removed, so the registry is asked again; when it cannot
+     * answer, nothing is undone here: the journal stays, and the next command's recovery decides
+     * from the registry as it reopens it.
+     */
+    private boolean committedDespite(String id, Exception failure) {
+        try {
+            return registry.isCommitted(id);
+        } catch (RuntimeException unknown) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "the registry could not say whether journal " + id
+                    + " was committed (" + cause(failure) + "); run 'kb recover'", failure);
+        }
     }
 
     /**

@@ -109,16 +109,12 @@ public final class Ingest {
             return t;
         });
         try (Registry reader = Registry.openReadOnly(kb.registryFile());
-             Registry writer = Registry.open(kb.registryFile());
+             Registry writer = openWriter();
              StagingArea staging = StagingArea.create(kb);
              Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
             WikiHooks hooks = new WikiHooks(kb, writer, options.ops());
             AddCoordinator coordinator = new AddCoordinator(kb, writer, options.ops(), hooks, listener::warning,
                     options.command(), failedRepairs);
-            // Drain what an interrupted writer left before doing anything of our own.
-            try (WriterLock lock = lock()) {
-                recover(lock, writer, hooks);
-            }
             PrepareContext ctx = new PrepareContext(staging, reader);
             Deque<Future<Source.Prep>> window = new ArrayDeque<>();
             int next = 0;
@@ -214,6 +210,24 @@ public final class Ingest {
 
     private WriterLock lock() {
         return WriterLock.acquire(kb, options.lockWait(), options.command(), listener::waitingForLock);
+    }
+
+    /**
+     * Opens the registry for writing under the lock, because opening may upgrade its schema and
+     * two writers upgrading at once would fail one of them; then drains what an interrupted writer
+     * left, before this batch does anything of its own.
+     */
+    private Registry openWriter() {
+        try (WriterLock lock = lock()) {
+            Registry writer = Registry.open(kb.registryFile());
+            try {
+                recover(lock, writer, new WikiHooks(kb, writer, options.ops()));
+                return writer;
+            } catch (RuntimeException e) {
+                writer.close();
+                throw e;
+            }
+        }
     }
 
     private void recover(WriterLock lock, Registry writer, WikiHooks hooks) {

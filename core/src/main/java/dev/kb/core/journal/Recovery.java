@@ -90,7 +90,10 @@ public final class Recovery {
                     quarantined++;
                     continue;
                 }
-                if (registry.isCommitted(j.id())) {
+                // A journal marked committed was marked after its transaction returned: its id can
+                // only be missing because it was forgotten and the journal's deletion was lost in a
+                // crash. Rolling it back would remove the files of committed documents.
+                if (registry.isCommitted(j.id()) || Journal.COMMITTED.equals(j.status())) {
                     String failure = finish(j);
                     if (failure == null) {
                         finished++;

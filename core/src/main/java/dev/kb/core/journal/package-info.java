@@ -16,9 +16,13 @@
  *       entry's state is visible on disk (backup present? staged file gone?).</li>
  *   <li><b>Commit point.</b> One SQLite transaction writes the documents' rows and the journal id
  *       into {@code commits}. <i>Crash before it returns:</i> the id is absent, recovery rolls back.
- *       <i>After:</i> the id is present, recovery finishes.</li>
- *   <li><b>Mark.</b> The journal is rewritten with status {@code committed} (informational: the
- *       registry, not this status, decides).</li>
+ *       <i>After:</i> the id is present, recovery finishes. When the transaction reports a failure,
+ *       the registry is asked whether the id is there after all before anything is undone. A
+ *       missing registry is never recreated by a writer: an empty one would make committed
+ *       journals look uncommitted.</li>
+ *   <li><b>Mark.</b> The journal is rewritten with status {@code committed}. The registry decides,
+ *       but a journal so marked is never rolled back even when its id is missing: the id can only
+ *       be gone because the discard step forgot it and a crash then lost the journal's deletion.</li>
  *   <li><b>Post-commit hooks.</b> Append {@code wiki/log.md}, update {@code wiki/index.md}. Their
  *       failure is a warning; they never undo a commit. Recovery of a committed journal repairs
  *       them (the log gets its missing lines, the index is rebuilt from the registry).</li>
@@ -28,7 +32,7 @@
  * <h2>Recovery decides from the registry, never by guessing</h2>
  * For each journal: unreadable (empty, not JSON, missing fields, paths escaping the KB) → moved to
  * {@code .kb/quarantine/} with a loud message, never deleted, never blocking the KB; its id in
- * {@code commits} → finished; otherwise → rolled back in reverse entry order: a present backup is
+ * {@code commits}, or its status {@code committed} → finished; otherwise → rolled back in reverse entry order: a present backup is
  * renamed back over the target; a target whose staged file is gone (it was published) is renamed
  * back to its staged path while that staging folder exists (so a failed group can be retried one
  * document at a time), else removed. Rollback is idempotent, so a crash during recovery is recovered the same way. It is

@@ -52,17 +52,34 @@ public final class Registry implements AutoCloseable {
         this.conn = conn;
     }
 
-    /** Opens (and on first use creates) the registry for writing; only under the writer lock. */
+    /**
+     * Opens an existing registry for writing, upgrading its schema if it is older; only under the
+     * writer lock. A missing registry is refused rather than created: an empty one would make
+     * every committed journal still pending look uncommitted, and recovery would then undo
+     * documents that were committed.
+     */
     public static Registry open(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw missing(file);
+        }
+        return open(file, false);
+    }
+
+    /** Creates the registry of a new knowledge base (or opens it, if it exists); only under the writer lock. */
+    public static Registry create(Path file) {
         return open(file, false);
     }
 
     /** Opens the registry for reading, never blocking a writer (WAL readers see the last commit). */
     public static Registry openReadOnly(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is missing (run 'kb init')");
+            throw missing(file);
         }
         return open(file, true);
+    }
+
+    private static KbException missing(Path file) {
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is missing (run 'kb init')");
     }
 
     private static Registry open(Path file, boolean readOnly) {
@@ -74,7 +91,16 @@ public final class Registry implements AutoCloseable {
                 if (readOnly) {
                     s.execute("PRAGMA query_only=ON");
                 } else {
-                    s.execute("PRAGMA journal_mode=WAL");
+                    // Without WAL a reader blocks the writer and the writer blocks `kb status`.
+                    try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                        String mode = rs.next() ? rs.getString(1) : "unknown";
+                        if (!"wal".equalsIgnoreCase(mode)) {
+                            c.close();
+                            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                                    + " cannot use write-ahead logging (journal mode stays '" + mode
+                                    + "'); keep the knowledge base on a local file system");
+                        }
+                    }
                     s.execute("PRAGMA synchronous=FULL");
                 }
             }

@@ -50,7 +50,7 @@ public final class TestKb implements AutoCloseable {
     }
 
     public static TestKb create(Path dir) {
-        Init.run(dir, Duration.ZERO, m -> { });
+        Init.run(dir, Duration.ZERO, m -> { }, m -> { });
         return new TestKb(KnowledgeBase.open(dir));
     }
 

@@ -36,7 +36,7 @@ class InputsTest {
     @BeforeEach
     void init() throws IOException {
         in = Files.createDirectories(tmp.resolve("in"));
-        Init.run(tmp.resolve("kb"), Duration.ZERO, m -> { });
+        Init.run(tmp.resolve("kb"), Duration.ZERO, m -> { }, m -> { });
         kb = KnowledgeBase.open(tmp.resolve("kb"));
     }
 
@@ -125,7 +125,7 @@ class InputsTest {
 
     @Test
     void theKnowledgeBaseInsideTheWalkedDirectoryIsSkipped() throws IOException {
-        Init.run(in.resolve("kb"), Duration.ZERO, m -> { });
+        Init.run(in.resolve("kb"), Duration.ZERO, m -> { }, m -> { });
         KnowledgeBase inner = KnowledgeBase.open(in.resolve("kb"));
         Files.writeString(inner.sourcesDir().resolve("already.md"), "a document of the KB");
         write("notes.md", "n");

@@ -171,6 +171,34 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * The journal's id was forgotten after the commit, and a crash then lost the journal's
+     * deletion: the journal is back, marked committed, with no id in the registry. Its documents
+     * are committed; undoing it would delete their files under rows that stay.
+     */
+    @Test
+    void journalMarkedCommittedIsNeverRolledBackEvenWithoutItsId() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            Prepared p = t.doc("/in/a.md", "a", "alpha");
+            String id = UUID.randomUUID().toString();
+            Journal j = publishWithoutCommit(t, p, id);
+            t.registry.commit(id, List.of(row(p)));
+            new JournalStore(t.kb, FileOps.REAL).write(j.committed());
+            t.hooks(FileOps.REAL).afterCommit(j.committed(), false);
+            t.registry.forgetCommits(List.of(id)); // the journal's deletion did not survive
+            TestKb.State committed = t.state();
+
+            Recovery.Report r = t.recover();
+            assertEquals(1, r.finished());
+            assertEquals(0, r.rolledBack());
+            assertEquals(committed, t.state());
+            assertEquals("alpha", t.read("raw/a.md"));
+            assertEquals(1, t.logLines("- added [[a]]"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
     @Test
     void committedJournalIsKeptUntilItsLogBlockCanBeWritten() throws Exception {
         try (TestKb t = TestKb.create(tmp.resolve("kb"))) {

@@ -37,7 +37,7 @@ class WriterLockTest {
 
     @BeforeEach
     void init() {
-        Init.run(tmp, Duration.ZERO, m -> { });
+        Init.run(tmp, Duration.ZERO, m -> { }, m -> { });
         kb = KnowledgeBase.open(tmp);
         other = Executors.newSingleThreadExecutor();
     }

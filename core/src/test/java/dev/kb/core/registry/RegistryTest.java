@@ -25,7 +25,7 @@ class RegistryTest {
 
     @Test
     void theCommitPointIsAllOrNothing() throws SQLException {
-        try (Registry r = Registry.open(tmp.resolve("registry.db"))) {
+        try (Registry r = Registry.create(tmp.resolve("registry.db"))) {
             r.commit("j1", List.of(row("a", "/a")));
             assertTrue(r.isCommitted("j1"));
             // "A" folds to the key of "a": the whole transaction, journal id included, must be refused
@@ -56,7 +56,7 @@ class RegistryTest {
     @Test
     void upgradingFromVersionOneRefoldsTheNameKeys() throws Exception {
         Path db = tmp.resolve("registry.db");
-        try (Registry r = Registry.open(db)) {
+        try (Registry r = Registry.create(db)) {
             r.commit("j1", List.of(row("straße", "/s"), row("Ωmega", "/o"), row("λόγοσ", "/l")));
         }
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);

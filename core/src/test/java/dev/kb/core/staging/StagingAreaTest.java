@@ -28,7 +28,7 @@ class StagingAreaTest {
 
     @BeforeEach
     void init() {
-        Init.run(tmp, Duration.ZERO, m -> { });
+        Init.run(tmp, Duration.ZERO, m -> { }, m -> { });
         kb = KnowledgeBase.open(tmp);
     }
 

@@ -33,7 +33,7 @@ class SweeperTest {
 
     @BeforeEach
     void init() {
-        Init.run(tmp, Duration.ZERO, m -> { });
+        Init.run(tmp, Duration.ZERO, m -> { }, m -> { });
         kb = KnowledgeBase.open(tmp);
     }
 
