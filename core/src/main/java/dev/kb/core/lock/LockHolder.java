@@ -9,7 +9,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -42,27 +41,40 @@ public record LockHolder(long pid, String command, Instant started, Instant sinc
     }
 
     /**
-     * The live holder of the lock at {@code lockFile}, read without touching the lock itself
-     * (so that {@code kb status} never disturbs or waits for a writer). Empty when the file is
-     * empty, unreadable, or names a process that is gone.
+     * A reader that catches the holder's single write half done sees text that does not parse; it
+     * reads again rather than report "no holder" for a lock that is held. The write is one small
+     * write(2), so a few immediate re-reads are plenty; no sleep, {@code kb status} must not wait.
      */
-    public static Optional<LockHolder> readLive(Path lockFile) {
-        LockHolder h;
-        try {
-            String text = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
+    private static final int READS = 5;
+
+    /**
+     * The live holder of the lock at {@code lockFile}, read from the file without touching the lock
+     * itself (so that {@code kb status} never disturbs or waits for a writer). Empty when the file is
+     * empty, unreadable, still torn after a few reads, or names a process that is gone.
+     *
+     * <p>Never call this for a lock file this JVM may hold: closing the file drops the JVM's OS lock.
+     * {@link WriterLock#currentHolder} is the safe way in.
+     */
+    static Optional<LockHolder> readLive(Path lockFile) {
+        LockHolder h = null;
+        for (int i = 0; i < READS && h == null; i++) {
+            String text;
+            try {
+                // bytes, not readString: a read torn inside a multi-byte character must not throw
+                text = new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).trim();
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty(); // missing or unreadable: nobody can be named
+            }
             if (text.isEmpty()) {
-                return Optional.empty();
+                return Optional.empty(); // no holder, or one that has not written yet
             }
-            h = parse(text);
-            if (h == null) {
-                return Optional.empty();
+            try {
+                h = parse(text);
+            } catch (IOException | RuntimeException e) {
+                h = null; // torn or garbage: read again
             }
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
         }
-        return h.isAlive() ? Optional.of(h) : Optional.empty();
+        return h != null && h.isAlive() ? Optional.of(h) : Optional.empty();
     }
 
     /** The holder written by {@link #toBytes()}, or null when the text is not such an object. */

@@ -23,21 +23,42 @@ import java.util.function.Consumer;
  */
 public final class WriterLock implements AutoCloseable {
 
-    /** Threads of this JVM; the OS lock only keeps other processes out. */
-    private static final Map<Path, Semaphore> IN_JVM = new ConcurrentHashMap<>();
+    /**
+     * What this JVM knows of each lock file, by {@link KnowledgeBase#lockFile()}: the semaphore that
+     * keeps its threads apart (the OS lock only keeps other processes out), and its holder while
+     * this JVM holds the OS lock.
+     */
+    private static final Map<Path, InJvm> IN_JVM = new ConcurrentHashMap<>();
+
+    private static final class InJvm {
+        final Semaphore guard = new Semaphore(1);
+
+        /**
+         * Non-null exactly while this JVM holds the OS lock; read and written only under this
+         * object's monitor, which also covers every read of the lock file in this JVM.
+         *
+         * <p>Closing any file descriptor of a file drops all of the process's fcntl locks on it,
+         * so reading the holder text from the file (open, read, close) while this JVM holds the
+         * lock would silently let another process in while {@link WriterLock#isHeld()} still says true.
+         * The holder is answered from here instead. Setting it in the same critical section as
+         * {@code tryLock} matters: a read that opened the file just before the lock was taken
+         * and closed it just after would drop the lock all the same.
+         */
+        LockHolder held;
+    }
 
     /** Poll interval while waiting: short enough to feel immediate, long enough to cost nothing. */
     private static final long POLL_MILLIS = 25;
 
     private final Path lockFile;
-    private final Semaphore guard;
+    private final InJvm inJvm;
     private FileChannel channel;
     private FileLock lock;
     private final LockHolder holder;
 
-    private WriterLock(Path lockFile, Semaphore guard, FileChannel channel, FileLock lock, LockHolder holder) {
+    private WriterLock(Path lockFile, InJvm inJvm, FileChannel channel, FileLock lock, LockHolder holder) {
         this.lockFile = lockFile;
-        this.guard = guard;
+        this.inJvm = inJvm;
         this.channel = channel;
         this.lock = lock;
         this.holder = holder;
@@ -50,7 +71,8 @@ public final class WriterLock implements AutoCloseable {
     public static WriterLock acquire(KnowledgeBase kb, Duration wait, String command, Consumer<String> onWait) {
         Path file = kb.lockFile();
         long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
-        Semaphore guard = IN_JVM.computeIfAbsent(file, f -> new Semaphore(1));
+        InJvm inJvm = IN_JVM.computeIfAbsent(file, f -> new InJvm());
+        Semaphore guard = inJvm.guard;
         boolean told = false;
         try {
             if (!guard.tryAcquire()) {
@@ -69,17 +91,29 @@ public final class WriterLock implements AutoCloseable {
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             while (true) {
                 FileLock l;
-                try {
-                    l = ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    throw new IllegalStateException("lock file held twice in one JVM despite the guard: " + file, e);
+                LockHolder me = null;
+                synchronized (inJvm) {
+                    try {
+                        l = ch.tryLock();
+                    } catch (OverlappingFileLockException e) {
+                        throw new IllegalStateException("lock file held twice in one JVM despite the guard: " + file, e);
+                    }
+                    if (l != null) {
+                        me = LockHolder.current(command);
+                        inJvm.held = me;
+                    }
                 }
                 if (l != null) {
-                    LockHolder me = LockHolder.current(command);
-                    ch.truncate(0);
-                    ch.write(ByteBuffer.wrap(me.toBytes()), 0);
-                    ch.force(false);
-                    WriterLock wl = new WriterLock(file, guard, ch, l, me);
+                    try {
+                        writeHolder(ch, me);
+                    } catch (IOException | RuntimeException e) {
+                        // the finally closes ch, which releases the OS lock: stop answering from memory first
+                        synchronized (inJvm) {
+                            inJvm.held = null;
+                        }
+                        throw e;
+                    }
+                    WriterLock wl = new WriterLock(file, inJvm, ch, l, me);
                     ch = null;
                     return wl;
                 }
@@ -111,15 +145,33 @@ public final class WriterLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the holder text so that a reader in another process sees the whole of it or nothing:
+     * the file is empty here ({@link #close} empties it), so one write at offset 0 turns it from
+     * empty to complete. Truncating first and writing after, as before, left a window where
+     * {@code kb status} read an empty or partial text and reported no holder. The truncate after
+     * the write only cuts the tail of a longer text left by a holder that crashed; a reader that
+     * catches the write half done sees text that does not parse and reads again (see
+     * {@link LockHolder#readLive}).
+     */
+    private static void writeHolder(FileChannel ch, LockHolder me) throws IOException {
+        ByteBuffer text = ByteBuffer.wrap(me.toBytes());
+        while (text.hasRemaining()) {
+            ch.write(text, text.position());
+        }
+        ch.truncate(text.limit());
+        ch.force(false);
+    }
+
     private static boolean tell(Consumer<String> onWait, Path file, boolean told) {
         if (!told && onWait != null) {
-            onWait.accept(LockHolder.readLive(file).map(LockHolder::describe).orElse("another kb process"));
+            onWait.accept(holderOf(file).map(LockHolder::describe).orElse("another kb process"));
         }
         return true;
     }
 
     private static KbException busy(KnowledgeBase kb, Duration wait) {
-        String who = LockHolder.readLive(kb.lockFile()).map(LockHolder::describe).orElse("another kb process");
+        String who = holderOf(kb.lockFile()).map(LockHolder::describe).orElse("another kb process");
         return new KbException(KbException.Kind.LOCK_BUSY, "the knowledge base " + kb + " is busy: " + who
                 + " holds the writer lock; gave up after " + human(wait) + " (use --wait to wait longer)");
     }
@@ -163,19 +215,38 @@ public final class WriterLock implements AutoCloseable {
             // the liveness check covers a holder text that could not be cleared
         }
         try {
-            lock.release();
-            channel.close();
+            // readers in this JVM go back to the file only once the OS lock is gone with the channel
+            synchronized (inJvm) {
+                inJvm.held = null;
+                try {
+                    lock.release();
+                } finally {
+                    channel.close();
+                }
+            }
         } catch (IOException ignored) {
             // closing the channel releases the lock whatever happened before
         } finally {
             lock = null;
             channel = null;
-            guard.release();
+            inJvm.guard.release();
         }
     }
 
     /** For {@code kb status}: the live holder, or empty, without touching the lock. */
     public static Optional<LockHolder> currentHolder(KnowledgeBase kb) {
-        return LockHolder.readLive(kb.lockFile());
+        return holderOf(kb.lockFile());
+    }
+
+    /**
+     * The live holder of {@code file}. The only way code in this JVM may read a lock file: from
+     * memory while this JVM holds it, since opening and closing the file would release the lock
+     * (see {@link InJvm#held}).
+     */
+    private static Optional<LockHolder> holderOf(Path file) {
+        InJvm inJvm = IN_JVM.computeIfAbsent(file, f -> new InJvm());
+        synchronized (inJvm) {
+            return inJvm.held != null ? Optional.of(inJvm.held) : LockHolder.readLive(file);
+        }
     }
 }

@@ -8,7 +8,10 @@
  *
  * <p>The holder writes its pid, command and start time into the lock file so that others can say
  * who is busy. That text can outlive its writer; readers trust it only when the process with that
- * pid is alive and started at the recorded instant (pid reuse).
+ * pid is alive and started at the recorded instant (pid reuse). Within the JVM that holds the lock
+ * nothing but the holder's own channel may open the lock file: closing any descriptor of a file
+ * drops all of the process's fcntl locks on it, so readers there are answered from memory
+ * ({@link WriterLock#currentHolder}).
  *
  * <p>Taking the lock is the moment to drain what an interrupted writer left: callers run
  * {@link dev.kb.core.journal.Recovery} right after {@link WriterLock#acquire}.

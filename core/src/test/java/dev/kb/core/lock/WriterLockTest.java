@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +71,42 @@ class WriterLockTest {
         }
     }
 
+    /**
+     * Runs {@link TryLockMain} in a child JVM on {@code file}: "busy" when the OS lock is held by
+     * another process (this one), "locked" when it is free.
+     */
+    private static String otherProcessTriesTheLock(Path file) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), TryLockMain.class.getName(), file.toString())
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child JVM did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void readingTheHolderInTheHoldingJvmKeepsTheOsLock() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb add notes/", m -> { })) {
+            StringBuilder told = new StringBuilder();
+            Future<WriterLock> second = other.submit(() -> WriterLock.acquire(kb, Duration.ZERO, "kb add", told::append));
+            KbException busy = cause(assertThrows(ExecutionException.class, second::get));
+            assertEquals(KbException.Kind.LOCK_BUSY, busy.kind());
+            assertTrue(busy.getMessage().contains("pid " + pid + " (kb add notes/)"), busy.getMessage());
+            assertTrue(told.toString().contains("pid " + pid + " (kb add notes/)"), told.toString());
+            assertEquals(pid, WriterLock.currentHolder(kb).orElseThrow().pid());
+            assertEquals("kb add notes/", Status.of(kb).lock().orElseThrow().command());
+
+            assertTrue(held.isHeld());
+            assertEquals("busy", otherProcessTriesTheLock(kb.lockFile()),
+                    "reading the holder in this JVM must not drop the OS lock under another process");
+        }
+        assertEquals("locked", otherProcessTriesTheLock(kb.lockFile()), "after close another process gets it");
+    }
+
     @Test
     void waitingAcquireGetsTheLockWhenTheHolderReleases() throws Exception {
         CountDownLatch waiting = new CountDownLatch(1);
@@ -123,5 +160,35 @@ class WriterLockTest {
             assertTrue(LockHolder.readLive(file).isEmpty(), garbage);
         }
         assertTrue(LockHolder.readLive(tmp.resolve("missing.lock")).isEmpty());
+    }
+
+    @Test
+    void aTornHolderTextIsNoHolderAndAWholeOneBeforeAnOldTailIsRead() throws Exception {
+        Path file = tmp.resolve("torn.lock");
+        String command = "kb add \u00fcber/ {\"x\"}";
+        byte[] whole = LockHolder.current(command).toBytes();
+        int json = whole.length - 1; // the text ends in a newline
+        for (int n = 0; n < json; n++) {
+            Files.write(file, Arrays.copyOf(whole, n)); // also cuts inside the two bytes of \u00fc
+            assertTrue(LockHolder.readLive(file).isEmpty(), "a prefix of " + n + " bytes");
+        }
+        Files.write(file, Arrays.copyOf(whole, json));
+        assertEquals(command, LockHolder.readLive(file).orElseThrow().command(), "without the newline");
+
+        // between the holder's write and its truncate, over a longer text left by a crashed holder
+        byte[] withTail = Arrays.copyOf(whole, whole.length + 40);
+        Arrays.fill(withTail, whole.length, withTail.length, (byte) 'x');
+        Files.write(file, withTail);
+        assertEquals(command, LockHolder.readLive(file).orElseThrow().command(), "the old tail is ignored");
+    }
+
+    @Test
+    void acquireOverALongerTextLeftByACrashedHolderLeavesOnlyItsOwn() throws Exception {
+        Files.writeString(kb.lockFile(), "{\"pid\":1,\"command\":\"" + "x".repeat(500) + "\"}\n");
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { })) {
+            // Files.size only stats the file: opening it here would drop the lock
+            assertEquals(held.holder().toBytes().length, Files.size(kb.lockFile()));
+        }
+        assertEquals(0, Files.size(kb.lockFile()), "close clears the holder text");
     }
 }
