@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(name = "init", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
         description = "Create a knowledge base (default: the working directory). Running it again changes nothing.")
 final class InitCommand implements Callable<Integer> {
     @ParentCommand

@@ -53,6 +53,17 @@ public final class Main {
             }
             return ExitCodes.of(ke.kind());
         }
+        if (ex instanceof java.nio.file.InvalidPathException bad) {
+            // Java names files in the locale's character set, which is ASCII in the C locale
+            // (cron, containers); the launcher picks C.UTF-8 there, a bare `java -jar` does not.
+            err.println("kb: cannot use the file name " + bad.getInput() + ": " + bad.getReason()
+                    + " in this locale's character set (" + System.getProperty("sun.jnu.encoding")
+                    + "); run kb under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return ExitCodes.USAGE;
+        }
         // a bug, not a user error: say so plainly, with the trace only on request
         err.println("kb: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
         if (verbose) {

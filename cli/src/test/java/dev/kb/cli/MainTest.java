@@ -69,6 +69,21 @@ class MainTest {
         assertTrue(s.get("lock").isNull());
     }
 
+    /** The contract: --help and --version on every level. */
+    @Test
+    void versionAndHelpOnEveryLevel() {
+        String version = kb(tmp, "--version").out().trim();
+        assertTrue(version.startsWith("kb "), version);
+        for (String sub : List.of("init", "add", "import", "recover", "status")) {
+            Result v = kb(tmp, sub, "--version");
+            assertEquals(0, v.code(), sub);
+            assertEquals(version, v.out().trim(), sub + " --version");
+            Result h = kb(tmp, sub, "--help");
+            assertEquals(0, h.code(), sub);
+            assertTrue(h.out().contains("Usage: kb " + sub), sub + " --help: " + h.out());
+        }
+    }
+
     @Test
     void usageErrorsAreOneLineAndExitTwo() {
         for (String[] args : List.of(new String[] {"add"}, new String[] {"add", "--wait", "soon", "x.md"},

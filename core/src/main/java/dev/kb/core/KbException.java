@@ -42,4 +42,23 @@ public class KbException extends RuntimeException {
     public static KbException inputFailed(String message, Throwable cause) {
         return new KbException(Kind.INPUT_FAILED, message, cause);
     }
+
+    /** The KB cannot be used because {@code what} failed; the message ends with the OS's reason. */
+    public static KbException unusable(String what, java.io.IOException cause) {
+        return new KbException(Kind.KB_UNUSABLE, what + ": " + reason(cause), cause);
+    }
+
+    /**
+     * The OS's words for an I/O failure ("Permission denied (/kb/.kb)"): Java's own message of
+     * many file-system exceptions is only the path, which names no cause.
+     */
+    public static String reason(java.io.IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException f) {
+            return "permission denied (" + f.getFile() + ")";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
 }

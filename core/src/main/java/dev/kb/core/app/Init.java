@@ -32,9 +32,14 @@ public final class Init {
         try {
             Files.createDirectories(root.resolve(KnowledgeBase.META_DIR));
         } catch (IOException e) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot create " + root + ": " + reason(e), e);
+            throw KbException.unusable("cannot create " + root, e);
         }
         KnowledgeBase kb = KnowledgeBase.open(root);
+        if (existed && complete(kb)) {
+            // Nothing to create, so no lock to wait for: `kb init $KB && kb add ...` in a cron job
+            // must not fail with "busy" because another writer is at work.
+            return false;
+        }
         boolean created = !existed;
         try (WriterLock lock = WriterLock.acquire(kb, wait, "kb init", onWait)) {
             for (Path d : new Path[] {kb.rawDir(), kb.sourcesDir(), kb.journalDir(), kb.stagingDir()}) {
@@ -44,7 +49,7 @@ public final class Init {
                 }
             }
             boolean freshRegistry = !Files.exists(kb.registryFile());
-            if (freshRegistry && holdsAnything(kb)) {
+            if (freshRegistry && existed && holdsAnything(kb)) {
                 // A registry made now would not know the documents or the committed journals here,
                 // and recovery would then undo mutations that were committed.
                 throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + kb.registryFile()
@@ -54,7 +59,7 @@ public final class Init {
             try (Registry registry = freshRegistry ? Registry.create(kb.registryFile()) : Registry.open(kb.registryFile())) {
                 created |= freshRegistry;
                 if (existed) {
-                    // an existing KB may have been interrupted: init must not leave it half-done
+                    // an existing KB whose init was interrupted: finish whatever else was too
                     new Recovery(kb, registry, FileOps.REAL, new WikiHooks(kb, registry, FileOps.REAL), warn)
                             .run(lock);
                 }
@@ -64,9 +69,18 @@ public final class Init {
             FileOps.REAL.fsyncDirectory(kb.root());
             FileOps.REAL.fsyncDirectory(kb.metaDir());
         } catch (IOException e) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot initialise " + root + ": " + reason(e), e);
+            throw KbException.unusable("cannot initialise " + root, e);
         }
         return created;
+    }
+
+    private static boolean complete(KnowledgeBase kb) {
+        for (Path d : new Path[] {kb.rawDir(), kb.sourcesDir(), kb.journalDir(), kb.stagingDir()}) {
+            if (!Files.isDirectory(d)) {
+                return false;
+            }
+        }
+        return Files.isRegularFile(kb.registryFile()) && Files.exists(kb.indexFile()) && Files.exists(kb.logFile());
     }
 
     /** Whether the KB has a journal, or a file under {@code raw/} or {@code wiki/sources/}. */
@@ -87,15 +101,5 @@ public final class Init {
         }
         FileOps.REAL.writeAtomically(file, content.getBytes(StandardCharsets.UTF_8));
         return true;
-    }
-
-    static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
-        }
-        if (e instanceof java.nio.file.AccessDeniedException f) {
-            return "permission denied (" + f.getFile() + ")";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -22,6 +22,17 @@ import java.util.function.Consumer;
  * Cheap when there is nothing to do: one directory listing of the journal and staging folders.
  */
 public final class Recovery {
+    /** The character set in which this JVM names files (the locale's: ASCII in the C locale). */
+    private static final java.nio.charset.Charset FILE_NAMES = fileNameCharset();
+
+    private static java.nio.charset.Charset fileNameCharset() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
     /** Rollback attempts before giving up and declaring the KB unusable. */
     static final int ROLLBACK_ATTEMPTS = 3;
 
@@ -149,6 +160,13 @@ public final class Recovery {
         try {
             p = kb.resolve(relative);
         } catch (IllegalArgumentException e) { // includes InvalidPathException (a NUL in the name)
+            if (!FILE_NAMES.newEncoder().canEncode(relative)) {
+                // A sound journal of a non-ASCII name, read in the C locale (cron, containers):
+                // quarantining it would leave its published files behind for good.
+                throw new KbException(KbException.Kind.USAGE, "a pending journal names " + relative
+                        + ", which file names in this locale's character set (" + FILE_NAMES
+                        + ") cannot hold; run kb under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+            }
             throw new Journal.CorruptJournalException(e.getMessage());
         }
         if (under != null && (!p.startsWith(under) || p.equals(under))) {

@@ -126,7 +126,7 @@ public final class WriterLock implements AutoCloseable {
             }
         } catch (IOException e) {
             guard.release();
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot open the lock file " + file + ": " + e.getMessage(), e);
+            throw KbException.unusable("cannot open the lock file " + file, e);
         } catch (InterruptedException e) {
             guard.release();
             Thread.currentThread().interrupt();

@@ -1,8 +1,8 @@
 package dev.kb.core.staging;
 
+import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public final class StagingArea implements AutoCloseable {
                 return new StagingArea(dir, owner, ch, lock);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a staging folder in " + kb.stagingDir(), e);
+            throw KbException.unusable("cannot create a staging folder in " + kb.stagingDir(), e);
         }
     }
 
