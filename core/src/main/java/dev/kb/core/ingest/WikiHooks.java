@@ -16,8 +16,9 @@ import java.time.temporal.ChronoUnit;
 /**
  * The post-commit hooks: {@code wiki/log.md} gets one block per committed journal, and
  * {@code wiki/index.md} one line per new document. Both only append, so their cost does not grow
- * with the size of the KB; the index is rebuilt from the registry when a title may have changed
- * or a crash may have torn it (it is derived, so it can always be rebuilt).
+ * with the size of the KB. The index is rebuilt from the registry only when an update changed a
+ * title (its line must change) or a crash may have torn it (it is derived, so it can always be
+ * rebuilt); an update that keeps its title leaves the index as it is.
  */
 public final class WikiHooks implements CommitHooks {
     public static final String INDEX_HEADER = "# Index\n\nEvery document in this knowledge base, in the order it was added.\n\n";
@@ -41,14 +42,20 @@ public final class WikiHooks implements CommitHooks {
         if (!repairing || !logHasBlock(j)) {
             appendLog(j);
         }
-        boolean onlyAdds = j.docs().stream().allMatch(d -> d.action().equals("add"));
-        if (repairing || !onlyAdds || !Files.isRegularFile(kb.indexFile())) {
+        boolean titleChanged = j.docs().stream().anyMatch(d -> d.action().equals("update") && d.titleChanged());
+        if (repairing || titleChanged || !Files.isRegularFile(kb.indexFile())) {
             rebuildIndex();
-        } else {
-            StringBuilder b = new StringBuilder();
-            for (Journal.Doc d : j.docs()) {
+            return;
+        }
+        // An update keeps its name and, here, its title: its line is already right. Rebuilding
+        // anyway would make every updating add cost a pass over every row of the registry.
+        StringBuilder b = new StringBuilder();
+        for (Journal.Doc d : j.docs()) {
+            if (d.action().equals("add")) {
                 b.append(indexLine(d.name(), d.title()));
             }
+        }
+        if (b.length() > 0) {
             ops.append(kb.indexFile(), withLeadingNewlineIfTorn(kb.indexFile(), b.toString()));
         }
     }

@@ -134,7 +134,7 @@ class RecoveryTest {
         Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add (test)", backupDir,
                 List.of(new Journal.Entry(t.kb.relative(p.stagedRaw()), "raw/a.md", null),
                         new Journal.Entry(t.kb.relative(p.stagedSource()), "wiki/sources/a.md", null)),
-                List.of(new Journal.Doc("a", "add", p.title(), p.sourceUri())));
+                List.of(new Journal.Doc("a", "add", p.title(), p.sourceUri(), true)));
         new JournalStore(t.kb, FileOps.REAL).write(j);
         new Publisher(t.kb, FileOps.REAL).publish(j);
         return j;
@@ -281,7 +281,7 @@ class RecoveryTest {
             Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add", backupDir,
                     List.of(new Journal.Entry(t.kb.relative(p.stagedRaw()), "raw/a.md", backupDir + "/0"),
                             new Journal.Entry(t.kb.relative(p.stagedSource()), "wiki/sources/a.md", backupDir + "/1")),
-                    List.of(new Journal.Doc("a", "update", "a", "/in/a.md")));
+                    List.of(new Journal.Doc("a", "update", "a", "/in/a.md", false)));
             new JournalStore(t.kb, FileOps.REAL).write(j);
             new Publisher(t.kb, FileOps.REAL).publish(j);
             assertEquals("alpha v2", t.read("raw/a.md"));
