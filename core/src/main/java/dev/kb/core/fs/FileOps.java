@@ -18,6 +18,12 @@ public interface FileOps {
     /** Removes a file or an empty directory if it exists. */
     void delete(Path path) throws IOException;
 
+    /**
+     * Cuts a file back to its first {@code size} bytes (nothing happens when it is not longer) and
+     * forces it, for taking a torn append off the end of the log.
+     */
+    void truncate(Path file, long size) throws IOException;
+
     /** Forces a file's content and metadata to the device. */
     void fsync(Path file) throws IOException;
 

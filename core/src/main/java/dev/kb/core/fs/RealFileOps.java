@@ -34,6 +34,16 @@ final class RealFileOps implements FileOps {
     }
 
     @Override
+    public void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+            // force with metadata: the length is metadata, and losing it would bring the torn
+            // fragment back from under the block appended after it
+            ch.force(true);
+        }
+    }
+
+    @Override
     public void fsync(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -189,7 +190,8 @@ public final class AddCoordinator {
             for (Prepared.Artifact a : p.extras()) {
                 entries.add(entry(kb.relative(a.staged()), "wiki/sources/" + plan.name() + a.suffix(), backupDir, backups));
             }
-            docs.add(new Journal.Doc(plan.name(), plan.update() ? "update" : "add", p.title(), p.sourceUri()));
+            docs.add(new Journal.Doc(plan.name(), plan.update() ? "update" : "add", p.title(), p.sourceUri(),
+                    old == null || !Objects.equals(old.title(), p.title())));
         }
         Journal journal = new Journal(Journal.FORMAT, id, Journal.ACTIVE, now, command, backupDir, entries, docs);
 

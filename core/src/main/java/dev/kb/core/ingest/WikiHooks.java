@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 
 /**
  * The post-commit hooks: {@code wiki/log.md} gets one block per committed journal, and
  * {@code wiki/index.md} one line per new document. Both only append, so their cost does not grow
- * with the size of the KB; the index is rebuilt from the registry when a title may have changed
- * or a crash may have torn it (it is derived, so it can always be rebuilt).
+ * with the size of the KB. The index is rebuilt from the registry only when an update changed a
+ * title (its line must change) or a crash may have torn it (it is derived, so it can always be
+ * rebuilt); an update that keeps its title leaves the index as it is.
  */
 public final class WikiHooks implements CommitHooks {
     public static final String INDEX_HEADER = "# Index\n\nEvery document in this knowledge base, in the order it was added.\n\n";
@@ -38,17 +40,25 @@ public final class WikiHooks implements CommitHooks {
 
     @Override
     public void afterCommit(Journal j, boolean repairing) throws IOException {
-        if (!repairing || !logHasBlock(j)) {
+        if (repairing) {
+            repairLog(j);
+        } else {
             appendLog(j);
         }
-        boolean onlyAdds = j.docs().stream().allMatch(d -> d.action().equals("add"));
-        if (repairing || !onlyAdds || !Files.isRegularFile(kb.indexFile())) {
+        boolean titleChanged = j.docs().stream().anyMatch(d -> d.action().equals("update") && d.titleChanged());
+        if (repairing || titleChanged || !Files.isRegularFile(kb.indexFile())) {
             rebuildIndex();
-        } else {
-            StringBuilder b = new StringBuilder();
-            for (Journal.Doc d : j.docs()) {
+            return;
+        }
+        // An update keeps its name and, here, its title: its line is already right. Rebuilding
+        // anyway would make every updating add cost a pass over every row of the registry.
+        StringBuilder b = new StringBuilder();
+        for (Journal.Doc d : j.docs()) {
+            if (d.action().equals("add")) {
                 b.append(indexLine(d.name(), d.title()));
             }
+        }
+        if (b.length() > 0) {
             ops.append(kb.indexFile(), withLeadingNewlineIfTorn(kb.indexFile(), b.toString()));
         }
     }
@@ -58,14 +68,23 @@ public final class WikiHooks implements CommitHooks {
         if (!Files.exists(kb.logFile())) {
             b.append(LOG_HEADER);
         }
-        b.append("## ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(' ')
-                .append(j.command() == null ? "kb" : j.command())
-                .append(" · journal ").append(j.id()).append("\n\n");
+        b.append("## ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(headingEnd(j)).append('\n');
+        b.append(blockBody(j));
+        ops.append(kb.logFile(), withLeadingNewlineIfTorn(kb.logFile(), b.toString()));
+    }
+
+    /** A block's heading after its timestamp, without the newline: " kb add · journal <id>". */
+    private static String headingEnd(Journal j) {
+        return " " + (j.command() == null ? "kb" : j.command()) + " · journal " + j.id();
+    }
+
+    /** A block after its heading line: a blank line, one line per document, a blank line. */
+    private static String blockBody(Journal j) {
+        StringBuilder b = new StringBuilder("\n");
         for (Journal.Doc d : j.docs()) {
             b.append(docLine(d)).append('\n');
         }
-        b.append('\n');
-        ops.append(kb.logFile(), withLeadingNewlineIfTorn(kb.logFile(), b.toString()));
+        return b.append('\n').toString();
     }
 
     /** Rewrites the index from the registry, atomically. */
@@ -81,35 +100,121 @@ public final class WikiHooks implements CommitHooks {
     }
 
     /**
-     * Whether the log already holds this journal's whole block: its heading line and, after it,
-     * its last document line. An append cut short (a full disk, a crash) has the heading without
-     * the end, and then gets the block again rather than keeping half of it.
+     * Makes the log hold this journal's block whole, exactly once. The block may be there whole (the
+     * crash came after the append), missing, or cut short by a full disk or a crash mid-write. A
+     * piece cut short at the end of the log is cut off before the block is appended again, or the
+     * log would keep a stray heading or "- add" beside the whole block. Writes are serial under
+     * the writer lock, so a torn append is normally the last thing in the log; when something was
+     * appended after it (a later group after a failed repair), the fragment stays, because
+     * cutting there would take others' blocks with it.
+     *
+     * <p>Works on bytes, not characters: the tail read may start inside a UTF-8 sequence, a cut
+     * can fall inside one (names keep any script), and the offset handed to truncate is in bytes.
+     * UTF-8 never matches a whole character inside another one, so searching bytes is exact.
      */
-    private boolean logHasBlock(Journal j) throws IOException {
-        String tail = logTail();
-        int heading = tail.indexOf("journal " + j.id() + "\n");
-        if (heading < 0) {
-            return false;
-        }
-        if (j.docs().isEmpty()) {
-            return true;
-        }
-        return tail.indexOf(docLine(j.docs().get(j.docs().size() - 1)) + "\n", heading) >= 0;
-    }
-
-    private String logTail() throws IOException {
+    private void repairLog(Journal j) throws IOException {
         Path log = kb.logFile();
         if (!Files.isRegularFile(log)) {
-            return "";
+            appendLog(j);
+            return;
         }
+        long from;
+        byte[] tail;
         try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
             long len = f.length();
-            long from = Math.max(0, len - LOG_TAIL_BYTES);
-            byte[] buf = new byte[(int) (len - from)];
+            from = Math.max(0, len - LOG_TAIL_BYTES);
+            tail = new byte[(int) (len - from)];
             f.seek(from);
-            f.readFully(buf);
-            return new String(buf, StandardCharsets.UTF_8);
+            f.readFully(tail);
         }
+        int fragment = -1; // where our torn piece starts in tail, when it runs to the end of the log
+        byte[] headingEnd = utf8(headingEnd(j) + "\n");
+        int heading = lastIndexOf(tail, headingEnd);
+        if (heading >= 0) {
+            int body = heading + headingEnd.length;
+            byte[] whole = utf8(blockBody(j));
+            // whole once its last document line is there, trailing blank line or not
+            int needed = j.docs().isEmpty() ? 0 : whole.length - 1;
+            if (occursAt(whole, 0, needed, tail, body)) {
+                return;
+            }
+            // everything after the heading is the start of our block, so nothing else follows it
+            int line = lineStart(tail, heading, from);
+            if (line >= 0 && occursAt(utf8("## "), 0, 3, tail, line)
+                    && occursAt(tail, body, tail.length, whole, 0)) {
+                fragment = line;
+            }
+        }
+        if (fragment < 0) {
+            // cut inside the heading line itself: the last line has no newline and reads as the
+            // start of our heading
+            int line = lineStart(tail, tail.length, from);
+            if (line >= 0 && line < tail.length && isTornHeading(j, tail, line)) {
+                fragment = line;
+            }
+        }
+        if (fragment >= 0) {
+            ops.truncate(log, from + fragment);
+        }
+        appendLog(j);
+    }
+
+    /**
+     * Whether {@code tail[line..]} (one line, no newline) can be the start of this journal's
+     * heading "## <instant> <command> · journal <id>". The instant is not known, so a cut inside it
+     * is taken on its shape; such a piece may belong to another journal of the same crash, but it
+     * holds no document line, and that journal, not yet discarded, gets its whole block on its own
+     * repair.
+     */
+    private static boolean isTornHeading(Journal j, byte[] tail, int line) {
+        byte[] open = utf8("## ");
+        int n = tail.length - line;
+        if (n <= open.length) {
+            return occursAt(tail, line, tail.length, open, 0);
+        }
+        if (!occursAt(open, 0, open.length, tail, line)) {
+            return false;
+        }
+        int i = line + open.length;
+        while (i < tail.length && "0123456789-:.+TZ".indexOf(tail[i]) >= 0) {
+            i++;
+        }
+        if (i == tail.length) {
+            return true;
+        }
+        return i > line + open.length && occursAt(tail, i, tail.length, utf8(headingEnd(j)), 0);
+    }
+
+    /**
+     * The start of the line holding {@code tail[at]}, or -1 when that line starts before the tail
+     * that was read (a line over 1 MiB long: not a kb block, so leave it).
+     */
+    private static int lineStart(byte[] tail, int at, long from) {
+        for (int i = at - 1; i >= 0; i--) {
+            if (tail[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return from == 0 ? 0 : -1;
+    }
+
+    /** Whether the bytes {@code p[from..to)} are there in {@code a} at {@code at}. */
+    private static boolean occursAt(byte[] p, int from, int to, byte[] a, int at) {
+        int n = to - from;
+        return a.length - at >= n && Arrays.equals(p, from, to, a, at, at + n);
+    }
+
+    private static int lastIndexOf(byte[] a, byte[] needle) {
+        for (int i = a.length - needle.length; i >= 0; i--) {
+            if (Arrays.equals(a, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** "- added [[name]] from `source`" */

@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * The on-disk record of one mutation in flight. Immutable; {@link #committed()} returns the copy
- * with the committed status. Format version {@value #FORMAT}; every path is KB-relative.
+ * with the committed status. Format version {@value #FORMAT}; every path is KB-relative. Fields
+ * added later are optional and read with a safe default, so the version only changes when an older
+ * reader would misread a journal, and journals left by an older version still recover.
  *
  * @param backupDir  where live files are parked while replaced ({@code .kb/staging/j-<id>})
  * @param entries    files to publish, in order
@@ -34,8 +36,17 @@ public record Journal(int version, String id, String status, String created, Str
     public record Entry(String staged, String target, String backup) {
     }
 
-    /** One document touched: its name, {@code add} or {@code update}, title and source URI. */
-    public record Doc(String name, String action, String title, String source) {
+    /**
+     * One document touched: its name, {@code add} or {@code update}, title and source URI.
+     *
+     * @param titleChanged whether the title differs from the one registered before the mutation
+     *                     (always true for an add). An update keeps its name, so only this can
+     *                     change its line in the index; false lets the hook leave the index alone
+     *                     instead of rebuilding it from every row. Stored as the optional field
+     *                     {@code title_changed}: journals written before it existed have none and
+     *                     read as true, which costs a rebuild, never a stale index.
+     */
+    public record Doc(String name, String action, String title, String source, boolean titleChanged) {
     }
 
     public Journal {
@@ -69,6 +80,7 @@ public record Journal(int version, String id, String status, String created, Str
             o.put("action", d.action());
             o.put("title", d.title());
             o.put("source", d.source());
+            o.put("title_changed", d.titleChanged());
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
@@ -121,8 +133,11 @@ public record Journal(int version, String id, String status, String created, Str
         }
         List<Doc> docs = new ArrayList<>();
         for (JsonNode d : ds) {
+            // lenient on purpose: only an explicit false saves work, anything else means "rebuild"
+            JsonNode changed = d.get("title_changed");
+            boolean titleChanged = changed == null || !changed.isBoolean() || changed.booleanValue();
             docs.add(new Doc(text(d, "name", true), text(d, "action", true), text(d, "title", false),
-                    text(d, "source", false)));
+                    text(d, "source", false), titleChanged));
         }
         return new Journal(version, id, status, text(n, "created", false), text(n, "command", false),
                 text(n, "backup_dir", true), entries, docs);

@@ -25,7 +25,8 @@
  *       be gone because the discard step forgot it and a crash then lost the journal's deletion.</li>
  *   <li><b>Post-commit hooks.</b> Append {@code wiki/log.md}, update {@code wiki/index.md}. Their
  *       failure is a warning; they never undo a commit. Recovery of a committed journal repairs
- *       them (the log gets its missing lines, the index is rebuilt from the registry).</li>
+ *       them (the log gets the journal's block if it lacks it whole, after cutting off a piece of
+ *       it left at the end by a torn append; the index is rebuilt from the registry).</li>
  *   <li><b>Discard.</b> Delete the backups, then the journal, then forget its id.</li>
  * </ol>
  *

@@ -74,6 +74,11 @@ public final class FailingFileOps implements FileOps {
     }
 
     @Override
+    public void truncate(Path file, long size) throws IOException {
+        call("truncate " + file + " to " + size, () -> delegate.truncate(file, size));
+    }
+
+    @Override
     public void fsync(Path file) throws IOException {
         call("fsync " + file, () -> delegate.fsync(file));
     }

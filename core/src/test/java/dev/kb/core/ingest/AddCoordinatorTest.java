@@ -1,5 +1,6 @@
 package dev.kb.core.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +10,10 @@ import dev.kb.core.fs.TestKb;
 import dev.kb.core.lock.WriterLock;
 import dev.kb.core.name.Names;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,48 @@ class AddCoordinatorTest {
             assertEquals(1, t.rows().size());
             assertEquals(added, t.registry.byName("a").orElseThrow().addedAt(), "an update keeps added_at");
             assertEquals(1, t.logLines("- updated [[a]]"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /**
+     * An update keeps its name, so with its title unchanged its index line is already right: the
+     * index is left as it is rather than rebuilt from every row (which would make each updating
+     * add cost the size of the KB). A line no row gives shows that no rebuild ran.
+     */
+    @Test
+    void anUpdateThatKeepsItsTitleLeavesTheIndexAsItIs() throws IOException {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/a.md", "a", "version one"), t.doc("/in/b.md", "b", "bravo"));
+            Files.writeString(t.kb.indexFile(), "- [[by-hand]] — a rebuild from the registry would drop this\n",
+                    StandardOpenOption.APPEND);
+            byte[] before = Files.readAllBytes(t.kb.indexFile());
+
+            assertEquals(Outcome.Status.UPDATED, t.add(t.doc("/in/a.md", "a", "version two")).get(0).status());
+            assertArrayEquals(before, Files.readAllBytes(t.kb.indexFile()));
+
+            // an update and an add in one group: the index only gains the new document's line
+            List<Outcome> out = t.add(t.doc("/in/b.md", "b", "bravo two"), t.doc("/in/c.md", "c", "charlie"));
+            assertEquals(List.of(Outcome.Status.UPDATED, Outcome.Status.ADDED),
+                    out.stream().map(Outcome::status).toList());
+            assertEquals(new String(before, StandardCharsets.UTF_8) + "- [[c]]\n", t.read("wiki/index.md"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void anUpdateThatChangesItsTitleShowsTheNewTitleInTheIndex() {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/a.md", "Alpha", "version one"), t.doc("/in/b.md", "b", "bravo"));
+            assertTrue(t.read("wiki/index.md").contains("- [[Alpha]]\n"), t.read("wiki/index.md"));
+
+            // same source, so the same document "Alpha", now with another title
+            Outcome o = t.add(t.doc("/in/a.md", "Alpha, revised", "version two")).get(0);
+            assertEquals(Outcome.Status.UPDATED, o.status());
+            assertEquals("Alpha", o.doc());
+            assertEquals(WikiHooks.INDEX_HEADER + "- [[Alpha]] — Alpha, revised\n- [[b]]\n", t.read("wiki/index.md"));
             t.closeStaging();
             t.assertAtRest();
         }
@@ -109,6 +154,11 @@ class AddCoordinatorTest {
                 @Override
                 public void delete(Path path) throws IOException {
                     FileOps.REAL.delete(path);
+                }
+
+                @Override
+                public void truncate(Path file, long size) throws IOException {
+                    FileOps.REAL.truncate(file, size);
                 }
 
                 @Override

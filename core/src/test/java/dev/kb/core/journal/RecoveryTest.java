@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.TestKb;
+import dev.kb.core.ingest.AddCoordinator;
 import dev.kb.core.ingest.Outcome;
 import dev.kb.core.ingest.Prepared;
 import dev.kb.core.registry.DocumentRow;
@@ -15,14 +16,23 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RecoveryTest {
@@ -134,7 +144,7 @@ class RecoveryTest {
         Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add (test)", backupDir,
                 List.of(new Journal.Entry(t.kb.relative(p.stagedRaw()), "raw/a.md", null),
                         new Journal.Entry(t.kb.relative(p.stagedSource()), "wiki/sources/a.md", null)),
-                List.of(new Journal.Doc("a", "add", p.title(), p.sourceUri())));
+                List.of(new Journal.Doc("a", "add", p.title(), p.sourceUri(), true)));
         new JournalStore(t.kb, FileOps.REAL).write(j);
         new Publisher(t.kb, FileOps.REAL).publish(j);
         return j;
@@ -239,19 +249,205 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * Real file operations, except that the first {@code tears} appends to wiki/log.md write only
+     * the start of their bytes (up to {@code cut}) and then fail, as on a full disk; a SIGKILL
+     * mid-write leaves the same bytes behind.
+     */
+    private static final class TearingLogOps implements FileOps {
+        private final Path log;
+        private final ToIntFunction<String> cut;
+        private int tears;
+        /** The block of the first append, as the hook meant to write it. */
+        String intended;
+        /** What the first torn append left in the log. */
+        String fragment;
+
+        TearingLogOps(Path log, int tears, ToIntFunction<String> cut) {
+            this.log = log;
+            this.tears = tears;
+            this.cut = cut;
+        }
+
+        @Override
+        public void append(Path file, byte[] data) throws IOException {
+            if (!file.equals(log) || tears == 0) {
+                FileOps.REAL.append(file, data);
+                return;
+            }
+            tears--;
+            String text = new String(data, StandardCharsets.UTF_8);
+            int at = cut.applyAsInt(text);
+            assertTrue(at > 0 && at < data.length, "the cut falls inside the block: " + at);
+            if (intended == null) {
+                intended = text;
+                fragment = new String(data, 0, at, StandardCharsets.UTF_8);
+            }
+            FileOps.REAL.append(file, Arrays.copyOf(data, at));
+            throw new IOException("No space left on device");
+        }
+
+        @Override
+        public void move(Path source, Path target) throws IOException {
+            FileOps.REAL.move(source, target);
+        }
+
+        @Override
+        public void delete(Path path) throws IOException {
+            FileOps.REAL.delete(path);
+        }
+
+        @Override
+        public void truncate(Path file, long size) throws IOException {
+            FileOps.REAL.truncate(file, size);
+        }
+
+        @Override
+        public void fsync(Path file) throws IOException {
+            FileOps.REAL.fsync(file);
+        }
+
+        @Override
+        public void fsyncDirectory(Path dir) throws IOException {
+            FileOps.REAL.fsyncDirectory(dir);
+        }
+
+        @Override
+        public void writeAtomically(Path target, byte[] data) throws IOException {
+            FileOps.REAL.writeAtomically(target, data);
+        }
+
+        @Override
+        public void createDirectories(Path dir) throws IOException {
+            FileOps.REAL.createDirectories(dir);
+        }
+    }
+
+    /** A cut {@code plus} bytes after the first {@code text} in the block, counted in UTF-8 bytes. */
+    private static ToIntFunction<String> at(String text, int plus) {
+        return block -> {
+            int i = block.indexOf(text);
+            assertTrue(i >= 0, text + " not in " + block);
+            return block.substring(0, i).getBytes(StandardCharsets.UTF_8).length + plus;
+        };
+    }
+
+    /** Where a torn append of a three-document block can stop: inside every part of it. */
+    static Stream<Arguments> cuts() {
+        Map<String, ToIntFunction<String>> cuts = new LinkedHashMap<>();
+        cuts.put("after '#'", at("## ", 1));
+        cuts.put("inside the instant", at("## ", 9));
+        cuts.put("inside the command", at(" kb add", 4));
+        cuts.put("inside the middle dot", at("·", 1));
+        cuts.put("inside the journal id", at("journal ", 20));
+        cuts.put("before the heading's newline", at("journal ", 8 + 36));
+        cuts.put("after the heading line", at("journal ", 8 + 37));
+        cuts.put("after the blank line", at("- added [[a]]", 0));
+        cuts.put("inside a document line", at("- added [[a]]", 5));
+        cuts.put("inside a non-ASCII name", at("é]]", 1));
+        cuts.put("before the last document line", at("- added [[z]]", 0));
+        cuts.put("before the last line's newline", at("`/in/z.md`", 10));
+        List<Arguments> out = new ArrayList<>();
+        cuts.forEach((name, cut) -> {
+            out.add(Arguments.of(name, cut, 1));
+            out.add(Arguments.of(name, cut, 2));
+        });
+        return out.stream();
+    }
+
+    /** The log from {@code logBefore} on, with every block heading's instant replaced by a placeholder. */
+    private static String blocksAfter(String logBefore, String log) {
+        assertTrue(log.startsWith(logBefore), "the log before the add is kept:\n" + log);
+        return log.substring(logBefore.length()).replaceAll("(?m)^## \\S+ ", "## <instant> ");
+    }
+
+    /**
+     * An append cut short leaves the start of a block at the end of the log. With {@code tears}
+     * = 1 the coordinator's own repair mends it; with 2 that repair is cut short too (after taking
+     * the first fragment off), the journal is kept, and recovery mends it. Either way the log ends
+     * with the block exactly once, whole, and no piece of it anywhere.
+     */
+    @ParameterizedTest(name = "[{index}] cut {0}, torn {2}x")
+    @MethodSource("cuts")
+    void aLogBlockCutShortIsWrittenAgainWholeAndThePieceRemoved(String where, ToIntFunction<String> cut, int tears)
+            throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            t.add(t.doc("/in/old.md", "old", "already there"));
+            String logBefore = t.read("wiki/log.md");
+            TearingLogOps ops = new TearingLogOps(t.kb.logFile(), tears, cut);
+
+            List<Outcome> out = new AddCoordinator(t.kb, t.registry, ops, t.hooks(ops), t.warnings::add,
+                    "kb add (test)").commit(t.lock, List.of(t.doc("/in/a.md", "a", "alpha"),
+                    t.doc("/in/café.md", "café", "crème"), t.doc("/in/z.md", "z", "zulu")));
+            assertEquals(List.of(Outcome.Status.ADDED, Outcome.Status.ADDED, Outcome.Status.ADDED),
+                    out.stream().map(Outcome::status).toList());
+            assertEquals(tears - 1, t.warnings.size(), t.warnings.toString());
+            if (tears > 1) {
+                // the kept journal's repair is still to come: the log holds one piece, no more (read
+                // leniently, the piece may end inside a character)
+                String piece = new String(Files.readAllBytes(t.kb.logFile()), StandardCharsets.UTF_8);
+                assertEquals(blocksAfter(logBefore, logBefore + ops.fragment), blocksAfter(logBefore, piece));
+                assertEquals(1, t.recover().finished());
+            }
+
+            String expected = blocksAfter("", ops.intended);
+            assertEquals(expected, blocksAfter(logBefore, t.read("wiki/log.md")), "cut " + where);
+            assertEquals(1, t.logLines("- added [[café]]"));
+            assertFalse(t.recover().didSomething());
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /**
+     * When a later group's block was appended after the piece (the repair of the torn group failed
+     * and the batch went on), cutting at the piece would take that block with it: the piece stays,
+     * the later block is kept byte for byte, and the whole block follows.
+     */
     @Test
-    void aLogBlockCutShortIsWrittenAgainWhole() throws Exception {
+    void aPieceWithAnotherBlockAfterItIsLeftAndNothingOfThatBlockIsLost() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            String logBefore = t.read("wiki/log.md");
+            TearingLogOps ops = new TearingLogOps(t.kb.logFile(), 2, at("- added [[b]]", 5));
+            new AddCoordinator(t.kb, t.registry, ops, t.hooks(ops), t.warnings::add, "kb add (test)")
+                    .commit(t.lock, List.of(t.doc("/in/a.md", "a", "alpha"), t.doc("/in/b.md", "b", "bravo")));
+            assertEquals(1, t.warnings.size(), "the journal is kept: " + t.warnings);
+            t.add(t.doc("/in/c.md", "c", "charlie")); // the next group of the batch, logged after the piece
+            String logWithLater = t.read("wiki/log.md");
+            assertTrue(logWithLater.startsWith(logBefore + ops.fragment + "\n## "), logWithLater);
+
+            assertEquals(1, t.recover().finished());
+
+            String log = t.read("wiki/log.md");
+            assertTrue(log.startsWith(logWithLater), "nothing before the repair is removed:\n" + log);
+            assertEquals(blocksAfter("", ops.intended), blocksAfter(logWithLater, log));
+            assertEquals(1, t.logLines("- added [[c]]"));
+            assertEquals(1, t.logLines("- added [[b]]"));
+            assertEquals(2, t.logLines("- added [[a]]"), "the piece keeps its copy of a's line");
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /** A last line without a newline that cannot be the start of the block is not the repair's to cut. */
+    @ParameterizedTest
+    @ValueSource(strings = {"my own note", "## my own heading", "## 2026-01-01T00:00:00Z other command · journal x",
+        "- added [[a]] from `/in/a.md`"})
+    void aRepairNeverCutsALastLineThatIsNotItsOwn(String lastLine) throws Exception {
         try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)));
-            // the append stopped after the heading (a full disk): the block's document line is missing
-            Files.writeString(t.file("wiki/log.md"), "## 2026-01-01T00:00:00Z kb add (test) · journal " + id + "\n\n",
-                    java.nio.file.StandardOpenOption.APPEND);
+            t.registry.commit(id, List.of(row(p))); // crash right after the commit point
+            Files.writeString(t.file("wiki/log.md"), lastLine, StandardOpenOption.APPEND);
+            String logBefore = t.read("wiki/log.md");
 
             assertEquals(1, t.recover().finished());
-            assertEquals(1, t.logLines("- added [[a]]"), "the block is whole in the log");
+
+            String log = t.read("wiki/log.md");
+            assertTrue(log.startsWith(logBefore + "\n## "), log);
+            assertEquals("## <instant> kb add (test) · journal " + id + "\n\n- added [[a]] from `/in/a.md`\n\n",
+                    blocksAfter(logBefore + "\n", log));
             t.closeStaging();
             t.assertAtRest();
         }
@@ -309,7 +505,7 @@ class RecoveryTest {
             Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add", backupDir,
                     List.of(new Journal.Entry(t.kb.relative(p.stagedRaw()), "raw/a.md", backupDir + "/0"),
                             new Journal.Entry(t.kb.relative(p.stagedSource()), "wiki/sources/a.md", backupDir + "/1")),
-                    List.of(new Journal.Doc("a", "update", "a", "/in/a.md")));
+                    List.of(new Journal.Doc("a", "update", "a", "/in/a.md", false)));
             new JournalStore(t.kb, FileOps.REAL).write(j);
             new Publisher(t.kb, FileOps.REAL).publish(j);
             assertEquals("alpha v2", t.read("raw/a.md"));

@@ -1,0 +1,55 @@
+package dev.kb.core.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JournalTest {
+
+    private static final String ID = "0b6f1c9e-5a1e-4a53-9f57-1d2f3c4b5a69";
+
+    /**
+     * A committed journal left by the version before {@code title_changed} existed must still
+     * recover, and its update must count as a title change: the index is then rebuilt, never left stale.
+     */
+    @Test
+    void aJournalWithoutTitleChangedStillParsesAndCountsAsChanged() throws Exception {
+        String previousVersion = """
+                {
+                  "version" : 1,
+                  "id" : "%s",
+                  "status" : "committed",
+                  "created" : "2026-01-01T00:00:00Z",
+                  "command" : "kb add",
+                  "backup_dir" : ".kb/staging/j-%s",
+                  "entries" : [ ],
+                  "docs" : [ {
+                    "name" : "a",
+                    "action" : "update",
+                    "title" : "Alpha",
+                    "source" : "/in/a.md"
+                  } ]
+                }
+                """.formatted(ID, ID);
+
+        Journal j = Journal.parse(previousVersion.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(List.of(new Journal.Doc("a", "update", "Alpha", "/in/a.md", true)), j.docs());
+    }
+
+    @Test
+    void titleChangedSurvivesTheRoundTrip() throws Exception {
+        Journal j = new Journal(Journal.FORMAT, ID, Journal.ACTIVE, "2026-01-01T00:00:00Z", "kb add",
+                ".kb/staging/j-" + ID, List.of(),
+                List.of(new Journal.Doc("a", "update", "Alpha", "/in/a.md", false),
+                        new Journal.Doc("b", "update", "Bravo", "/in/b.md", true)));
+
+        byte[] json = j.toJson();
+
+        assertEquals(j, Journal.parse(json));
+        assertTrue(new String(json, StandardCharsets.UTF_8).contains("\"title_changed\" : false"));
+    }
+}
