@@ -52,6 +52,15 @@ class RegistryTest {
                 assertThrows(KbException.class, () -> Registry.open(tmp.resolve("junk.db"))).kind());
     }
 
+    @Test
+    void aWriterRefusesAMissingRegistryAndCreatesNothing() {
+        Path db = tmp.resolve("gone.db");
+        KbException e = assertThrows(KbException.class, () -> Registry.open(db));
+        assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        assertFalse(Files.exists(db), "an empty registry would make committed journals look uncommitted");
+    }
+
     /** A version-1 registry as the first kb wrote it: keys only lower-cased. */
     @Test
     void upgradingFromVersionOneRefoldsTheNameKeys() throws Exception {
