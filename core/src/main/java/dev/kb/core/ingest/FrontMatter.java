@@ -4,8 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.kb.core.registry.DocumentRow;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,6 +28,28 @@ public final class FrontMatter {
             .build());
 
     private FrontMatter() {
+    }
+
+    /**
+     * The {@code added} of a document: for an update (a row already registered under the same
+     * source), that row's {@code added_at}, which the registry keeps on update; otherwise now.
+     * Without this, re-adding changed content made an old document's front matter claim it was
+     * added at the update, contradicting the registry. The row comes from the read-only look-up
+     * at prepare time: if another writer registers the same source before this one commits, the
+     * commit becomes an update while this front matter carries its own prepare time.
+     */
+    public static String added(Optional<DocumentRow> existing) {
+        return existing.map(r -> seconds(r.addedAt()))
+                .orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** The registry keeps nanoseconds; the front matter shows seconds, as for a new document. */
+    private static String seconds(String isoInstant) {
+        try {
+            return Instant.parse(isoInstant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return isoInstant; // not written by kb: shown as stored rather than replaced by now
+        }
     }
 
     public static String render(String title, String source, String sha256, String type, String added,
