@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.ingest.Inputs;
 import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -40,14 +41,16 @@ public final class Main {
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("kb: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        // the message may quote an argument: one line even when that holds a newline
+        err.println(Inputs.printable("kb: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+                + " --help')"));
         return ExitCodes.USAGE;
     }
 
     private static int failure(Exception ex, CommandLine cmd, boolean verbose) {
         PrintWriter err = cmd.getErr();
         if (ex instanceof KbException ke) {
-            err.println("kb: " + ke.getMessage());
+            err.println(Inputs.printable("kb: " + ke.getMessage())); // names the input, as given
             if (verbose) {
                 ke.printStackTrace(err);
             }
@@ -65,7 +68,8 @@ public final class Main {
             return ExitCodes.USAGE;
         }
         // a bug, not a user error: say so plainly, with the trace only on request
-        err.println("kb: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+        err.println(Inputs.printable("kb: internal error: " + ex
+                + (verbose ? "" : " (run with --verbose for details)")));
         if (verbose) {
             ex.printStackTrace(err);
         }

@@ -1,5 +1,6 @@
 package dev.kb.cli;
 
+import dev.kb.core.ingest.Inputs;
 import dev.kb.core.ingest.Outcome;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -7,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Where a command's words go: human progress and warnings on stderr, machine output (NDJSON,
- * one object per line) on stdout only with {@code --json}.
+ * one object per line) on stdout only with {@code --json}. Every human line goes out through
+ * {@link Inputs#printable}: inputs, paths and causes come from file names and servers, and a
+ * newline in one would split the line for scripts that read stderr line by line.
  */
 final class Output {
     private final PrintWriter out;
@@ -25,18 +28,16 @@ final class Output {
     }
 
     void info(String line) {
-        err.println(line);
+        err.println(Inputs.printable(line));
         err.flush();
     }
 
     void warning(String line) {
-        err.println("kb: warning: " + line);
-        err.flush();
+        info("kb: warning: " + line);
     }
 
     void waiting(String holder) {
-        err.println("kb: waiting for the writer lock held by " + holder + " ...");
-        err.flush();
+        info("kb: waiting for the writer lock held by " + holder + " ...");
     }
 
     /** Writes one JSON line to stdout, only in {@code --json} mode. */

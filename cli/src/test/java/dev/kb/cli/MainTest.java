@@ -85,6 +85,30 @@ class MainTest {
     }
 
     @Test
+    void aFileNameWithANewlineOrBidiOverrideIsOneEscapedStderrLine() throws Exception {
+        Path kbDir = tmp.resolve("kb");
+        assertEquals(0, kb(tmp, "init", kbDir.toString()).code());
+        Path wn = Files.createDirectories(tmp.resolve("wn"));
+        try {
+            Files.writeString(wn.resolve("new\nline.md"), "one\n");
+            Files.writeString(wn.resolve("rtl\u202edm.txt"), "two\n");
+            Files.writeString(wn.resolve("photo\n.jpg"), "jpeg");
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            org.junit.jupiter.api.Assumptions.abort("this file system refuses such names: " + e);
+        }
+        Result add = kb(tmp, "--kb", kbDir.toString(), "add", "wn/new\nline.md", "wn/rtl\u202edm.txt");
+        assertEquals(0, add.code(), add.err());
+        assertEquals(List.of("added    wn/new\\nline.md -> new-line", "added    wn/rtl\\u202edm.txt -> rtl-dm",
+                "kb: 2 added, 0 updated, 0 skipped, 0 failed"),
+                add.err().lines().map(l -> l.replaceAll(" \\([0-9.,]+s\\)$", "")).toList());
+
+        Result alone = kb(tmp, "--kb", kbDir.toString(), "add", "wn/photo\n.jpg");
+        assertEquals(2, alone.code(), alone.err());
+        assertEquals(1, alone.err().lines().count(), alone.err());
+        assertTrue(alone.err().startsWith("kb: wn/photo\\n.jpg: unsupported file type"), alone.err());
+    }
+
+    @Test
     void usageErrorsAreOneLineAndExitTwo() {
         for (String[] args : List.of(new String[] {"add"}, new String[] {"add", "--wait", "soon", "x.md"},
                 new String[] {"add", "--max-size", "0", "x.md"}, new String[] {"frobnicate"},

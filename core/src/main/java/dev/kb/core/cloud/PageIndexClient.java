@@ -429,11 +429,25 @@ public final class PageIndexClient {
     }
 
     /**
+     * The shortest key {@link #redacted} masks. Masking replaces the key's text wherever it occurs,
+     * and a key of a few characters occurs inside ordinary words: PAGEINDEX_API_KEY=x made "could
+     * not connect to PageInde*** Cloud", and dropped every cause whose message has an "x". Such a
+     * key is not a secret worth that (PageIndex keys are long random tokens; a short value is a
+     * placeholder or a typo, which the server refuses), so it is left in messages. A key of this
+     * length or more is masked everywhere, inside words too ("key=...", "Bearer..." echoes).
+     */
+    static final int MIN_MASKED_KEY_LENGTH = 8;
+
+    /**
      * The key must never reach a message: a server may echo it in an error body, Jackson quotes
      * the start of a body it cannot parse, and {@code --verbose} prints the whole cause chain. So
-     * the message is masked, and a cause that mentions the key anywhere in its chain is dropped.
+     * the message is masked, and a cause that mentions the key anywhere in its chain is dropped;
+     * a key shorter than {@link #MIN_MASKED_KEY_LENGTH} is not treated as a secret.
      */
     private KbException redacted(KbException e) {
+        if (apiKey.length() < MIN_MASKED_KEY_LENGTH) {
+            return e;
+        }
         String message = e.getMessage() == null ? "" : e.getMessage();
         boolean causeLeaks = false;
         for (Throwable t = e.getCause(); t != null && !causeLeaks; t = t.getCause()) {

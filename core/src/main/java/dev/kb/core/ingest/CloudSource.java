@@ -7,8 +7,6 @@ import dev.kb.core.fs.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +49,7 @@ public final class CloudSource implements Source {
         }
         CloudDocument doc = client.fetch(docId, waitReady);
         String title = CloudMarkdown.title(doc);
-        String added = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String added = FrontMatter.added(Optional.empty()); // a registered id was skipped above
         String fm = FrontMatter.render(title, uri, null, "pageindex-cloud", added, CloudMarkdown.frontMatter(doc));
         byte[] md = FrontMatter.document(fm, CloudMarkdown.body(doc)).getBytes(StandardCharsets.UTF_8);
         Path source = ctx.staging().write(".md", md);

@@ -5,8 +5,6 @@ import dev.kb.core.fs.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +46,7 @@ public final class FileSource implements Source {
         String ext = extension(fileName);
         String stem = ext.isEmpty() ? fileName : fileName.substring(0, fileName.length() - ext.length() - 1);
         Conversion.Result c = Conversion.convert(raw, fileName, null, null, stem, ctx.staging());
-        String added = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String added = FrontMatter.added(ctx.bySourceUri(uri)); // present: an update of that row
         String fm = FrontMatter.render(c.title(), uri, copy.sha256(), c.type(), added, c.metadata());
         Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);

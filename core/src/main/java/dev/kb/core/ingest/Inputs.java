@@ -79,6 +79,57 @@ public final class Inputs {
         return items;
     }
 
+    /**
+     * {@code text} (an input, a path, a message naming one) as one line a person reads: on stderr
+     * and in {@code wiki/log.md}. Control characters (C0, DEL, C1), line and paragraph separators
+     * and the bidi embedding, override and isolate controls are shown escaped: {@code \n},
+     * {@code \t}, {@code \r}, else a backslash, 'u' and four hex digits. Without this a file named
+     * "new", newline, "line.md" split its stderr line in two for scripts that read line by line and
+     * broke its log line out of the code span, and a U+202E showed the rest of the line reversed.
+     * Letters of any script, and the format characters that join them (ZWJ in emoji, ZWNJ in
+     * Persian), stay as they are. Not reversible (a backslash is not doubled, so Windows paths stay
+     * readable): the exact text is in the JSON output and the registry.
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            if (!breaksTheLine(cp)) {
+                b.appendCodePoint(cp);
+            } else if (cp == '\n') {
+                b.append("\\n");
+            } else if (cp == '\r') {
+                b.append("\\r");
+            } else if (cp == '\t') {
+                b.append("\\t");
+            } else {
+                b.append(String.format("\\u%04x", cp));
+            }
+        });
+        return b.toString();
+    }
+
+    /** What ends a line, moves the cursor, or reorders the text after it on a terminal or in an editor. */
+    private static boolean breaksTheLine(int cp) {
+        if (Character.isISOControl(cp)) {
+            return true;
+        }
+        int type = Character.getType(cp);
+        if (type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            return true;
+        }
+        return switch (Character.getDirectionality(cp)) {
+            case Character.DIRECTIONALITY_LEFT_TO_RIGHT_EMBEDDING, Character.DIRECTIONALITY_LEFT_TO_RIGHT_OVERRIDE,
+                 Character.DIRECTIONALITY_RIGHT_TO_LEFT_EMBEDDING, Character.DIRECTIONALITY_RIGHT_TO_LEFT_OVERRIDE,
+                 Character.DIRECTIONALITY_POP_DIRECTIONAL_FORMAT, Character.DIRECTIONALITY_LEFT_TO_RIGHT_ISOLATE,
+                 Character.DIRECTIONALITY_RIGHT_TO_LEFT_ISOLATE, Character.DIRECTIONALITY_FIRST_STRONG_ISOLATE,
+                 Character.DIRECTIONALITY_POP_DIRECTIONAL_ISOLATE -> true;
+            default -> false;
+        };
+    }
+
     private static String describeExtension(Path p) {
         String ext = FileSource.extension(p.getFileName().toString());
         return ext.isEmpty() ? " (no extension)" : " ." + ext;

@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.URI;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,7 +50,7 @@ public final class UrlSource implements Source {
         String stem = stem(r.nameHint());
         Conversion.Result c = Conversion.convert(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
                 ctx.staging());
-        String added = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String added = FrontMatter.added(existing); // present: an update of that row
         String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata());
         Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,

@@ -217,12 +217,16 @@ public final class WikiHooks implements CommitHooks {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** "- added [[name]] from `source`" */
+    /**
+     * "- added [[name]] from `source`". The name is safe by construction ({@code Names}); the
+     * source is a path or URL as given, so a newline in it would end the line and the code span
+     * mid-path, and a bidi override would show the rest of the line reversed.
+     */
     private static String docLine(Journal.Doc d) {
         StringBuilder b = new StringBuilder("- ").append(d.action().equals("add") ? "added" : "updated").append(" [[")
                 .append(d.name()).append("]]");
         if (d.source() != null) {
-            b.append(" from `").append(d.source().replace("`", "'")).append('`');
+            b.append(" from `").append(Inputs.printable(d.source()).replace("`", "'")).append('`');
         }
         return b.toString();
     }

@@ -250,6 +250,37 @@ class PageIndexClientTest {
         assertEquals("HTTP 403 from PageIndex Cloud: USAGE_LIMIT_REACHED: key *** is over its quota", e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"x", "e", "Index", "API_KEY"})
+    void aKeyTooShortToBeASecretLeavesMessagesAndCausesWhole(String key) throws IOException {
+        KbException refused = assertThrows(KbException.class, () -> client(key).fetch("pi-abc", Duration.ZERO));
+        assertEquals("PageIndex Cloud refused the API key (check PAGEINDEX_API_KEY)", refused.getMessage());
+
+        MockWebServer gone = new MockWebServer();
+        gone.start();
+        URI base = gone.url("/").uri();
+        gone.shutdown();
+        PageIndexClient c = new PageIndexClient(base, key, Duration.ofSeconds(5), RetryPolicy.DEFAULT, time, time);
+        KbException e = assertThrows(KbException.class, () -> c.fetch("pi-abc", Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("could not connect to PageIndex Cloud at "), e.getMessage());
+        assertFalse(e.getMessage().contains("***"), e.getMessage());
+        assertTrue(e.getCause() != null, "the cause stays for --verbose");
+    }
+
+    @Test
+    void aKeyOfEightCharactersIsMaskedWhereverItIsEchoed() throws IOException {
+        String key = "k3yAbC9z";
+        try (MockWebServer echo = new MockWebServer()) {
+            echo.enqueue(FakePageIndex.error(403, "USAGE_LIMIT_REACHED", "key " + key + " (id=" + key + ") is over"));
+            echo.start();
+            PageIndexClient c = new PageIndexClient(echo.url("/").uri(), key, Duration.ofSeconds(5),
+                    RetryPolicy.DEFAULT, time, time);
+            KbException e = assertThrows(KbException.class, () -> c.fetch("pi-abc", Duration.ZERO));
+            assertEquals("HTTP 403 from PageIndex Cloud: USAGE_LIMIT_REACHED: key *** (id=***) is over", e.getMessage());
+            assertOneLineWithoutKey(e, key);
+        }
+    }
+
     @Test
     void aKeyEchoedInABodyThatIsNotJsonLeavesNoTraceInTheCauseEither() {
         fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));

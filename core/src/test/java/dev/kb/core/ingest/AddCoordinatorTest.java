@@ -103,6 +103,20 @@ class AddCoordinatorTest {
     }
 
     @Test
+    void aSourceWithANewlineOrBidiOverrideIsOneEscapedLogLine() {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/wn/new\nline\u202e.md", "new\nline", "text"));
+            List<String> lines = t.read("wiki/log.md").lines().filter(l -> l.startsWith("- ")).toList();
+            assertEquals(List.of("- added [[new-line]] from `/in/wn/new\\nline\\u202e.md`"), lines,
+                    t.read("wiki/log.md"));
+            assertEquals("/in/wn/new\nline\u202e.md", t.registry.byName("new-line").orElseThrow().sourceUri(),
+                    "the registry keeps the exact path");
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
     void twoFilesWithTheSameStemGetDistinctNames() {
         try (TestKb t = TestKb.create(tmp)) {
             List<Outcome> out = t.add(t.doc("/one/notes.md", "notes", "first"), t.doc("/two/notes.md", "notes", "second"));

@@ -138,6 +138,21 @@ class InputsTest {
     }
 
     @Test
+    void printableEscapesWhatBreaksOrReordersALineAndKeepsEveryScript() {
+        assertEquals("wn/new\\nline.md", Inputs.printable("wn/new\nline.md"));
+        assertEquals("a\\r\\tb\\u0000c\\u001b[31md\\u007fe\\u009bf",
+                Inputs.printable("a\r\tb\u0000c\u001b[31md\u007fe\u009bf"), "C0, DEL and C1 (CSI) controls");
+        assertEquals("x\\u202efdp.exe", Inputs.printable("x\u202efdp.exe"), "right-to-left override");
+        assertEquals("\\u202a\\u202b\\u202c\\u202d\\u2066\\u2067\\u2068\\u2069",
+                Inputs.printable("\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069"), "embeddings and isolates");
+        assertEquals("a\\u2028b\\u2029c\\u0085d", Inputs.printable("a\u2028b\u2029c\u0085d"), "Unicode line breaks");
+        String scripts = "café 日本語 עברית العربية کتاب\u200cها 👩\u200d💻 C:\\notes\\a.md";
+        assertEquals(scripts, Inputs.printable(scripts), "letters, joiners and backslashes stay");
+        assertEquals(1, Inputs.printable("one\ntwo\rthree\u2028four").lines().count());
+        assertNull(Inputs.printable(null));
+    }
+
+    @Test
     void anUnsupportedFileGivenAloneIsAUsageError() throws IOException {
         write("photo.jpg", "jpeg");
         write("a.md", "a");
