@@ -9,6 +9,7 @@ import dev.kb.core.journal.JournalStore;
 import dev.kb.core.journal.Publisher;
 import dev.kb.core.journal.Recovery;
 import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.lock.LockLostException;
 import dev.kb.core.lock.WriterLock;
 import dev.kb.core.name.Names;
 import dev.kb.core.registry.DocumentRow;
@@ -83,12 +84,13 @@ public final class AddCoordinator {
     /**
      * Commits a group, returning one outcome per document in order. A group whose commit fails is
      * rolled back whole and then retried one document at a time, so one bad document fails alone.
-     * A rollback that fails throws {@link KbException.Kind#KB_UNUSABLE}: the batch must stop.
+     * A rollback that fails throws {@link KbException.Kind#KB_UNUSABLE}: the batch must stop, and
+     * so must a lock whose file was removed ({@link LockLostException}).
      */
     public List<Outcome> commit(WriterLock lock, List<Prepared> group) {
         lock.assertHeld();
         try {
-            return commitOnce(group);
+            return commitOnce(lock, group);
         } catch (CommitFailed e) {
             if (group.size() == 1) {
                 discardStaged(group); // rolled back: its staged files only hold disk space now
@@ -97,7 +99,7 @@ public final class AddCoordinator {
             List<Outcome> out = new ArrayList<>();
             for (Prepared p : group) {
                 try {
-                    out.addAll(commitOnce(List.of(p)));
+                    out.addAll(commitOnce(lock, List.of(p)));
                 } catch (CommitFailed single) {
                     discardStaged(List.of(p));
                     out.add(Outcome.failed(p.input(), single.getMessage()));
@@ -111,7 +113,7 @@ public final class AddCoordinator {
     private record Plan(int index, Prepared doc, String name, boolean update, DocumentRow row) {
     }
 
-    private List<Outcome> commitOnce(List<Prepared> group) throws CommitFailed {
+    private List<Outcome> commitOnce(WriterLock lock, List<Prepared> group) throws CommitFailed {
         Outcome[] outcomes = new Outcome[group.size()];
         List<Plan> plans = new ArrayList<>();
         Set<String> namesInGroup = new HashSet<>();
@@ -201,8 +203,15 @@ public final class AddCoordinator {
             Halt.at("journal-written");
             publisher.publish(journal);
             Halt.at("published");
+            // Publishing a large group takes a while: if the lock file was removed meanwhile,
+            // another writer may be at work, and a commit now could name files it replaces.
+            lock.assertHeld();
             List<DocumentRow> rows = plans.stream().map(Plan::row).toList();
             registry.commit(id, rows); // ===== THE COMMIT POINT =====
+        } catch (LockLostException e) {
+            // Undoing needs the lock as much as committing does: the journal stays, as after a
+            // crash here, for the next recovery under a lock that holds.
+            throw e;
         } catch (IOException | SQLException | RuntimeException e) {
             if (!committedDespite(id, e)) {
                 recovery.rollBack(journal); // throws KB_UNUSABLE when the undo itself fails

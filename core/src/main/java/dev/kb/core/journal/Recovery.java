@@ -5,6 +5,7 @@ import dev.kb.core.fs.FileOps;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.lock.WriterLock;
 import dev.kb.core.registry.Registry;
+import dev.kb.core.staging.StagingOwner;
 import dev.kb.core.staging.Sweeper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,8 +38,9 @@ public final class Recovery {
     static final int ROLLBACK_ATTEMPTS = 3;
 
     /**
-     * What one run did. {@code kept} lists the committed journals left in place because their
-     * post-commit repair failed, each as "journal &lt;id&gt;: &lt;cause&gt;".
+     * What one run did. {@code kept} lists the committed journals left in place, because their
+     * post-commit repair failed or because the process that wrote them is still running, each as
+     * "journal &lt;id&gt;: &lt;cause&gt;".
      */
     public record Report(int finished, int rolledBack, int quarantined, int stagingRemoved, List<String> kept) {
         public boolean didSomething() {
@@ -85,7 +87,9 @@ public final class Recovery {
         List<String> kept = new ArrayList<>();
         Set<String> live = new HashSet<>();
         try {
-            for (Path file : journals.list()) {
+            List<Path> files = journals.list();
+            refuseIfALiveWriterIsMidCommit(files);
+            for (Path file : files) {
                 Journal j;
                 try {
                     j = Journal.parse(Files.readAllBytes(file));
@@ -101,10 +105,25 @@ public final class Recovery {
                     quarantined++;
                     continue;
                 }
+                StagingOwner writer = liveWriter(j);
                 // A journal marked committed was marked after its transaction returned: its id can
                 // only be missing because it was forgotten and the journal's deletion was lost in a
                 // crash. Rolling it back would remove the files of committed documents.
                 if (registry.isCommitted(j.id()) || Journal.COMMITTED.equals(j.status())) {
+                    if (writer != null) {
+                        // Its documents are committed. Its writer either left it behind (a failed
+                        // post-commit step) and goes on, or is finishing it right now under a broken
+                        // lock: finishing it here too could log its documents twice. Either way it
+                        // is finished once that process has ended; its backups stay until then.
+                        live.add(j.id());
+                        kept.add("journal " + j.id() + ": its documents are committed, but "
+                                + (writer.state() == StagingOwner.State.UNKNOWN
+                                        ? "whether the kb process that wrote it is still running cannot be told ("
+                                                + writer.why() + ")"
+                                        : "the kb process that wrote it (" + writer.describePid() + ") is still running")
+                                + "; it is finished after that process has ended");
+                        continue;
+                    }
                     String failure = finish(j);
                     if (failure == null) {
                         finished++;
@@ -112,6 +131,9 @@ public final class Recovery {
                         kept.add("journal " + j.id() + ": " + failure);
                     }
                 } else {
+                    if (writer != null) {
+                        throw midCommit(j, writer); // appeared since the check above: only a broken lock allows that
+                    }
                     rollBack(j);
                     rolledBack++;
                 }
@@ -126,6 +148,77 @@ public final class Recovery {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "recovery of " + kb + " failed: " + e.getMessage() + " (run 'kb recover' again)", e);
         }
+    }
+
+    /**
+     * Stops before touching anything when an uncommitted journal belongs to a process that is still
+     * running: that process is publishing it now, under a writer lock that was broken (its lock file
+     * removed by hand, so that this process could lock a fresh one). Rolling it back would remove
+     * the files it is about to commit, leaving rows that point at nothing. Nothing here is changed,
+     * not even another journal: with two writers at work, no decision made here is safe.
+     *
+     * <p>A journal that is unreadable here is left to the loop in {@link #run}, which quarantines it.
+     */
+    private void refuseIfALiveWriterIsMidCommit(List<Path> files) throws IOException {
+        for (Path file : files) {
+            Journal j;
+            try {
+                j = Journal.parse(Files.readAllBytes(file));
+                checkPaths(j);
+            } catch (NoSuchFileException | Journal.CorruptJournalException e) {
+                continue;
+            }
+            if (Journal.COMMITTED.equals(j.status()) || registry.isCommitted(j.id())) {
+                continue;
+            }
+            StagingOwner writer = liveWriter(j);
+            if (writer != null) {
+                throw midCommit(j, writer);
+            }
+        }
+    }
+
+    /**
+     * The process, other than this one, that owns the staging folder of the journal's staged files
+     * while still running (or whose liveness cannot be told); null when there is none, so that the
+     * journal is the leftover of a writer that has ended. The journal's own process is never
+     * reported: a group rolled back in-process, or a journal of an earlier group recovered before
+     * the next, are this process's business. One probe per staging folder named, and only for
+     * journals that exist, so the common path (no journal) costs nothing.
+     *
+     * <p>A journal whose entries only retire files (no staged path) names no folder and is
+     * decided as before; {@code AddCoordinator} never writes one, because every document it
+     * commits publishes at least its source page.
+     */
+    private StagingOwner liveWriter(Journal j) {
+        Set<Path> probed = new HashSet<>();
+        for (Journal.Entry e : j.entries()) {
+            if (e.staged() == null) {
+                continue;
+            }
+            Path staged = kb.resolve(e.staged()); // checkPaths has kept it inside .kb/staging/
+            Path rel = kb.stagingDir().relativize(staged);
+            if (rel.getNameCount() < 2 || !probed.add(rel.getName(0))) {
+                continue; // not in a folder, or its folder was probed already
+            }
+            StagingOwner o = StagingOwner.of(kb, staged);
+            if (o.state() == StagingOwner.State.OTHER_PROCESS || o.state() == StagingOwner.State.UNKNOWN) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    private KbException midCommit(Journal j, StagingOwner writer) {
+        if (writer.state() == StagingOwner.State.UNKNOWN) {
+            return new KbException(KbException.Kind.KB_UNUSABLE, "cannot tell whether the kb process that wrote"
+                    + " journal " + j.id() + " is still running (" + writer.why() + "); nothing was changed: fix that"
+                    + " and run 'kb recover' again");
+        }
+        return new KbException(KbException.Kind.LOCK_BUSY, "another kb process (" + writer.describePid()
+                + ") is writing to " + kb + " although the lock file .kb/ingest.lock was removed: journal " + j.id()
+                + " is its commit in progress, and nothing was changed; let that process finish (or stop it), then run"
+                + " 'kb recover'. Never remove .kb/ingest.lock: a stale lock never needs it");
     }
 
     /**

@@ -40,5 +40,21 @@
  * tried a bounded number of times; if it still fails, the KB is unusable until {@code kb recover}
  * succeeds (exit 3) — committing on top of a half-undone state could lose data.
  * Then staging folders owned by no journal and no live process are removed.
+ *
+ * <h2>A journal of a writer that is still running is never undone nor finished</h2>
+ * A journal's staged paths lie in {@code .kb/staging/p-<uuid>/}, the folder of the process that
+ * wrote it, whose owner lock says whether that process is alive (see {@link dev.kb.core.staging}).
+ * Under a lock that holds, an uncommitted journal of another live process cannot exist: finding one
+ * means the writer lock was broken ({@code .kb/ingest.lock} removed by hand, so that this process
+ * locked a fresh file while the writer still holds the old one) and the writer is publishing it
+ * right now. Rolling it back would remove the files its registry rows are about to name, so
+ * recovery stops before touching anything, with exit 75 and the writer's pid. A committed journal of
+ * a live process is kept, not finished: its writer is finishing it (or left it after a failed
+ * post-commit step and goes on); it is finished once that process has ended. This process's own
+ * journals (a group rolled back in-process, an earlier group's journal before the next) are never
+ * affected, and a journal whose entries only retire files names no folder and is decided as above.
+ * The writer side: it checks its lock file before every recovery, every group and the commit point
+ * itself, and stops (exit 3) without committing or undoing when the file is not the one it locked
+ * (see {@link dev.kb.core.lock}).
  */
 package dev.kb.core.journal;

@@ -7,10 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -20,6 +24,22 @@ import java.util.function.Consumer;
 /**
  * The exclusive writer lock of one KB. Acquire with {@link #acquire}, release with {@link #close}.
  * While held, {@link #assertHeld()} guards the code that must only run under it.
+ *
+ * <p><b>The lock is on a file, not on a path.</b> An fcntl lock belongs to the inode: once
+ * {@code .kb/ingest.lock} is removed (by hand: nothing in kb removes it), the next process creates a
+ * fresh file there and locks it while the first still holds its lock on the unlinked one, and two
+ * writers run at once. So the lock remembers the identity ({@link BasicFileAttributes#fileKey()}:
+ * device and inode) of the file it locked, and {@link #assertHeld()} checks that the path still
+ * names that file; a holder that finds otherwise throws {@link LockLostException} instead of
+ * committing. It is a stat, never an open: opening the lock file again in this JVM and closing it
+ * would drop the lock (see {@link InJvm#held}).
+ *
+ * <p>Java does not tell which file a channel has open, so the identity is tied to the channel
+ * from outside: stat the path, open it, lock, stat again, and accept only when both stats name the
+ * same existing file; otherwise let go and start over. <i>Residual race:</i> a path replaced and
+ * then replaced back by a file that happens to get the first one's inode number, all between the
+ * two stats, would go unnoticed; that takes two replacements within microseconds and an inode
+ * number reused. Where the platform has no file keys (null) the check is skipped.
  */
 public final class WriterLock implements AutoCloseable {
 
@@ -50,18 +70,32 @@ public final class WriterLock implements AutoCloseable {
     /** Poll interval while waiting: short enough to feel immediate, long enough to cost nothing. */
     private static final long POLL_MILLIS = 25;
 
+    /**
+     * How many times in a row the lock file may turn out not to be the file at its path before
+     * acquiring gives up. Once is normal (the file did not exist and our open created it); more
+     * means someone keeps removing or replacing it.
+     */
+    private static final int IDENTITY_ATTEMPTS = 20;
+
+    /** {@link #identityAt} of a path where there is no file. */
+    private static final Object MISSING = new Object();
+
     private final Path lockFile;
     private final InJvm inJvm;
     private FileChannel channel;
     private FileLock lock;
     private final LockHolder holder;
+    /** The file key of the locked file; null where the platform has none (then it is not checked). */
+    private final Object identity;
 
-    private WriterLock(Path lockFile, InJvm inJvm, FileChannel channel, FileLock lock, LockHolder holder) {
+    private WriterLock(Path lockFile, InJvm inJvm, FileChannel channel, FileLock lock, LockHolder holder,
+                       Object identity) {
         this.lockFile = lockFile;
         this.inJvm = inJvm;
         this.channel = channel;
         this.lock = lock;
         this.holder = holder;
+        this.identity = identity;
     }
 
     /**
@@ -88,8 +122,15 @@ public final class WriterLock implements AutoCloseable {
         }
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object opened = MISSING;
+            int replaced = 0;
             while (true) {
+                if (ch == null) {
+                    // stat, then open: the stat after the lock below must find this same file
+                    opened = identityAt(file);
+                    ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                }
                 FileLock l;
                 LockHolder me = null;
                 synchronized (inJvm) {
@@ -104,6 +145,19 @@ public final class WriterLock implements AutoCloseable {
                     }
                 }
                 if (l != null) {
+                    Object now = identityAt(file);
+                    if (opened == MISSING || !Objects.equals(opened, now)) {
+                        // Our open created the file, or the path was removed or replaced since the
+                        // stat (or while we waited): the lock may be on a file nobody else will
+                        // find. Let go of it and start over on whatever the path names now.
+                        release(inJvm, l, ch);
+                        ch = null;
+                        if (++replaced >= IDENTITY_ATTEMPTS) {
+                            throw new KbException(KbException.Kind.KB_UNUSABLE, "the lock file " + file
+                                    + " keeps being removed or replaced while kb locks it; is something deleting it?");
+                        }
+                        continue;
+                    }
                     try {
                         writeHolder(ch, me);
                     } catch (IOException | RuntimeException e) {
@@ -113,7 +167,7 @@ public final class WriterLock implements AutoCloseable {
                         }
                         throw e;
                     }
-                    WriterLock wl = new WriterLock(file, inJvm, ch, l, me);
+                    WriterLock wl = new WriterLock(file, inJvm, ch, l, me, now);
                     ch = null;
                     return wl;
                 }
@@ -190,9 +244,55 @@ public final class WriterLock implements AutoCloseable {
         return holder;
     }
 
+    /**
+     * Guards code that must run under the lock. Not holding it is a bug ({@link IllegalStateException});
+     * holding it on a file that is no longer at the lock file's path is not, and throws
+     * {@link LockLostException}: another process may hold a lock on the file there now. One stat,
+     * cheap enough for every group committed.
+     */
     public void assertHeld() {
         if (lock == null || !lock.isValid()) {
             throw new IllegalStateException("writer lock of " + lockFile + " is not held");
+        }
+        if (identity == null) {
+            return; // no file keys on this platform: nothing to compare
+        }
+        Object now;
+        try {
+            now = identityAt(lockFile);
+        } catch (IOException e) {
+            throw new LockLostException(lockFile, "could not be checked (" + e.getMessage() + ")", e);
+        }
+        if (now == MISSING) {
+            throw new LockLostException(lockFile, "was removed", null);
+        }
+        if (!identity.equals(now)) {
+            throw new LockLostException(lockFile, "was replaced by another file", null);
+        }
+    }
+
+    /**
+     * The identity of the file at {@code file} (its file key: device and inode), {@link #MISSING}
+     * when there is none, null when the platform has no file keys. A stat: it never opens the
+     * file. It follows a symbolic link, as opening the lock file does.
+     */
+    private static Object identityAt(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return MISSING;
+        }
+    }
+
+    /** Lets go of a lock taken on a file that turned out not to be the one at the path. */
+    private static void release(InJvm inJvm, FileLock l, FileChannel ch) throws IOException {
+        synchronized (inJvm) {
+            inJvm.held = null;
+            try {
+                l.release();
+            } finally {
+                ch.close();
+            }
         }
     }
 

@@ -57,12 +57,27 @@ public final class StagingArea implements AutoCloseable {
                     continue;
                 }
                 HELD.add(owner);
+                writePid(ch);
                 Path dir = kb.stagingDir().resolve(name);
                 Files.createDirectory(dir);
                 return new StagingArea(dir, owner, ch, lock);
             }
         } catch (IOException e) {
             throw KbException.unusable("cannot create a staging folder in " + kb.stagingDir(), e);
+        }
+    }
+
+    /**
+     * Only for messages: recovery names the process when it finds one of its journals while it
+     * runs (see {@link StagingOwner}). The lock, not this text, says the owner is alive, so a write
+     * that fails (a full disk) costs nothing but the pid in that message.
+     */
+    private static void writePid(FileChannel ch) {
+        try {
+            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            // "pid unknown" in that message
         }
     }
 

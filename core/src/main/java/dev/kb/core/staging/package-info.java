@@ -9,5 +9,9 @@
  * <em>before</em> the folder exists, and the creator checks after locking that the path still
  * names the file it locked, so a sweeper can never delete a folder that a live process is
  * about to use. Backups of a journal live in {@code j-<journal id>/} and belong to that journal.
+ *
+ * <p>The owner file holds its process's pid, for messages only. Recovery uses the same liveness
+ * test on the folder a journal's staged files lie in ({@link dev.kb.core.staging.StagingOwner}):
+ * a journal of a process still running is not a crash's leftover.
  */
 package dev.kb.core.staging;

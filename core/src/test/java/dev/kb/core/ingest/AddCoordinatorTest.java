@@ -2,11 +2,15 @@ package dev.kb.core.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kb.core.KbException;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.TestKb;
+import dev.kb.core.journal.Recovery;
+import dev.kb.core.lock.LockLostException;
 import dev.kb.core.lock.WriterLock;
 import dev.kb.core.name.Names;
 import java.io.IOException;
@@ -237,6 +241,97 @@ class AddCoordinatorTest {
                     () -> t.coordinator(FileOps.REAL).commit(released, List.of(p)));
             // the fixture closes the lock again: closing twice is harmless
             WriterLock.acquire(t.kb, Duration.ZERO, "x", m -> { }).close();
+        }
+    }
+
+    /** Real file operations, but the first rename into raw/ first removes the lock file, as a person might. */
+    private static FileOps removingTheLockFileWhilePublishing(TestKb t) {
+        return new FileOps() {
+            @Override
+            public void move(Path source, Path target) throws IOException {
+                if (target.startsWith(t.kb.rawDir())) {
+                    Files.deleteIfExists(t.kb.lockFile());
+                }
+                FileOps.REAL.move(source, target);
+            }
+
+            @Override
+            public void delete(Path path) throws IOException {
+                FileOps.REAL.delete(path);
+            }
+
+            @Override
+            public void fsync(Path file) throws IOException {
+                FileOps.REAL.fsync(file);
+            }
+
+            @Override
+            public void fsyncDirectory(Path dir) throws IOException {
+                FileOps.REAL.fsyncDirectory(dir);
+            }
+
+            @Override
+            public void writeAtomically(Path target, byte[] data) throws IOException {
+                FileOps.REAL.writeAtomically(target, data);
+            }
+
+            @Override
+            public void append(Path file, byte[] data) throws IOException {
+                FileOps.REAL.append(file, data);
+            }
+
+            @Override
+            public void createDirectories(Path dir) throws IOException {
+                FileOps.REAL.createDirectories(dir);
+            }
+        };
+    }
+
+    /**
+     * Once the lock file is gone another writer may be at work, so the group must not be
+     * committed; nor undone, which needs the lock as much. Its journal stays, as after a crash
+     * just before the commit point, and the next recovery under a lock that holds undoes it.
+     */
+    @Test
+    void aLockFileRemovedWhilePublishingStopsTheGroupBeforeTheCommitPoint() throws Exception {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/keep.md", "keep", "keep me"));
+            TestKb.State before = t.state();
+            List<Prepared> group = List.of(t.doc("/in/a.md", "a", "alpha"), t.doc("/in/b.md", "b", "bravo"));
+
+            LockLostException e = assertThrows(LockLostException.class,
+                    () -> t.coordinator(removingTheLockFileWhilePublishing(t)).commit(t.lock, group));
+            assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+            assertTrue(e.getMessage().contains("was removed while this kb process held it"), e.getMessage());
+            assertFalse(t.registry.bySourceUri("/in/a.md").isPresent(), "not committed");
+            assertEquals(1, TestKb.list(t.kb.journalDir()).size(), "the journal stays for the next recovery");
+            assertTrue(Files.isRegularFile(t.file("raw/b.md")), "and nothing was undone without the lock");
+
+            t.lock.close();
+            try (WriterLock next = WriterLock.acquire(t.kb, Duration.ZERO, "kb recover", m -> { })) {
+                Recovery.Report r = new Recovery(t.kb, t.registry, FileOps.REAL, t.hooks(FileOps.REAL),
+                        t.warnings::add).run(next);
+                assertEquals(1, r.rolledBack());
+            }
+            assertEquals(before, t.state());
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    @Test
+    void aLockFileReplacedBetweenGroupsStopsTheNextGroupBeforeItsJournal() throws Exception {
+        try (TestKb t = TestKb.create(tmp)) {
+            t.add(t.doc("/in/keep.md", "keep", "keep me"));
+            TestKb.State before = t.state();
+            Prepared a = t.doc("/in/a.md", "a", "alpha");
+            Files.delete(t.kb.lockFile());
+            Files.createFile(t.kb.lockFile()); // what a second writer's acquire does after that
+
+            LockLostException e = assertThrows(LockLostException.class, () -> t.add(a));
+            assertTrue(e.getMessage().contains("was replaced by another file"), e.getMessage());
+            assertEquals(before, t.state());
+            assertEquals(List.of(), TestKb.list(t.kb.journalDir()), "nothing was started");
         }
     }
 }

@@ -3,14 +3,19 @@ package dev.kb.core.journal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kb.core.KbException;
+import dev.kb.core.fs.ChildJvm;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.Hashing;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.ingest.AddCoordinator;
 import dev.kb.core.ingest.Outcome;
 import dev.kb.core.ingest.Prepared;
 import dev.kb.core.registry.DocumentRow;
+import dev.kb.core.staging.LiveWriterMain;
 import dev.kb.core.staging.Sweeper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +34,7 @@ import java.util.UUID;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -513,6 +519,135 @@ class RecoveryTest {
             assertEquals(1, t.recover().rolledBack());
             assertEquals(before, t.state());
             assertEquals("alpha v1", t.read("raw/a.md"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /**
+     * Another kb process whose staging area holds document "a" (raw bytes {@code body}), and a
+     * journal of that process publishing it, written and published as it would be mid-commit.
+     */
+    private record OtherWriter(ChildJvm process, Journal journal) {
+        static OtherWriter midCommit(TestKb t, String id, String body) throws IOException {
+            ChildJvm child = ChildJvm.start(LiveWriterMain.class, t.kb.root().toString(), body);
+            String[] staged = child.readLine().split(" ");
+            assertEquals("staged", staged[0]);
+            String backupDir = ".kb/staging/" + Sweeper.backupDirName(id);
+            Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add (other)",
+                    backupDir, List.of(new Journal.Entry(staged[1], "raw/a.md", null),
+                            new Journal.Entry(staged[2], "wiki/sources/a.md", null)),
+                    List.of(new Journal.Doc("a", "add", "a", "/in/a.md")));
+            new JournalStore(t.kb, FileOps.REAL).write(j);
+            new Publisher(t.kb, FileOps.REAL).publish(j);
+            return new OtherWriter(child, j);
+        }
+    }
+
+    /**
+     * The defect: with {@code .kb/ingest.lock} removed by hand, this process got a lock of its own
+     * while another writer was mid-commit; rolling that writer's journal back removed the files its
+     * registry rows were about to point at. Now recovery stops, and changes nothing at all, not even
+     * a journal it could safely undo (with two writers at work no decision is safe).
+     */
+    @Test
+    @Timeout(60)
+    void anUncommittedJournalOfAWriterStillRunningIsNeverRolledBack() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            t.add(t.doc("/in/keep.md", "keep", "keep me"));
+            TestKb.State atRest = t.state();
+            // a journal of this process, sorting first: it would be rolled back before the other is seen
+            Prepared mine = t.doc("/in/b.md", "b", "bravo");
+            String ownId = "00000000-0000-4000-8000-000000000000";
+            String ownBackups = ".kb/staging/" + Sweeper.backupDirName(ownId);
+            Journal own = new Journal(Journal.FORMAT, ownId, Journal.ACTIVE, Instant.now().toString(), "kb add",
+                    ownBackups, List.of(new Journal.Entry(t.kb.relative(mine.stagedRaw()), "raw/b.md", null),
+                            new Journal.Entry(t.kb.relative(mine.stagedSource()), "wiki/sources/b.md", null)),
+                    List.of(new Journal.Doc("b", "add", "b", "/in/b.md")));
+            new JournalStore(t.kb, FileOps.REAL).write(own);
+            new Publisher(t.kb, FileOps.REAL).publish(own);
+            OtherWriter other = OtherWriter.midCommit(t, "ffffffff-0000-4000-8000-000000000000", "alpha");
+            try (ChildJvm process = other.process()) {
+                TestKb.State midCommit = t.state();
+                List<String> journals = TestKb.list(t.kb.journalDir());
+                List<String> staging = TestKb.list(t.kb.stagingDir());
+                assertEquals(2, journals.size());
+
+                KbException e = assertThrows(KbException.class, t::recover);
+                assertEquals(KbException.Kind.LOCK_BUSY, e.kind());
+                assertTrue(e.getMessage().contains("another kb process (pid " + process.pid() + ") is writing to "
+                        + t.kb + " although the lock file .kb/ingest.lock was removed"), e.getMessage());
+                assertTrue(e.getMessage().contains(other.journal().id()), e.getMessage());
+                assertEquals(midCommit, t.state(), "nothing is rolled back");
+                assertEquals(journals, TestKb.list(t.kb.journalDir()));
+                assertEquals(staging, TestKb.list(t.kb.stagingDir()), "nothing is swept either");
+            }
+            // the other writer is gone now (as if killed): its journal is a crash's leftover
+            Recovery.Report r = t.recover();
+            assertEquals(2, r.rolledBack());
+            assertEquals(atRest, t.state());
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /**
+     * A committed journal of a process still running is its writer's to finish (it may be doing
+     * so right now, and finishing it twice would log its documents twice); it is kept, and
+     * finished once that process has ended.
+     */
+    @Test
+    @Timeout(60)
+    void aCommittedJournalOfAWriterStillRunningIsLeftToIt() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            String id = UUID.randomUUID().toString();
+            OtherWriter other = OtherWriter.midCommit(t, id, "alpha");
+            TestKb.State committed;
+            try (ChildJvm process = other.process()) {
+                String now = Instant.now().toString();
+                t.registry.commit(id, List.of(new DocumentRow("a", Hashing.sha256Hex(t.file("raw/a.md")), "raw/a.md",
+                        "wiki/sources/a.md", "/in/a.md", "markdown", "a", 5, now, now, null, null)));
+                committed = t.state();
+
+                Recovery.Report r = t.recover();
+                assertEquals(0, r.finished());
+                assertEquals(0, r.rolledBack());
+                assertEquals(1, r.kept().size(), r.kept().toString());
+                assertTrue(r.kept().get(0).startsWith("journal " + id + ": "), r.kept().toString());
+                assertTrue(r.kept().get(0).contains("(pid " + process.pid() + ") is still running"), r.kept().toString());
+                assertEquals(committed, t.state());
+                assertTrue(Files.isRegularFile(t.kb.journalDir().resolve(id + ".json")), "the journal is kept");
+                assertEquals(0, t.logLines("- added [[a]]"), "its writer logs it");
+            }
+            Recovery.Report r = t.recover();
+            assertEquals(1, r.finished());
+            assertEquals(committed, t.state(), "finishing changes no document file and no row");
+            assertEquals(1, t.logLines("- added [[a]]"));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
+    /**
+     * An entry that only retires a file has no staged path, so a journal of only such entries
+     * names no staging folder and no writer. kb never writes one (every document publishes its
+     * page); it is decided by the registry, as any journal was before.
+     */
+    @Test
+    void aJournalThatOnlyRetiresFilesNamesNoWriterAndIsDecidedByTheRegistry() throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            t.add(t.doc("/in/a.md", "a", "alpha"));
+            TestKb.State before = t.state();
+            String id = UUID.randomUUID().toString();
+            String backupDir = ".kb/staging/" + Sweeper.backupDirName(id);
+            Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add", backupDir,
+                    List.of(new Journal.Entry(null, "raw/a.md", backupDir + "/0")), List.of());
+            new JournalStore(t.kb, FileOps.REAL).write(j);
+            new Publisher(t.kb, FileOps.REAL).publish(j);
+            assertFalse(Files.exists(t.file("raw/a.md")));
+
+            assertEquals(1, t.recover().rolledBack());
+            assertEquals(before, t.state());
             t.closeStaging();
             t.assertAtRest();
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kb.core.KbException;
 import dev.kb.core.app.Init;
 import dev.kb.core.app.Status;
+import dev.kb.core.fs.ChildJvm;
 import dev.kb.core.kb.KnowledgeBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -190,5 +191,60 @@ class WriterLockTest {
             assertEquals(held.holder().toBytes().length, Files.size(kb.lockFile()));
         }
         assertEquals(0, Files.size(kb.lockFile()), "close clears the holder text");
+    }
+
+    @Test
+    void aLockFileRemovedOrReplacedWhileHeldIsNoticed() throws Exception {
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { })) {
+            held.assertHeld();
+            Files.delete(kb.lockFile()); // by hand, "to unstick it"
+            LockLostException removed = assertThrows(LockLostException.class, held::assertHeld);
+            assertEquals(KbException.Kind.KB_UNUSABLE, removed.kind());
+            assertTrue(removed.getMessage().contains(kb.lockFile() + " was removed while this kb process held it"),
+                    removed.getMessage());
+
+            Files.createFile(kb.lockFile());
+            assertEquals("locked", otherProcessTriesTheLock(kb.lockFile()),
+                    "the hazard: another process locks the fresh file while this one still holds the old");
+            LockLostException replaced = assertThrows(LockLostException.class, held::assertHeld);
+            assertTrue(replaced.getMessage().contains("was replaced by another file"), replaced.getMessage());
+            assertTrue(held.isHeld(), "the OS lock on the old file is still there; it just keeps nobody out");
+        }
+        try (WriterLock again = WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { })) {
+            again.assertHeld();
+            assertEquals("busy", otherProcessTriesTheLock(kb.lockFile()), "the next holder locks the file at the path");
+        }
+    }
+
+    @Test
+    void aMissingLockFileIsCreatedAndTheLockIsOnTheFileAtThePath() throws Exception {
+        Files.deleteIfExists(kb.lockFile());
+        try (WriterLock held = WriterLock.acquire(kb, Duration.ZERO, "kb add", m -> { })) {
+            held.assertHeld();
+            assertEquals("busy", otherProcessTriesTheLock(kb.lockFile()));
+        }
+    }
+
+    /**
+     * A waiter has the old file open when it is removed; when the holder lets go, the waiter's
+     * lock on that unlinked file would keep nobody out. It must end up on the file at the path.
+     */
+    @Test
+    void aWaiterWhoseLockFileIsRemovedMeanwhileEndsUpLockingTheFileAtThePath() throws Exception {
+        Files.createDirectories(kb.lockFile().getParent());
+        try (ChildJvm holder = ChildJvm.start(HoldLockMain.class, kb.lockFile().toString())) {
+            assertEquals("locked", holder.readLine());
+            CountDownLatch waiting = new CountDownLatch(1);
+            Future<WriterLock> waiter = other.submit(() ->
+                    WriterLock.acquire(kb, Duration.ofSeconds(30), "kb add", m -> waiting.countDown()));
+            assertTrue(waiting.await(30, TimeUnit.SECONDS), "the waiter was told someone holds the lock");
+            Files.delete(kb.lockFile());
+            holder.close(); // lets go of the old, unlinked file
+            try (WriterLock got = waiter.get(30, TimeUnit.SECONDS)) {
+                got.assertHeld();
+                assertEquals("busy", otherProcessTriesTheLock(kb.lockFile()),
+                        "the lock must be on the file another process finds at the path");
+            }
+        }
     }
 }
