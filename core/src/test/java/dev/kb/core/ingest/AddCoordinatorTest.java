@@ -261,6 +261,11 @@ class AddCoordinatorTest {
             }
 
             @Override
+            public void truncate(Path file, long size) throws IOException {
+                FileOps.REAL.truncate(file, size);
+            }
+
+            @Override
             public void fsync(Path file) throws IOException {
                 FileOps.REAL.fsync(file);
             }

@@ -537,7 +537,7 @@ class RecoveryTest {
             Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, Instant.now().toString(), "kb add (other)",
                     backupDir, List.of(new Journal.Entry(staged[1], "raw/a.md", null),
                             new Journal.Entry(staged[2], "wiki/sources/a.md", null)),
-                    List.of(new Journal.Doc("a", "add", "a", "/in/a.md")));
+                    List.of(new Journal.Doc("a", "add", "a", "/in/a.md", true)));
             new JournalStore(t.kb, FileOps.REAL).write(j);
             new Publisher(t.kb, FileOps.REAL).publish(j);
             return new OtherWriter(child, j);
@@ -563,7 +563,7 @@ class RecoveryTest {
             Journal own = new Journal(Journal.FORMAT, ownId, Journal.ACTIVE, Instant.now().toString(), "kb add",
                     ownBackups, List.of(new Journal.Entry(t.kb.relative(mine.stagedRaw()), "raw/b.md", null),
                             new Journal.Entry(t.kb.relative(mine.stagedSource()), "wiki/sources/b.md", null)),
-                    List.of(new Journal.Doc("b", "add", "b", "/in/b.md")));
+                    List.of(new Journal.Doc("b", "add", "b", "/in/b.md", true)));
             new JournalStore(t.kb, FileOps.REAL).write(own);
             new Publisher(t.kb, FileOps.REAL).publish(own);
             OtherWriter other = OtherWriter.midCommit(t, "ffffffff-0000-4000-8000-000000000000", "alpha");
