@@ -21,6 +21,8 @@ import java.util.function.Function;
  * directory become {@code skipped} outcomes, not failures.
  */
 public final class Inputs {
+    private static final String INSIDE_KB = "is inside the knowledge base itself";
+
     private Inputs() {
     }
 
@@ -60,7 +62,11 @@ public final class Inputs {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
                 items.add(new Item(null, Outcome.failed(arg, "no such file or directory")));
             } else if (Files.isDirectory(p)) {
-                walk(p, arg, kb, items, new HashSet<>());
+                if (!kb.isRoot(p) && kb.isInside(p)) {
+                    items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
+                } else {
+                    walk(p, arg, kb, items, new HashSet<>());
+                }
             } else if (!Files.isRegularFile(p)) {
                 items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
             } else if (!FileSource.supportedExtension(p.getFileName().toString())) {
@@ -71,7 +77,7 @@ public final class Inputs {
                 }
                 items.add(new Item(null, Outcome.failed(arg, why)));
             } else if (kb.isInside(p)) {
-                items.add(new Item(null, Outcome.failed(arg, "is inside the knowledge base itself")));
+                items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
             } else {
                 items.add(new Item(new FileSource(p, arg), null));
             }
@@ -108,7 +114,16 @@ public final class Inputs {
             String childLabel = label.endsWith("/") ? label + name : label + "/" + name;
             BasicFileAttributes a;
             try {
-                a = Files.readAttributes(c, BasicFileAttributes.class); // follows links
+                a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    a = Files.readAttributes(c, BasicFileAttributes.class);
+                    // Where a link leads decides, not where it sits: a link to the KB's wiki/
+                    // would feed the KB its own files, more of them on every run.
+                    if (kb.isInside(c)) {
+                        items.add(new Item(null, Outcome.skipped(childLabel, null, INSIDE_KB)));
+                        continue;
+                    }
+                }
             } catch (IOException e) {
                 continue; // a dangling link
             }

@@ -138,11 +138,26 @@ public final class KnowledgeBase {
         }
     }
 
+    /**
+     * True when {@code p} lies in this KB (the root included), by its own path or by where its
+     * symbolic links lead. Following the links matters: a link to {@code wiki/} in a walked
+     * directory would otherwise make kb ingest its own index, log and documents, more of them
+     * on every run.
+     */
     public boolean isInside(Path p) {
         try {
-            return p.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root);
+            if (p.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root)) {
+                return true;
+            }
         } catch (IOException e) {
-            return p.toAbsolutePath().normalize().startsWith(root);
+            if (p.toAbsolutePath().normalize().startsWith(root)) {
+                return true;
+            }
+        }
+        try {
+            return p.toRealPath().startsWith(root);
+        } catch (IOException e) {
+            return false; // a dangling link or a loop: it leads nowhere, so not into the KB
         }
     }
 

@@ -137,6 +137,45 @@ class InputsTest {
         assertTrue(direct.get(0).outcome().reason().contains("inside the knowledge base"));
     }
 
+    private static void symlink(Path link, Path target) {
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (UnsupportedOperationException | IOException e) {
+            Assumptions.abort("no symbolic links here: " + e);
+        }
+    }
+
+    private void assertFailedInsideTheKb(String arg) {
+        List<Inputs.Item> one = expand(arg);
+        assertEquals(1, one.size(), arg + ": " + describe(one));
+        assertNull(one.get(0).source(), arg + " would be ingested");
+        assertEquals(arg + ":failed:is inside the knowledge base itself", describe(one).get(0));
+    }
+
+    @Test
+    void symbolicLinksIntoTheKnowledgeBaseAreNeverInputs() throws IOException {
+        Files.writeString(kb.sourcesDir().resolve("already.md"), "a document of the KB");
+        write("notes.md", "n");
+        symlink(in.resolve("lnk/w"), kb.wikiDir());
+        symlink(in.resolve("lnk/log.md"), kb.logFile());
+        symlink(tmp.resolve("kblink"), kb.root());
+
+        assertEquals(List.of(
+                "in/lnk/log.md:skipped:is inside the knowledge base itself",
+                "in/lnk/w:skipped:is inside the knowledge base itself",
+                "in/notes.md"), describe(expand("in")), "wiki/index.md, log.md and sources/ are not inputs");
+
+        // one path through a link is refused like the direct path
+        assertFailedInsideTheKb("kb/wiki/log.md");
+        assertFailedInsideTheKb("kblink/wiki/log.md");
+        assertFailedInsideTheKb("in/lnk/log.md");
+        assertFailedInsideTheKb("in/lnk/w/sources/already.md");
+        // and so is a directory inside the KB, which used to be walked into nothing, silently
+        assertFailedInsideTheKb("kb/wiki");
+        assertFailedInsideTheKb("in/lnk/w");
+    }
+
     @Test
     void anUnsupportedFileGivenAloneIsAUsageError() throws IOException {
         write("photo.jpg", "jpeg");
