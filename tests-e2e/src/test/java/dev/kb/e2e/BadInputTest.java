@@ -82,6 +82,49 @@ class BadInputTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
 
+    static void symlink(Path link, Path target) {
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            Assumptions.abort("no symbolic links here: " + e);
+        }
+    }
+
+    /** The line kb printed on stderr about {@code input}, exactly one. */
+    static String lineAbout(Kb.Result r, String input) {
+        List<String> lines = r.errLines().stream().filter(l -> l.contains(" " + input)).toList();
+        assertEquals(1, lines.size(), "lines about " + input + ":\n" + r.err());
+        return lines.get(0);
+    }
+
+    /** The KB's own files never become documents, whichever way they are reached; each refusal says why. */
+    @Test
+    void theKbItselfAndSymbolicLinksIntoItAreNeverIngested() {
+        KbState.Snapshot before = populated();
+        symlink(work.resolve("lnkdir/w"), kb.resolve("wiki"));
+        symlink(work.resolve("kblink"), kb);
+
+        Kb.Result walk = kb("add", "--json", "lnkdir").expect(0).assertNoStackTrace();
+        assertEquals(1, walk.events().size(), walk.out());
+        assertEquals("lnkdir/w", walk.events().get(0).get("input").asText());
+        assertEquals("skipped", walk.events().get(0).get("status").asText());
+        assertTrue(lineAbout(walk, "lnkdir/w").contains("is inside the knowledge base itself"), walk.err());
+
+        Kb.Result through = kb("add", "kblink/wiki/log.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(through, "kblink/wiki/log.md").contains("is inside the knowledge base itself"),
+                through.err());
+
+        Kb.Result self = kb("add", "--json", kb.toString()).expect(0).assertNoStackTrace();
+        assertEquals("skipped", self.events().get(0).get("status").asText());
+        assertEquals("is the knowledge base itself", self.events().get(0).get("reason").asText());
+        assertTrue(lineAbout(self, kb.toString()).contains("is the knowledge base itself"), self.err());
+
+        Kb.Result dot = Kb.run(kb, env, "add", ".").expect(0).assertNoStackTrace();
+        assertTrue(lineAbout(dot, ".").contains("is the knowledge base itself"), dot.err());
+        KbState.assertUnchanged(before, kb);
+    }
+
     @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();

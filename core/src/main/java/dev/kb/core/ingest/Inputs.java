@@ -22,6 +22,7 @@ import java.util.function.Function;
  */
 public final class Inputs {
     private static final String INSIDE_KB = "is inside the knowledge base itself";
+    private static final String IS_KB = "is the knowledge base itself";
 
     private Inputs() {
     }
@@ -62,7 +63,10 @@ public final class Inputs {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
                 items.add(new Item(null, Outcome.failed(arg, "no such file or directory")));
             } else if (Files.isDirectory(p)) {
-                if (!kb.isRoot(p) && kb.isInside(p)) {
+                if (kb.isRoot(p)) {
+                    // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
+                    items.add(new Item(null, Outcome.skipped(arg, null, IS_KB)));
+                } else if (kb.isInside(p)) {
                     items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
                 } else {
                     walk(p, arg, kb, items, new HashSet<>());
@@ -120,7 +124,7 @@ public final class Inputs {
                     // Where a link leads decides, not where it sits: a link to the KB's wiki/
                     // would feed the KB its own files, more of them on every run.
                     if (kb.isInside(c)) {
-                        items.add(new Item(null, Outcome.skipped(childLabel, null, INSIDE_KB)));
+                        items.add(new Item(null, Outcome.skipped(childLabel, null, kb.isRoot(c) ? IS_KB : INSIDE_KB)));
                         continue;
                     }
                 }

@@ -177,6 +177,20 @@ class InputsTest {
     }
 
     @Test
+    void theKnowledgeBaseGivenAsAnInputIsASkipThatSaysWhy() throws IOException {
+        Files.writeString(kb.sourcesDir().resolve("already.md"), "a document of the KB");
+        symlink(tmp.resolve("kblink"), kb.root());
+        assertEquals(List.of("kb:skipped:is the knowledge base itself"), describe(expand("kb")));
+        assertEquals(List.of("kblink:skipped:is the knowledge base itself"), describe(expand("kblink")));
+        assertEquals(List.of(".:skipped:is the knowledge base itself"),
+                describe(Inputs.expand(List.of("."), kb.root(), kb, a -> null)), "kb add . at the KB root");
+
+        write("notes.md", "n");
+        symlink(in.resolve("k"), kb.root());
+        assertEquals(List.of("in/k:skipped:is the knowledge base itself", "in/notes.md"), describe(expand("in")));
+    }
+
+    @Test
     void anUnsupportedFileGivenAloneIsAUsageError() throws IOException {
         write("photo.jpg", "jpeg");
         write("a.md", "a");
