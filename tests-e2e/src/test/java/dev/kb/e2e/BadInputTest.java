@@ -125,6 +125,35 @@ class BadInputTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
 
+    /**
+     * Two Latin-1 names decode to the same text under a UTF-8 locale; taken as they decode, they
+     * shared one source and overwrote each other on every run. Each fails instead, the rest goes on.
+     */
+    @Test
+    void fileNamesThatAreNotUtf8FailAndTheRestGoesOn() throws Exception {
+        init();
+        file("latin/ok.md", markdown("Ok", "a name that is fine"));
+        Path dir = work.resolve("latin");
+        Process sh = new ProcessBuilder("/bin/sh", "-c",
+                "printf '# E acute' > \"$(printf 'lat\\351n.md')\" && printf '# E grave' > \"$(printf 'lat\\350n.md')\"")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        Assumptions.assumeTrue(sh.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && sh.exitValue() == 0,
+                "cannot make file names of raw bytes here");
+        try (java.util.stream.Stream<Path> names = Files.list(dir)) {
+            Assumptions.assumeTrue(names.count() == 3, "the file system changed the names");
+        }
+        Kb.Result r = kb("add", "--json", "latin").expect(1).assertNoStackTrace();
+        List<String> statuses = r.events().stream().map(e -> e.get("status").asText()).sorted().toList();
+        assertEquals(List.of("added", "failed", "failed"), statuses, r.out());
+        for (JsonNode e : r.events()) {
+            if (e.get("status").asText().equals("failed")) {
+                assertTrue(e.get("input").asText().startsWith("latin/lat"), e.toString());
+                assertTrue(e.get("error").asText().contains("file name is not valid"), e.toString());
+                assertTrue(e.get("error").asText().contains("rename it"), e.toString());
+            }
+        }
+        assertEquals(List.of("ok"), KbState.assertAtRest(kb).stream().map(KbState.Row::docName).toList());
+    }
     @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();

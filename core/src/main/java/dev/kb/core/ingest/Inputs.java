@@ -5,6 +5,7 @@ import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -59,9 +60,20 @@ public final class Inputs {
                 items.add(new Item(r, null));
                 continue;
             }
-            Path p = cwd.resolve(arg);
+            Path p;
+            try {
+                p = cwd.resolve(arg);
+            } catch (InvalidPathException e) {
+                // e.g. a non-ASCII name under a locale whose file-name encoding is ASCII
+                items.add(new Item(null, Outcome.failed(arg, "not a usable path: " + e.getReason())));
+                continue;
+            }
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
-                items.add(new Item(null, Outcome.failed(arg, "no such file or directory")));
+                items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0
+                        // the JVM decoded the argument's bytes and replaced what was not text, so
+                        // no file by this name exists; only renaming the file makes it reachable
+                        ? "no such file or directory (" + undecodableName() + ")"
+                        : "no such file or directory")));
             } else if (Files.isDirectory(p)) {
                 if (kb.isRoot(p)) {
                     // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
@@ -87,6 +99,33 @@ public final class Inputs {
             }
         }
         return items;
+    }
+
+    /**
+     * Why {@code name}, read from a directory, cannot be used, or null when it can. Java decodes
+     * file names with the locale's file-name encoding and puts U+FFFD for bytes that are not
+     * text: the Latin-1 names "lat\xe9n.md" and "lat\xe8n.md" both read as "lat?n.md" (U+FFFD
+     * for the byte) under UTF-8, then shared one source URI and overwrote each other on every run.
+     * Such a name does not encode back to the bytes it came from; a name that is text does.
+     */
+    static String undecodable(Path name) {
+        try {
+            if (name.getFileSystem().getPath(name.toString()).equals(name)) {
+                return null;
+            }
+        } catch (InvalidPathException e) {
+            // the decoded text does not even encode back (an ASCII locale): not usable either
+        }
+        return undecodableName();
+    }
+
+    private static String undecodableName() {
+        String enc = System.getProperty("sun.jnu.encoding", java.nio.charset.Charset.defaultCharset().name());
+        boolean utf8 = java.nio.charset.Charset.isSupported(enc)
+                && java.nio.charset.Charset.forName(enc).equals(java.nio.charset.StandardCharsets.UTF_8);
+        return utf8 ? "file name is not valid UTF-8 text; rename it"
+                : "file name is not valid text in this locale's file-name encoding " + enc
+                        + "; rename it, or run kb under a UTF-8 locale";
     }
 
     private static String describeExtension(Path p) {
@@ -132,13 +171,20 @@ public final class Inputs {
                 continue; // a dangling link
             }
             if (a.isDirectory()) {
-                walk(c, childLabel, kb, items, visited);
+                String bad = undecodable(c.getFileName());
+                if (bad != null) {
+                    items.add(new Item(null, Outcome.failed(childLabel, bad))); // and not one of its files
+                } else {
+                    walk(c, childLabel, kb, items, visited);
+                }
             } else if (a.isRegularFile()) {
                 if (kb.isInside(c)) {
                     continue;
                 }
                 if (FileSource.supportedExtension(name)) {
-                    items.add(new Item(new FileSource(c, childLabel), null));
+                    String bad = undecodable(c.getFileName());
+                    items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
+                            : new Item(new FileSource(c, childLabel), null));
                 } else {
                     items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
                 }

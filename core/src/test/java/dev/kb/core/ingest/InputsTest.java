@@ -190,6 +190,48 @@ class InputsTest {
         assertEquals(List.of("in/k:skipped:is the knowledge base itself", "in/notes.md"), describe(expand("in")));
     }
 
+    /** Runs a POSIX shell script in {@code dir}, or aborts the test where there is none. */
+    private static void sh(Path dir, String script) throws Exception {
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", script).directory(dir.toFile()).redirectErrorStream(true)
+                    .start();
+            Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+                    "script failed: " + new String(p.getInputStream().readAllBytes()));
+        } catch (IOException e) {
+            Assumptions.abort("no /bin/sh here: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Latin-1 names under a UTF-8 locale both decode to "lat\uFFFDn.md": taken as decoded, they
+     * shared a source URI and overwrote each other on every run. Each fails, the rest goes on.
+     */
+    @Test
+    void namesThatAreNotValidTextFailOneByOne() throws Exception {
+        write("a.md", "a");
+        // printf's octal escapes make the raw bytes; Java cannot name such a file under UTF-8
+        sh(in, "printf 'e acute' > \"$(printf 'lat\\351n.md')\""
+                + " && printf 'e grave' > \"$(printf 'lat\\350n.md')\""
+                + " && mkdir \"$(printf 'd\\351r')\" && printf 'x' > \"$(printf 'd\\351r')/x.md\"");
+        try (var names = Files.list(in)) {
+            Assumptions.assumeTrue(names.filter(n -> n.getFileName().toString().contains("\uFFFD")).count() == 3,
+                    "this locale or file system does not turn those bytes into U+FFFD");
+        }
+        List<String> got = describe(expand("in"));
+        assertEquals(4, got.size(), got.toString());
+        assertEquals("in/a.md", got.get(0));
+        for (String g : got.subList(1, 4)) {
+            assertTrue(g.matches("in/(d\uFFFDr|lat\uFFFDn\\.md):failed:file name is not valid .*rename it.*"), g);
+        }
+
+        // the same name given as an argument arrives decoded already, and names no file
+        List<Inputs.Item> arg = expand("in/lat\uFFFDn.md");
+        assertNull(arg.get(0).source());
+        assertEquals(Outcome.Status.FAILED, arg.get(0).outcome().status());
+        assertTrue(arg.get(0).outcome().reason().matches(".*(file name is not valid|not a usable path).*"),
+                arg.get(0).outcome().reason());
+    }
+
     @Test
     void anUnsupportedFileGivenAloneIsAUsageError() throws IOException {
         write("photo.jpg", "jpeg");
