@@ -18,7 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** Options of the commands that reach the network (contract: --timeout, --max-size, --from-file). */
+/**
+ * Options of the commands that reach the network (contract: --timeout, --max-size, --from-file).
+ * {@code --max-size} bounds local files too: {@code kb add} passes it to {@code Inputs.expand}.
+ */
 final class RemoteOptions {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
             converter = Conversions.DurationConverter.class,

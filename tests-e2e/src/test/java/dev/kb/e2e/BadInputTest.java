@@ -155,6 +155,20 @@ class BadInputTest extends E2EBase {
         assertEquals(List.of("ok"), KbState.assertAtRest(kb).stream().map(KbState.Row::docName).toList());
     }
     @Test
+    void maxSizeBoundsLocalFilesAndNothingOfALargerOneIsKept() {
+        KbState.Snapshot before = populated();
+        file("big/large.md", "# Large\n\n" + "x".repeat(4096));
+        Kb.Result alone = kb("add", "--max-size", "1KB", "big/large.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(alone, "big/large.md").contains("larger than 1 KiB (--max-size)"), alone.err());
+        KbState.assertUnchanged(before, kb);
+
+        file("big/small.md", markdown("Small", "fits"));
+        Kb.Result walk = kb("add", "--json", "--max-size", "1KB", "big").expect(1).assertNoStackTrace();
+        assertEquals(List.of("failed", "added"), walk.events().stream().map(e -> e.get("status").asText()).toList());
+        assertEquals(List.of("good", "small"),
+                KbState.assertAtRest(kb).stream().map(KbState.Row::docName).sorted().toList());
+    }
+    @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();
         file("ok.md", markdown("Ok", "committed despite its neighbour"));

@@ -34,10 +34,12 @@ public final class Inputs {
 
     /**
      * @param cwd    what relative paths are relative to
-     * @param remote turns an argument that is not a local path (a URL) into a source, or returns
-     *               null when it is not one
+     * @param remote   turns an argument that is not a local path (a URL) into a source, or returns
+     *                 null when it is not one
+     * @param maxBytes the most bytes one local file may have ({@code --max-size})
      */
-    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote) {
+    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote,
+                                    long maxBytes) {
         List<Item> items = new ArrayList<>();
         boolean alone = args.size() == 1;
         for (String arg : args) {
@@ -81,7 +83,7 @@ public final class Inputs {
                 } else if (kb.isInside(p)) {
                     items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
                 } else {
-                    walk(p, arg, kb, items, new HashSet<>());
+                    walk(p, arg, kb, maxBytes, items, new HashSet<>());
                 }
             } else if (!Files.isRegularFile(p)) {
                 items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
@@ -95,7 +97,7 @@ public final class Inputs {
             } else if (kb.isInside(p)) {
                 items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
             } else {
-                items.add(new Item(new FileSource(p, arg), null));
+                items.add(new Item(new FileSource(p, arg, maxBytes), null));
             }
         }
         return items;
@@ -133,7 +135,8 @@ public final class Inputs {
         return ext.isEmpty() ? " (no extension)" : " ." + ext;
     }
 
-    private static void walk(Path dir, String label, KnowledgeBase kb, List<Item> items, Set<Object> visited) {
+    private static void walk(Path dir, String label, KnowledgeBase kb, long maxBytes, List<Item> items,
+                             Set<Object> visited) {
         if (kb.isRoot(dir)) {
             return;
         }
@@ -175,7 +178,7 @@ public final class Inputs {
                 if (bad != null) {
                     items.add(new Item(null, Outcome.failed(childLabel, bad))); // and not one of its files
                 } else {
-                    walk(c, childLabel, kb, items, visited);
+                    walk(c, childLabel, kb, maxBytes, items, visited);
                 }
             } else if (a.isRegularFile()) {
                 if (kb.isInside(c)) {
@@ -184,7 +187,7 @@ public final class Inputs {
                 if (FileSource.supportedExtension(name)) {
                     String bad = undecodable(c.getFileName());
                     items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
-                            : new Item(new FileSource(c, childLabel), null));
+                            : new Item(new FileSource(c, childLabel, maxBytes), null));
                 } else {
                     items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
                 }

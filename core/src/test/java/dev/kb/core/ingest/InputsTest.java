@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class InputsTest {
 
+    /** No --max-size to speak of. */
+    private static final long NO_LIMIT = Long.MAX_VALUE;
+
     @TempDir
     Path tmp;
 
@@ -41,7 +44,7 @@ class InputsTest {
     }
 
     private List<Inputs.Item> expand(String... args) {
-        return Inputs.expand(List.of(args), tmp, kb, a -> null);
+        return Inputs.expand(List.of(args), tmp, kb, a -> null, NO_LIMIT);
     }
 
     /** "label" for a source, "label:status:reason" for a decided outcome. */
@@ -129,10 +132,10 @@ class InputsTest {
         KnowledgeBase inner = KnowledgeBase.open(in.resolve("kb"));
         Files.writeString(inner.sourcesDir().resolve("already.md"), "a document of the KB");
         write("notes.md", "n");
-        List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null));
+        List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null, NO_LIMIT));
         assertEquals(List.of("in/notes.md"), got, "wiki/index.md, wiki/log.md, raw/ and wiki/sources/ are not inputs");
 
-        List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null);
+        List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null, NO_LIMIT);
         assertEquals(Outcome.Status.FAILED, direct.get(0).outcome().status());
         assertTrue(direct.get(0).outcome().reason().contains("inside the knowledge base"));
     }
@@ -183,7 +186,7 @@ class InputsTest {
         assertEquals(List.of("kb:skipped:is the knowledge base itself"), describe(expand("kb")));
         assertEquals(List.of("kblink:skipped:is the knowledge base itself"), describe(expand("kblink")));
         assertEquals(List.of(".:skipped:is the knowledge base itself"),
-                describe(Inputs.expand(List.of("."), kb.root(), kb, a -> null)), "kb add . at the KB root");
+                describe(Inputs.expand(List.of("."), kb.root(), kb, a -> null, NO_LIMIT)), "kb add . at the KB root");
 
         write("notes.md", "n");
         symlink(in.resolve("k"), kb.root());
@@ -286,6 +289,50 @@ class InputsTest {
             t.assertAtRest();
             assertTrue(t.read("wiki/sources/a.md").contains("title: Alpha"));
         }
+    }
+
+    /** Runs the batch through the real ingest and returns its events in input order. */
+    private List<Outcome> ingest(List<Inputs.Item> items) {
+        List<Outcome> events = new ArrayList<>();
+        new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add", 2, 2, FileOps.REAL), new Ingest.Listener() {
+            @Override
+            public void outcome(Outcome o) {
+                events.add(o);
+            }
+
+            @Override
+            public void warning(String message) {
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+            }
+        }).run(items);
+        return events;
+    }
+
+    @Test
+    void maxSizeBoundsLocalFilesAndNothingOfALargerOneIsKept() throws Exception {
+        write("big.md", "# Big\n\n" + "x".repeat(4096));
+        write("small.md", "# Small");
+        List<Outcome> events = ingest(Inputs.expand(List.of("in"), tmp, kb, a -> null, 1024));
+        assertEquals(List.of("in/big.md", "in/small.md"), events.stream().map(Outcome::input).toList());
+        assertEquals(Outcome.Status.FAILED, events.get(0).status());
+        assertEquals("larger than 1 KiB (--max-size): the file has 4.0 KiB", events.get(0).reason());
+        assertEquals(Outcome.Status.ADDED, events.get(1).status());
+        try (TestKb t = TestKb.create(kb.root())) {
+            t.closeStaging();
+            t.assertAtRest();
+            assertEquals(List.of("small"), t.rows().stream().map(r -> r.docName()).toList());
+        }
+        try (var raw = Files.list(kb.rawDir())) {
+            assertEquals(1, raw.count(), "nothing of big.md kept");
+        }
+
+        // exactly at the limit is allowed
+        write("edge.md", "e".repeat(1024));
+        assertEquals(Outcome.Status.ADDED, ingest(Inputs.expand(List.of("in/edge.md"), tmp, kb, a -> null, 1024))
+                .get(0).status());
     }
 
     private void mkfifoIfPossible(Path p) {
