@@ -61,7 +61,9 @@ final class RemoteOptions {
         }
         List<String> out = new ArrayList<>();
         try (BufferedReader r = fromFile.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                // a decoder that reports bad bytes (as newBufferedReader's does): replacing them
+                // would turn a binary file into a list of garbage inputs
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()))
                 : Files.newBufferedReader(cwd.resolve(fromFile), StandardCharsets.UTF_8)) {
             for (String line; (line = r.readLine()) != null; ) {
                 String t = line.strip();
@@ -71,10 +73,22 @@ final class RemoteOptions {
             }
         } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "cannot read --from-file " + fromFile + ": " + (e instanceof java.nio.file.NoSuchFileException
-                            ? "no such file" : e.getMessage()));
+                    "cannot read --from-file " + fromFile + ": " + why(e));
         }
         return out;
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "not UTF-8 text"; // the decoder's own words are "Input length = 1"
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
     }
 
     private void validate(CommandSpec spec) {

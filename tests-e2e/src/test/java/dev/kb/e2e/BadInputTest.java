@@ -169,6 +169,32 @@ class BadInputTest extends E2EBase {
                 KbState.assertAtRest(kb).stream().map(KbState.Row::docName).sorted().toList());
     }
     @Test
+    void symbolicLinksThatLeadNowhereSaySo() {
+        KbState.Snapshot before = populated();
+        symlink(work.resolve("dangling.md"), work.resolve("gone.md"));
+        symlink(work.resolve("loop.md"), work.resolve("loop.md"));
+        Kb.Result dangling = kb("add", "dangling.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(dangling, "dangling.md").contains("dangling symbolic link"), dangling.err());
+        Kb.Result loop = kb("add", "loop.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(loop, "loop.md").contains("symbolic link loop"), loop.err());
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void aBinaryFromFileAndAFileAsTheKbSayWhatIsWrong() throws Exception {
+        KbState.Snapshot before = populated();
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 0, 1, 2, '\n'};
+        file("binlist", binary);
+        kb("add", "--from-file", "binlist").expect(2).oneErrorLine("--from-file", "binlist", "not UTF-8 text");
+        Kb.Running piped = startKb("add", "--from-file", "-");
+        piped.process.getOutputStream().write(binary);
+        piped.await().expect(2).oneErrorLine("--from-file", "not UTF-8 text");
+        Path notADir = file("notes/a.md", markdown("A", "a file, not a KB"));
+        Kb.run(work, env, "--kb", notADir.toString(), "add", "binlist").expect(3)
+                .oneErrorLine("a.md", "is a file, not a directory");
+        KbState.assertUnchanged(before, kb);
+    }
+    @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();
         file("ok.md", markdown("Ok", "committed despite its neighbour"));

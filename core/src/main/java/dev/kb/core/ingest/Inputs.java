@@ -3,15 +3,20 @@ package dev.kb.core.ingest;
 import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -76,6 +81,8 @@ public final class Inputs {
                         // no file by this name exists; only renaming the file makes it reachable
                         ? "no such file or directory (" + undecodableName() + ")"
                         : "no such file or directory")));
+            } else if (Files.isSymbolicLink(p) && brokenLink(p) != null) {
+                items.add(new Item(null, Outcome.failed(arg, brokenLink(p))));
             } else if (Files.isDirectory(p)) {
                 if (kb.isRoot(p)) {
                     // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
@@ -130,6 +137,53 @@ public final class Inputs {
                         + "; rename it, or run kb under a UTF-8 locale";
     }
 
+    /**
+     * What is wrong with a symbolic link that leads to no file, or null when it leads to one.
+     * Without this, a dangling link or a loop given alone was called "not a regular file (a FIFO,
+     * device or socket)", which sends the user looking for the wrong thing.
+     */
+    private static String brokenLink(Path link) {
+        try {
+            Files.readAttributes(link, BasicFileAttributes.class);
+            return null;
+        } catch (NoSuchFileException e) {
+            return "dangling symbolic link (its target " + target(link) + " does not exist)";
+        } catch (FileSystemException e) {
+            // ELOOP's text on Linux and macOS: "Too many levels of symbolic links"
+            if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("symbolic link")) {
+                return "symbolic link loop (too many levels of symbolic links)";
+            }
+            return "cannot follow symbolic link: " + why(e);
+        } catch (IOException e) {
+            return "cannot follow symbolic link: " + why(e);
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** A file-system error's cause in words; the input's label already names the path. */
+    private static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static String describeExtension(Path p) {
         String ext = FileSource.extension(p.getFileName().toString());
         return ext.isEmpty() ? " (no extension)" : " ." + ext;
@@ -148,7 +202,7 @@ public final class Inputs {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             ds.forEach(children::add);
         } catch (IOException e) {
-            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + e.getMessage())));
+            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + why(e))));
             return;
         }
         children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));

@@ -22,6 +22,11 @@ public final class KnowledgeBase {
     /** Opens an existing KB at exactly {@code dir}; exit 3 when there is none. */
     public static KnowledgeBase open(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            // "run 'kb init' there first" would have the user try to make a KB of a file
+            throw new KbException(KbException.Kind.KB_UNUSABLE,
+                    "no knowledge base at " + abs + ": it is a file, not a directory");
+        }
         if (!Files.isDirectory(abs.resolve(META_DIR))) {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "no knowledge base at " + abs + " (run 'kb init' there first)");

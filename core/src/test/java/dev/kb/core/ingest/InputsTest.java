@@ -13,10 +13,12 @@ import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -233,6 +235,40 @@ class InputsTest {
         assertEquals(Outcome.Status.FAILED, arg.get(0).outcome().status());
         assertTrue(arg.get(0).outcome().reason().matches(".*(file name is not valid|not a usable path).*"),
                 arg.get(0).outcome().reason());
+    }
+
+    @Test
+    void aSymbolicLinkThatLeadsNowhereSaysWhichWay() throws IOException {
+        symlink(in.resolve("dangling.md"), in.resolve("gone.md"));
+        symlink(in.resolve("loop.md"), in.resolve("loop.md"));
+        symlink(in.resolve("ping.md"), in.resolve("pong.md"));
+        symlink(in.resolve("pong.md"), in.resolve("ping.md"));
+        assertEquals(List.of("in/dangling.md:failed:dangling symbolic link (its target " + in.resolve("gone.md")
+                + " does not exist)"), describe(expand("in/dangling.md")));
+        for (String loop : List.of("in/loop.md", "in/ping.md")) {
+            assertEquals(List.of(loop + ":failed:symbolic link loop (too many levels of symbolic links)"),
+                    describe(expand(loop)));
+        }
+        assertEquals(List.of(), describe(expand("in")), "inside a directory: skipped silently");
+    }
+
+    @Test
+    void anUnreadableDirectoryInAWalkSaysWhy() throws IOException {
+        write("a.md", "a");
+        write("locked/b.md", "b");
+        Path locked = in.resolve("locked");
+        try {
+            Files.setPosixFilePermissions(locked, Set.of());
+        } catch (UnsupportedOperationException e) {
+            Assumptions.abort("no POSIX permissions here");
+        }
+        try {
+            Assumptions.assumeFalse(Files.isReadable(locked), "this user reads any directory (root)");
+            assertEquals(List.of("in/a.md", "in/locked:failed:cannot read directory: permission denied"),
+                    describe(expand("in")));
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     @Test
