@@ -65,8 +65,11 @@ final class RemoteOptions {
                 // would turn a binary file into a list of garbage inputs
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()))
                 : Files.newBufferedReader(cwd.resolve(fromFile), StandardCharsets.UTF_8)) {
-            for (String line; (line = r.readLine()) != null; ) {
-                String t = line.strip();
+            boolean first = true;
+            for (String line; (line = r.readLine()) != null; first = false) {
+                // Java's UTF-8 decoder keeps a byte-order mark (Notepad writes one), and it would
+                // become part of the first input's name ("U+FEFF a.md: no such file")
+                String t = (first && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
                 if (!t.isEmpty() && !t.startsWith("#")) {
                     out.add(t);
                 }

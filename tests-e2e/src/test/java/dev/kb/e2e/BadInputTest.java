@@ -195,6 +195,15 @@ class BadInputTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
     @Test
+    void aByteOrderMarkOpeningTheFromFileIsNotPartOfTheFirstInput() {
+        init();
+        file("list/a.md", markdown("A", "listed first"));
+        file("inputs.txt", "\uFEFFlist/a.md\n");
+        Kb.Result r = kb("add", "--json", "--from-file", "inputs.txt").expect(0).assertNoStackTrace();
+        assertEquals("list/a.md", r.events().get(0).get("input").asText());
+        assertEquals("added", r.events().get(0).get("status").asText());
+    }
+    @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();
         file("ok.md", markdown("Ok", "committed despite its neighbour"));
