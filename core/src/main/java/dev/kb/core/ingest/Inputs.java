@@ -25,6 +25,11 @@ import java.util.function.Function;
  * recursively in name order; hidden entries, the KB itself, special files (FIFOs, devices,
  * sockets) and symbolic-link loops are skipped without hanging; unsupported types inside a
  * directory become {@code skipped} outcomes, not failures.
+ *
+ * <p>The KB never ingests itself: an argument that is the KB is a skip, one inside it fails, and
+ * a walk neither enters the KB nor follows a link into it (where links lead decides, not where
+ * they sit). A name that is not valid text in the locale's file-name encoding fails, because
+ * its decoded form is not its identity (see {@link #undecodable}).
  */
 public final class Inputs {
     private static final String INSIDE_KB = "is inside the knowledge base itself";
@@ -38,7 +43,7 @@ public final class Inputs {
     }
 
     /**
-     * @param cwd    what relative paths are relative to
+     * @param cwd      what relative paths are relative to
      * @param remote   turns an argument that is not a local path (a URL) into a source, or returns
      *                 null when it is not one
      * @param maxBytes the most bytes one local file may have ({@code --max-size})
@@ -75,14 +80,15 @@ public final class Inputs {
                 items.add(new Item(null, Outcome.failed(arg, "not a usable path: " + e.getReason())));
                 continue;
             }
+            String broken = Files.isSymbolicLink(p) ? brokenLink(p) : null;
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
                 items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0
                         // the JVM decoded the argument's bytes and replaced what was not text, so
                         // no file by this name exists; only renaming the file makes it reachable
                         ? "no such file or directory (" + undecodableName() + ")"
                         : "no such file or directory")));
-            } else if (Files.isSymbolicLink(p) && brokenLink(p) != null) {
-                items.add(new Item(null, Outcome.failed(arg, brokenLink(p))));
+            } else if (broken != null) {
+                items.add(new Item(null, Outcome.failed(arg, broken)));
             } else if (Files.isDirectory(p)) {
                 if (kb.isRoot(p)) {
                     // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
@@ -117,7 +123,7 @@ public final class Inputs {
      * for the byte) under UTF-8, then shared one source URI and overwrote each other on every run.
      * Such a name does not encode back to the bytes it came from; a name that is text does.
      */
-    static String undecodable(Path name) {
+    private static String undecodable(Path name) {
         try {
             if (name.getFileSystem().getPath(name.toString()).equals(name)) {
                 return null;
@@ -235,9 +241,8 @@ public final class Inputs {
                     walk(c, childLabel, kb, maxBytes, items, visited);
                 }
             } else if (a.isRegularFile()) {
-                if (kb.isInside(c)) {
-                    continue;
-                }
+                // A plain file here is outside the KB: the walk skips the KB's root, refuses to
+                // start inside it, and stops at links into it (above).
                 if (FileSource.supportedExtension(name)) {
                     String bad = undecodable(c.getFileName());
                     items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
