@@ -36,7 +36,7 @@ final class AddCommand implements Callable<Integer> {
                 "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
         Output out = new Output(spec, write.json);
-        List<Inputs.Item> items = Inputs.expand(all, root.cwd, kb, remote.urlSources());
+        List<Inputs.Item> items = Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize);
         return IngestRun.run(kb, items, "kb add", write, out);
     }
 }

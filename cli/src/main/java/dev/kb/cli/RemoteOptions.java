@@ -18,7 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** Options of the commands that reach the network (contract: --timeout, --max-size, --from-file). */
+/**
+ * Options of the commands that reach the network (contract: --timeout, --max-size, --from-file).
+ * {@code --max-size} bounds local files too: {@code kb add} passes it to {@code Inputs.expand}.
+ */
 final class RemoteOptions {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
             converter = Conversions.DurationConverter.class,
@@ -58,20 +61,37 @@ final class RemoteOptions {
         }
         List<String> out = new ArrayList<>();
         try (BufferedReader r = fromFile.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                // a decoder that reports bad bytes (as newBufferedReader's does): replacing them
+                // would turn a binary file into a list of garbage inputs
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()))
                 : Files.newBufferedReader(cwd.resolve(fromFile), StandardCharsets.UTF_8)) {
-            for (String line; (line = r.readLine()) != null; ) {
-                String t = line.strip();
+            boolean first = true;
+            for (String line; (line = r.readLine()) != null; first = false) {
+                // Java's UTF-8 decoder keeps a byte-order mark (Notepad writes one), and it would
+                // become part of the first input's name ("U+FEFF a.md: no such file")
+                String t = (first && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
                 if (!t.isEmpty() && !t.startsWith("#")) {
                     out.add(t);
                 }
             }
         } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "cannot read --from-file " + fromFile + ": " + (e instanceof java.nio.file.NoSuchFileException
-                            ? "no such file" : e.getMessage()));
+                    "cannot read --from-file " + fromFile + ": " + why(e));
         }
         return out;
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "not UTF-8 text"; // the decoder's own words are "Input length = 1"
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
     }
 
     private void validate(CommandSpec spec) {

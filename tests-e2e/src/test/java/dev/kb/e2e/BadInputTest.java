@@ -82,6 +82,127 @@ class BadInputTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
 
+    static void symlink(Path link, Path target) {
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (UnsupportedOperationException | java.io.IOException e) {
+            Assumptions.abort("no symbolic links here: " + e);
+        }
+    }
+
+    /** The line kb printed on stderr about {@code input}, exactly one. */
+    static String lineAbout(Kb.Result r, String input) {
+        List<String> lines = r.errLines().stream().filter(l -> l.contains(" " + input)).toList();
+        assertEquals(1, lines.size(), "lines about " + input + ":\n" + r.err());
+        return lines.get(0);
+    }
+
+    /** The KB's own files never become documents, whichever way they are reached; each refusal says why. */
+    @Test
+    void theKbItselfAndSymbolicLinksIntoItAreNeverIngested() {
+        KbState.Snapshot before = populated();
+        symlink(work.resolve("lnkdir/w"), kb.resolve("wiki"));
+        symlink(work.resolve("kblink"), kb);
+
+        Kb.Result walk = kb("add", "--json", "lnkdir").expect(0).assertNoStackTrace();
+        assertEquals(1, walk.events().size(), walk.out());
+        assertEquals("lnkdir/w", walk.events().get(0).get("input").asText());
+        assertEquals("skipped", walk.events().get(0).get("status").asText());
+        assertTrue(lineAbout(walk, "lnkdir/w").contains("is inside the knowledge base itself"), walk.err());
+
+        Kb.Result through = kb("add", "kblink/wiki/log.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(through, "kblink/wiki/log.md").contains("is inside the knowledge base itself"),
+                through.err());
+
+        Kb.Result self = kb("add", "--json", kb.toString()).expect(0).assertNoStackTrace();
+        assertEquals("skipped", self.events().get(0).get("status").asText());
+        assertEquals("is the knowledge base itself", self.events().get(0).get("reason").asText());
+        assertTrue(lineAbout(self, kb.toString()).contains("is the knowledge base itself"), self.err());
+
+        Kb.Result dot = Kb.run(kb, env, "add", ".").expect(0).assertNoStackTrace();
+        assertTrue(lineAbout(dot, ".").contains("is the knowledge base itself"), dot.err());
+        KbState.assertUnchanged(before, kb);
+    }
+
+    /**
+     * Two Latin-1 names decode to the same text under a UTF-8 locale; taken as they decode, they
+     * shared one source and overwrote each other on every run. Each fails instead, the rest goes on.
+     */
+    @Test
+    void fileNamesThatAreNotUtf8FailAndTheRestGoesOn() throws Exception {
+        init();
+        file("latin/ok.md", markdown("Ok", "a name that is fine"));
+        Path dir = work.resolve("latin");
+        Process sh = new ProcessBuilder("/bin/sh", "-c",
+                "printf '# E acute' > \"$(printf 'lat\\351n.md')\" && printf '# E grave' > \"$(printf 'lat\\350n.md')\"")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        Assumptions.assumeTrue(sh.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && sh.exitValue() == 0,
+                "cannot make file names of raw bytes here");
+        try (java.util.stream.Stream<Path> names = Files.list(dir)) {
+            Assumptions.assumeTrue(names.count() == 3, "the file system changed the names");
+        }
+        Kb.Result r = kb("add", "--json", "latin").expect(1).assertNoStackTrace();
+        List<String> statuses = r.events().stream().map(e -> e.get("status").asText()).sorted().toList();
+        assertEquals(List.of("added", "failed", "failed"), statuses, r.out());
+        for (JsonNode e : r.events()) {
+            if (e.get("status").asText().equals("failed")) {
+                assertTrue(e.get("input").asText().startsWith("latin/lat"), e.toString());
+                assertTrue(e.get("error").asText().contains("file name is not valid"), e.toString());
+                assertTrue(e.get("error").asText().contains("rename it"), e.toString());
+            }
+        }
+        assertEquals(List.of("ok"), KbState.assertAtRest(kb).stream().map(KbState.Row::docName).toList());
+    }
+    @Test
+    void maxSizeBoundsLocalFilesAndNothingOfALargerOneIsKept() {
+        KbState.Snapshot before = populated();
+        file("big/large.md", "# Large\n\n" + "x".repeat(4096));
+        Kb.Result alone = kb("add", "--max-size", "1KB", "big/large.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(alone, "big/large.md").contains("larger than 1 KiB (--max-size)"), alone.err());
+        KbState.assertUnchanged(before, kb);
+
+        file("big/small.md", markdown("Small", "fits"));
+        Kb.Result walk = kb("add", "--json", "--max-size", "1KB", "big").expect(1).assertNoStackTrace();
+        assertEquals(List.of("failed", "added"), walk.events().stream().map(e -> e.get("status").asText()).toList());
+        assertEquals(List.of("good", "small"),
+                KbState.assertAtRest(kb).stream().map(KbState.Row::docName).sorted().toList());
+    }
+    @Test
+    void symbolicLinksThatLeadNowhereSaySo() {
+        KbState.Snapshot before = populated();
+        symlink(work.resolve("dangling.md"), work.resolve("gone.md"));
+        symlink(work.resolve("loop.md"), work.resolve("loop.md"));
+        Kb.Result dangling = kb("add", "dangling.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(dangling, "dangling.md").contains("dangling symbolic link"), dangling.err());
+        Kb.Result loop = kb("add", "loop.md").expect(1).assertNoStackTrace();
+        assertTrue(lineAbout(loop, "loop.md").contains("symbolic link loop"), loop.err());
+        KbState.assertUnchanged(before, kb);
+    }
+
+    @Test
+    void aBinaryFromFileAndAFileAsTheKbSayWhatIsWrong() throws Exception {
+        KbState.Snapshot before = populated();
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 0, 1, 2, '\n'};
+        file("binlist", binary);
+        kb("add", "--from-file", "binlist").expect(2).oneErrorLine("--from-file", "binlist", "not UTF-8 text");
+        Kb.Running piped = startKb("add", "--from-file", "-");
+        piped.process.getOutputStream().write(binary);
+        piped.await().expect(2).oneErrorLine("--from-file", "not UTF-8 text");
+        Path notADir = file("notes/a.md", markdown("A", "a file, not a KB"));
+        Kb.run(work, env, "--kb", notADir.toString(), "add", "binlist").expect(3)
+                .oneErrorLine("a.md", "is a file, not a directory");
+        KbState.assertUnchanged(before, kb);
+    }
+    @Test
+    void aByteOrderMarkOpeningTheFromFileIsNotPartOfTheFirstInput() {
+        init();
+        file("list/a.md", markdown("A", "listed first"));
+        file("inputs.txt", "\uFEFFlist/a.md\n");
+        Kb.Result r = kb("add", "--json", "--from-file", "inputs.txt").expect(0).assertNoStackTrace();
+        assertEquals("list/a.md", r.events().get(0).get("input").asText());
+        assertEquals("added", r.events().get(0).get("status").asText());
+    }
     @Test
     void unsupportedUrlNextToAGoodInputFailsAlone() {
         init();

@@ -3,14 +3,14 @@ package dev.kb.core.fetch;
 import java.util.Locale;
 
 /** Byte counts for messages: exact binary or decimal units when they fit, else one decimal in binary units. */
-final class ByteSizes {
+public final class ByteSizes {
     private static final String[] BINARY = {"KiB", "MiB", "GiB", "TiB"};
     private static final String[] DECIMAL = {"kB", "MB", "GB", "TB"};
 
     private ByteSizes() {
     }
 
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes < 1024) {
             return bytes == 1 ? "1 byte" : bytes + " bytes";
         }

@@ -47,7 +47,19 @@ public final class Hashing {
     public record Copy(String sha256, long size) {
     }
 
-    public static Copy copyAndHash(Path source, Path target) throws IOException {
+    /** The source had more than the limit: the copy stopped one buffer past it, and is the caller's to remove. */
+    public static final class LimitExceeded extends IOException {
+        public LimitExceeded(Path source, long limit) {
+            super(source + " has more than " + limit + " bytes");
+        }
+    }
+
+    /**
+     * Copies at most {@code maxBytes} bytes; a source with more throws {@link LimitExceeded}. The
+     * bound holds while copying, not only by the size seen before: a file still growing (a log,
+     * a download in progress) must not fill the disk past it.
+     */
+    public static Copy copyAndHash(Path source, Path target, long maxBytes) throws IOException {
         MessageDigest md = sha256();
         long size = 0;
         try (InputStream in = Files.newInputStream(source);
@@ -55,9 +67,12 @@ public final class Hashing {
              OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
+                size += n;
+                if (size > maxBytes) {
+                    throw new LimitExceeded(source, maxBytes);
+                }
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
-                size += n;
             }
             out.flush();
             ch.force(true);

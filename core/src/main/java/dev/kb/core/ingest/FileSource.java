@@ -1,6 +1,7 @@
 package dev.kb.core.ingest;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fetch.ByteSizes;
 import dev.kb.core.fs.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,13 @@ import java.util.Optional;
 public final class FileSource implements Source {
     private final Path file;
     private final String input;
+    private final long maxBytes;
 
-    public FileSource(Path file, String input) {
+    /** @param maxBytes the contract's {@code --max-size}: a larger file fails and nothing of it is kept */
+    public FileSource(Path file, String input, long maxBytes) {
         this.file = file;
         this.input = input;
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -31,7 +35,14 @@ public final class FileSource implements Source {
         Path raw = ctx.staging().newPath(".raw");
         Hashing.Copy copy;
         try {
-            copy = Hashing.copyAndHash(file, raw);
+            // The size the file system knows refuses a large file before a byte of it is copied.
+            long size = java.nio.file.Files.size(file);
+            if (size > maxBytes) {
+                throw tooLarge(": the file has " + ByteSizes.format(size));
+            }
+            copy = Hashing.copyAndHash(file, raw, maxBytes);
+        } catch (Hashing.LimitExceeded e) {
+            throw tooLarge(""); // it grew while being read; the staged part goes with the failure
         } catch (java.nio.file.NoSuchFileException e) {
             throw KbException.inputFailed("no such file");
         } catch (java.nio.file.AccessDeniedException e) {
@@ -52,6 +63,10 @@ public final class FileSource implements Source {
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
         return Prep.of(new Prepared(input, uri, stem, c.type(), c.title(), copy.sha256(), copy.size(), raw, rawExt, md,
                 List.of(), null, null, true, new ArrayList<>(c.warnings())));
+    }
+
+    private KbException tooLarge(String detail) {
+        return KbException.inputFailed("larger than " + ByteSizes.format(maxBytes) + " (--max-size)" + detail);
     }
 
     static String extension(String fileName) {

@@ -3,14 +3,20 @@ package dev.kb.core.ingest;
 import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -19,8 +25,16 @@ import java.util.function.Function;
  * recursively in name order; hidden entries, the KB itself, special files (FIFOs, devices,
  * sockets) and symbolic-link loops are skipped without hanging; unsupported types inside a
  * directory become {@code skipped} outcomes, not failures.
+ *
+ * <p>The KB never ingests itself: an argument that is the KB is a skip, one inside it fails, and
+ * a walk neither enters the KB nor follows a link into it (where links lead decides, not where
+ * they sit). A name that is not valid text in the locale's file-name encoding fails, because
+ * its decoded form is not its identity (see {@link #undecodable}).
  */
 public final class Inputs {
+    private static final String INSIDE_KB = "is inside the knowledge base itself";
+    private static final String IS_KB = "is the knowledge base itself";
+
     private Inputs() {
     }
 
@@ -29,11 +43,13 @@ public final class Inputs {
     }
 
     /**
-     * @param cwd    what relative paths are relative to
-     * @param remote turns an argument that is not a local path (a URL) into a source, or returns
-     *               null when it is not one
+     * @param cwd      what relative paths are relative to
+     * @param remote   turns an argument that is not a local path (a URL) into a source, or returns
+     *                 null when it is not one
+     * @param maxBytes the most bytes one local file may have ({@code --max-size})
      */
-    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote) {
+    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote,
+                                    long maxBytes) {
         List<Item> items = new ArrayList<>();
         boolean alone = args.size() == 1;
         for (String arg : args) {
@@ -56,11 +72,32 @@ public final class Inputs {
                 items.add(new Item(r, null));
                 continue;
             }
-            Path p = cwd.resolve(arg);
+            Path p;
+            try {
+                p = cwd.resolve(arg);
+            } catch (InvalidPathException e) {
+                // e.g. a non-ASCII name under a locale whose file-name encoding is ASCII
+                items.add(new Item(null, Outcome.failed(arg, "not a usable path: " + e.getReason())));
+                continue;
+            }
+            String broken = Files.isSymbolicLink(p) ? brokenLink(p) : null;
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
-                items.add(new Item(null, Outcome.failed(arg, "no such file or directory")));
+                items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0
+                        // the JVM decoded the argument's bytes and replaced what was not text, so
+                        // no file by this name exists; only renaming the file makes it reachable
+                        ? "no such file or directory (" + undecodableName() + ")"
+                        : "no such file or directory")));
+            } else if (broken != null) {
+                items.add(new Item(null, Outcome.failed(arg, broken)));
             } else if (Files.isDirectory(p)) {
-                walk(p, arg, kb, items, new HashSet<>());
+                if (kb.isRoot(p)) {
+                    // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
+                    items.add(new Item(null, Outcome.skipped(arg, null, IS_KB)));
+                } else if (kb.isInside(p)) {
+                    items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
+                } else {
+                    walk(p, arg, kb, maxBytes, items, new HashSet<>());
+                }
             } else if (!Files.isRegularFile(p)) {
                 items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
             } else if (!FileSource.supportedExtension(p.getFileName().toString())) {
@@ -71,9 +108,9 @@ public final class Inputs {
                 }
                 items.add(new Item(null, Outcome.failed(arg, why)));
             } else if (kb.isInside(p)) {
-                items.add(new Item(null, Outcome.failed(arg, "is inside the knowledge base itself")));
+                items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
             } else {
-                items.add(new Item(new FileSource(p, arg), null));
+                items.add(new Item(new FileSource(p, arg, maxBytes), null));
             }
         }
         return items;
@@ -130,12 +167,87 @@ public final class Inputs {
         };
     }
 
+    /**
+     * Why {@code name}, read from a directory, cannot be used, or null when it can. Java decodes
+     * file names with the locale's file-name encoding and puts U+FFFD for bytes that are not
+     * text: the Latin-1 names "lat\xe9n.md" and "lat\xe8n.md" both read as "lat?n.md" (U+FFFD
+     * for the byte) under UTF-8, then shared one source URI and overwrote each other on every run.
+     * Such a name does not encode back to the bytes it came from; a name that is text does.
+     */
+    private static String undecodable(Path name) {
+        try {
+            if (name.getFileSystem().getPath(name.toString()).equals(name)) {
+                return null;
+            }
+        } catch (InvalidPathException e) {
+            // the decoded text does not even encode back (an ASCII locale): not usable either
+        }
+        return undecodableName();
+    }
+
+    private static String undecodableName() {
+        String enc = System.getProperty("sun.jnu.encoding", java.nio.charset.Charset.defaultCharset().name());
+        boolean utf8 = java.nio.charset.Charset.isSupported(enc)
+                && java.nio.charset.Charset.forName(enc).equals(java.nio.charset.StandardCharsets.UTF_8);
+        return utf8 ? "file name is not valid UTF-8 text; rename it"
+                : "file name is not valid text in this locale's file-name encoding " + enc
+                        + "; rename it, or run kb under a UTF-8 locale";
+    }
+
+    /**
+     * What is wrong with a symbolic link that leads to no file, or null when it leads to one.
+     * Without this, a dangling link or a loop given alone was called "not a regular file (a FIFO,
+     * device or socket)", which sends the user looking for the wrong thing.
+     */
+    private static String brokenLink(Path link) {
+        try {
+            Files.readAttributes(link, BasicFileAttributes.class);
+            return null;
+        } catch (NoSuchFileException e) {
+            return "dangling symbolic link (its target " + target(link) + " does not exist)";
+        } catch (FileSystemException e) {
+            // ELOOP's text on Linux and macOS: "Too many levels of symbolic links"
+            if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("symbolic link")) {
+                return "symbolic link loop (too many levels of symbolic links)";
+            }
+            return "cannot follow symbolic link: " + why(e);
+        } catch (IOException e) {
+            return "cannot follow symbolic link: " + why(e);
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** A file-system error's cause in words; the input's label already names the path. */
+    private static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static String describeExtension(Path p) {
         String ext = FileSource.extension(p.getFileName().toString());
         return ext.isEmpty() ? " (no extension)" : " ." + ext;
     }
 
-    private static void walk(Path dir, String label, KnowledgeBase kb, List<Item> items, Set<Object> visited) {
+    private static void walk(Path dir, String label, KnowledgeBase kb, long maxBytes, List<Item> items,
+                             Set<Object> visited) {
         if (kb.isRoot(dir)) {
             return;
         }
@@ -147,7 +259,7 @@ public final class Inputs {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             ds.forEach(children::add);
         } catch (IOException e) {
-            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + e.getMessage())));
+            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + why(e))));
             return;
         }
         children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
@@ -159,18 +271,33 @@ public final class Inputs {
             String childLabel = label.endsWith("/") ? label + name : label + "/" + name;
             BasicFileAttributes a;
             try {
-                a = Files.readAttributes(c, BasicFileAttributes.class); // follows links
+                a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    a = Files.readAttributes(c, BasicFileAttributes.class);
+                    // Where a link leads decides, not where it sits: a link to the KB's wiki/
+                    // would feed the KB its own files, more of them on every run.
+                    if (kb.isInside(c)) {
+                        items.add(new Item(null, Outcome.skipped(childLabel, null, kb.isRoot(c) ? IS_KB : INSIDE_KB)));
+                        continue;
+                    }
+                }
             } catch (IOException e) {
                 continue; // a dangling link
             }
             if (a.isDirectory()) {
-                walk(c, childLabel, kb, items, visited);
-            } else if (a.isRegularFile()) {
-                if (kb.isInside(c)) {
-                    continue;
+                String bad = undecodable(c.getFileName());
+                if (bad != null) {
+                    items.add(new Item(null, Outcome.failed(childLabel, bad))); // and not one of its files
+                } else {
+                    walk(c, childLabel, kb, maxBytes, items, visited);
                 }
+            } else if (a.isRegularFile()) {
+                // A plain file here is outside the KB: the walk skips the KB's root, refuses to
+                // start inside it, and stops at links into it (above).
                 if (FileSource.supportedExtension(name)) {
-                    items.add(new Item(new FileSource(c, childLabel), null));
+                    String bad = undecodable(c.getFileName());
+                    items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
+                            : new Item(new FileSource(c, childLabel, maxBytes), null));
                 } else {
                     items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
                 }

@@ -22,6 +22,11 @@ public final class KnowledgeBase {
     /** Opens an existing KB at exactly {@code dir}; exit 3 when there is none. */
     public static KnowledgeBase open(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            // "run 'kb init' there first" would have the user try to make a KB of a file
+            throw new KbException(KbException.Kind.KB_UNUSABLE,
+                    "no knowledge base at " + abs + ": it is a file, not a directory");
+        }
         if (!Files.isDirectory(abs.resolve(META_DIR))) {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "no knowledge base at " + abs + " (run 'kb init' there first)");
@@ -138,11 +143,26 @@ public final class KnowledgeBase {
         }
     }
 
+    /**
+     * True when {@code p} lies in this KB (the root included), by its own path or by where its
+     * symbolic links lead. Following the links matters: a link to {@code wiki/} in a walked
+     * directory would otherwise make kb ingest its own index, log and documents, more of them
+     * on every run.
+     */
     public boolean isInside(Path p) {
         try {
-            return p.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root);
+            if (p.toRealPath(LinkOption.NOFOLLOW_LINKS).startsWith(root)) {
+                return true;
+            }
         } catch (IOException e) {
-            return p.toAbsolutePath().normalize().startsWith(root);
+            if (p.toAbsolutePath().normalize().startsWith(root)) {
+                return true;
+            }
+        }
+        try {
+            return p.toRealPath().startsWith(root);
+        } catch (IOException e) {
+            return false; // a dangling link or a loop: it leads nowhere, so not into the KB
         }
     }
 

@@ -17,9 +17,15 @@ public final class Names {
     /** Bytes, leaving room under the usual 255-byte limit for a suffix and an extension like {@code .tree.json}. */
     static final int MAX_BYTES = 120;
 
+    /**
+     * Windows opens the device, not a file, for any of these names followed by any extension
+     * ({@code NUL.tar.md} is NUL), so the part before the first dot decides. The superscript
+     * digits are on Microsoft's list too.
+     */
     private static final Set<String> WINDOWS_DEVICES = Set.of("con", "prn", "aux", "nul",
             "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
-            "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9");
+            "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+            "com\u00b9", "com\u00b2", "com\u00b3", "lpt\u00b9", "lpt\u00b2", "lpt\u00b3");
 
     private Names() {
     }
@@ -28,7 +34,8 @@ public final class Names {
      * A safe name from a hint (a file stem, a title, a URL segment): NFC; path separators, control
      * characters and characters that file systems or wiki links reserve become '-'; white space
      * runs become one '-'; no leading dots or dashes (no hidden files, no "..", no options); no
-     * trailing dots or spaces (Windows); Windows device names get a '_'; at most
+     * trailing dots or spaces (Windows); a Windows device name before the first dot gets a '_'
+     * ({@code CON} → {@code CON_}, {@code nul.tar} → {@code nul_.tar}); at most
      * {@value #MAX_BYTES} UTF-8 bytes, cut at a character boundary. Never empty: "document".
      */
     public static String sanitize(String hint) {
@@ -56,16 +63,26 @@ public final class Names {
             }
         }
         String out = trim(b.toString());
-        out = truncateUtf8(out, MAX_BYTES);
-        out = trim(out);
         if (out.isEmpty()) {
             return "document";
         }
-        String base = out.contains(".") ? out.substring(0, out.indexOf('.')) : out;
-        if (WINDOWS_DEVICES.contains(base.toLowerCase(Locale.ROOT))) {
-            out = out + "_";
+        // Before the cut, so the '_' never pushes a name past the limit.
+        out = avoidDevice(out);
+        out = truncateUtf8(out, MAX_BYTES);
+        return trim(out);
+    }
+
+    /**
+     * {@code nul.tar} becomes {@code nul_.tar}: a '_' after the whole name ({@code nul.tar_}) would
+     * still be the device NUL on Windows, and so would every file named after it.
+     */
+    private static String avoidDevice(String name) {
+        int dot = name.indexOf('.');
+        String first = dot < 0 ? name : name.substring(0, dot);
+        if (!WINDOWS_DEVICES.contains(first.toLowerCase(Locale.ROOT))) {
+            return name;
         }
-        return out;
+        return first + "_" + name.substring(first.length());
     }
 
     private static String trim(String s) {

@@ -52,7 +52,7 @@ class FileSourceTest {
     }
 
     private static Outcome add(TestKb t, Path file) throws Exception {
-        Source.Prep prep = new FileSource(file, file.getFileName().toString())
+        Source.Prep prep = new FileSource(file, file.getFileName().toString(), Long.MAX_VALUE)
                 .prepare(new PrepareContext(t.staging(), t.registry));
         assertNotNull(prep.prepared(), "prepared, not decided early: " + prep.early());
         List<Outcome> out = t.add(prep.prepared());

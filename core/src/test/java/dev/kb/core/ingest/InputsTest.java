@@ -13,10 +13,12 @@ import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class InputsTest {
+
+    /** No --max-size to speak of. */
+    private static final long NO_LIMIT = Long.MAX_VALUE;
 
     @TempDir
     Path tmp;
@@ -41,7 +46,7 @@ class InputsTest {
     }
 
     private List<Inputs.Item> expand(String... args) {
-        return Inputs.expand(List.of(args), tmp, kb, a -> null);
+        return Inputs.expand(List.of(args), tmp, kb, a -> null, NO_LIMIT);
     }
 
     /** "label" for a source, "label:status:reason" for a decided outcome. */
@@ -129,12 +134,141 @@ class InputsTest {
         KnowledgeBase inner = KnowledgeBase.open(in.resolve("kb"));
         Files.writeString(inner.sourcesDir().resolve("already.md"), "a document of the KB");
         write("notes.md", "n");
-        List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null));
+        List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null, NO_LIMIT));
         assertEquals(List.of("in/notes.md"), got, "wiki/index.md, wiki/log.md, raw/ and wiki/sources/ are not inputs");
 
-        List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null);
+        List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null, NO_LIMIT);
         assertEquals(Outcome.Status.FAILED, direct.get(0).outcome().status());
         assertTrue(direct.get(0).outcome().reason().contains("inside the knowledge base"));
+    }
+
+    private static void symlink(Path link, Path target) {
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (UnsupportedOperationException | IOException e) {
+            Assumptions.abort("no symbolic links here: " + e);
+        }
+    }
+
+    private void assertFailedInsideTheKb(String arg) {
+        List<Inputs.Item> one = expand(arg);
+        assertEquals(1, one.size(), arg + ": " + describe(one));
+        assertNull(one.get(0).source(), arg + " would be ingested");
+        assertEquals(arg + ":failed:is inside the knowledge base itself", describe(one).get(0));
+    }
+
+    @Test
+    void symbolicLinksIntoTheKnowledgeBaseAreNeverInputs() throws IOException {
+        Files.writeString(kb.sourcesDir().resolve("already.md"), "a document of the KB");
+        write("notes.md", "n");
+        symlink(in.resolve("lnk/w"), kb.wikiDir());
+        symlink(in.resolve("lnk/log.md"), kb.logFile());
+        symlink(tmp.resolve("kblink"), kb.root());
+
+        assertEquals(List.of(
+                "in/lnk/log.md:skipped:is inside the knowledge base itself",
+                "in/lnk/w:skipped:is inside the knowledge base itself",
+                "in/notes.md"), describe(expand("in")), "wiki/index.md, log.md and sources/ are not inputs");
+
+        // one path through a link is refused like the direct path
+        assertFailedInsideTheKb("kb/wiki/log.md");
+        assertFailedInsideTheKb("kblink/wiki/log.md");
+        assertFailedInsideTheKb("in/lnk/log.md");
+        assertFailedInsideTheKb("in/lnk/w/sources/already.md");
+        // and so is a directory inside the KB, which used to be walked into nothing, silently
+        assertFailedInsideTheKb("kb/wiki");
+        assertFailedInsideTheKb("in/lnk/w");
+    }
+
+    @Test
+    void theKnowledgeBaseGivenAsAnInputIsASkipThatSaysWhy() throws IOException {
+        Files.writeString(kb.sourcesDir().resolve("already.md"), "a document of the KB");
+        symlink(tmp.resolve("kblink"), kb.root());
+        assertEquals(List.of("kb:skipped:is the knowledge base itself"), describe(expand("kb")));
+        assertEquals(List.of("kblink:skipped:is the knowledge base itself"), describe(expand("kblink")));
+        assertEquals(List.of(".:skipped:is the knowledge base itself"),
+                describe(Inputs.expand(List.of("."), kb.root(), kb, a -> null, NO_LIMIT)), "kb add . at the KB root");
+
+        write("notes.md", "n");
+        symlink(in.resolve("k"), kb.root());
+        assertEquals(List.of("in/k:skipped:is the knowledge base itself", "in/notes.md"), describe(expand("in")));
+    }
+
+    /** Runs a POSIX shell script in {@code dir}, or aborts the test where there is none. */
+    private static void sh(Path dir, String script) throws Exception {
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", script).directory(dir.toFile()).redirectErrorStream(true)
+                    .start();
+            Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+                    "script failed: " + new String(p.getInputStream().readAllBytes()));
+        } catch (IOException e) {
+            Assumptions.abort("no /bin/sh here: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Latin-1 names under a UTF-8 locale both decode to "lat\uFFFDn.md": taken as decoded, they
+     * shared a source URI and overwrote each other on every run. Each fails, the rest goes on.
+     */
+    @Test
+    void namesThatAreNotValidTextFailOneByOne() throws Exception {
+        write("a.md", "a");
+        // printf's octal escapes make the raw bytes; Java cannot name such a file under UTF-8
+        sh(in, "printf 'e acute' > \"$(printf 'lat\\351n.md')\""
+                + " && printf 'e grave' > \"$(printf 'lat\\350n.md')\""
+                + " && mkdir \"$(printf 'd\\351r')\" && printf 'x' > \"$(printf 'd\\351r')/x.md\"");
+        try (var names = Files.list(in)) {
+            Assumptions.assumeTrue(names.filter(n -> n.getFileName().toString().contains("\uFFFD")).count() == 3,
+                    "this locale or file system does not turn those bytes into U+FFFD");
+        }
+        List<String> got = describe(expand("in"));
+        assertEquals(4, got.size(), got.toString());
+        assertEquals("in/a.md", got.get(0));
+        for (String g : got.subList(1, 4)) {
+            assertTrue(g.matches("in/(d\uFFFDr|lat\uFFFDn\\.md):failed:file name is not valid .*rename it.*"), g);
+        }
+
+        // the same name given as an argument arrives decoded already, and names no file
+        List<Inputs.Item> arg = expand("in/lat\uFFFDn.md");
+        assertNull(arg.get(0).source());
+        assertEquals(Outcome.Status.FAILED, arg.get(0).outcome().status());
+        assertTrue(arg.get(0).outcome().reason().matches(".*(file name is not valid|not a usable path).*"),
+                arg.get(0).outcome().reason());
+    }
+
+    @Test
+    void aSymbolicLinkThatLeadsNowhereSaysWhichWay() throws IOException {
+        symlink(in.resolve("dangling.md"), in.resolve("gone.md"));
+        symlink(in.resolve("loop.md"), in.resolve("loop.md"));
+        symlink(in.resolve("ping.md"), in.resolve("pong.md"));
+        symlink(in.resolve("pong.md"), in.resolve("ping.md"));
+        assertEquals(List.of("in/dangling.md:failed:dangling symbolic link (its target " + in.resolve("gone.md")
+                + " does not exist)"), describe(expand("in/dangling.md")));
+        for (String loop : List.of("in/loop.md", "in/ping.md")) {
+            assertEquals(List.of(loop + ":failed:symbolic link loop (too many levels of symbolic links)"),
+                    describe(expand(loop)));
+        }
+        assertEquals(List.of(), describe(expand("in")), "inside a directory: skipped silently");
+    }
+
+    @Test
+    void anUnreadableDirectoryInAWalkSaysWhy() throws IOException {
+        write("a.md", "a");
+        write("locked/b.md", "b");
+        Path locked = in.resolve("locked");
+        try {
+            Files.setPosixFilePermissions(locked, Set.of());
+        } catch (UnsupportedOperationException e) {
+            Assumptions.abort("no POSIX permissions here");
+        }
+        try {
+            Assumptions.assumeFalse(Files.isReadable(locked), "this user reads any directory (root)");
+            assertEquals(List.of("in/a.md", "in/locked:failed:cannot read directory: permission denied"),
+                    describe(expand("in")));
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
     }
 
     @Test
@@ -206,6 +340,50 @@ class InputsTest {
             t.assertAtRest();
             assertTrue(t.read("wiki/sources/a.md").contains("title: Alpha"));
         }
+    }
+
+    /** Runs the batch through the real ingest and returns its events in input order. */
+    private List<Outcome> ingest(List<Inputs.Item> items) {
+        List<Outcome> events = new ArrayList<>();
+        new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add", 2, 2, FileOps.REAL), new Ingest.Listener() {
+            @Override
+            public void outcome(Outcome o) {
+                events.add(o);
+            }
+
+            @Override
+            public void warning(String message) {
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+            }
+        }).run(items);
+        return events;
+    }
+
+    @Test
+    void maxSizeBoundsLocalFilesAndNothingOfALargerOneIsKept() throws Exception {
+        write("big.md", "# Big\n\n" + "x".repeat(4096));
+        write("small.md", "# Small");
+        List<Outcome> events = ingest(Inputs.expand(List.of("in"), tmp, kb, a -> null, 1024));
+        assertEquals(List.of("in/big.md", "in/small.md"), events.stream().map(Outcome::input).toList());
+        assertEquals(Outcome.Status.FAILED, events.get(0).status());
+        assertEquals("larger than 1 KiB (--max-size): the file has 4.0 KiB", events.get(0).reason());
+        assertEquals(Outcome.Status.ADDED, events.get(1).status());
+        try (TestKb t = TestKb.create(kb.root())) {
+            t.closeStaging();
+            t.assertAtRest();
+            assertEquals(List.of("small"), t.rows().stream().map(r -> r.docName()).toList());
+        }
+        try (var raw = Files.list(kb.rawDir())) {
+            assertEquals(1, raw.count(), "nothing of big.md kept");
+        }
+
+        // exactly at the limit is allowed
+        write("edge.md", "e".repeat(1024));
+        assertEquals(Outcome.Status.ADDED, ingest(Inputs.expand(List.of("in/edge.md"), tmp, kb, a -> null, 1024))
+                .get(0).status());
     }
 
     private void mkfifoIfPossible(Path p) {

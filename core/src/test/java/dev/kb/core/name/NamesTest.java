@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +29,14 @@ class NamesTest {
         "'a  b\t c'             | a-b-c",
         "CON                    | CON_",
         "con                    | con_",
-        "nul.tar                | nul.tar_",
+        "nul.tar                | nul_.tar",
+        "nul.tar.md             | nul_.tar.md",
+        "CON.tar.gz             | CON_.tar.gz",
+        "Aux.notes              | Aux_.notes",
+        "com7.v2                | com7_.v2",
+        "LPT¹                   | LPT¹_",
+        "console.log            | console.log",
+        "nullable.tar           | nullable.tar",
         "LPT1                   | LPT1_",
         "CONSOLE                | CONSOLE",
         "Übersicht              | Übersicht",
@@ -47,6 +56,21 @@ class NamesTest {
         assertEquals("a-b", Names.sanitize("a\u0085b"), "C1 control");
         assertEquals("document", Names.sanitize(null));
         assertEquals("what-x", Names.sanitize("what?*:<>|\"#^[]{}%`x"), "reserved by file systems or wiki links");
+    }
+
+    /** Windows opens the device for NUL.<anything>, so the part before the first dot must never be one. */
+    @Test
+    void noNameStartsWithAWindowsDeviceBeforeItsFirstDot() {
+        Set<String> devices = Set.of("con", "prn", "aux", "nul", "com1", "com5", "com9", "lpt1", "lpt9");
+        for (String d : devices) {
+            for (String hint : List.of(d, d.toUpperCase(Locale.ROOT), d + ".md", d + ".tar.gz", d + "..x",
+                    d + "." + "x".repeat(200))) {
+                String name = Names.sanitize(hint);
+                String first = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+                assertFalse(devices.contains(first.toLowerCase(Locale.ROOT)), hint + " -> " + name);
+                assertTrue(name.getBytes(StandardCharsets.UTF_8).length <= Names.MAX_BYTES, name);
+            }
+        }
     }
 
     @Test
