@@ -117,6 +117,8 @@ class AddFaultInjectionTest {
                             + "\nafter:  " + expectedAfter + "\nnow:    " + now);
                 }
                 t.assertAtRest();
+                assertEquals(List.of(), TestKb.list(t.kb.quarantineDir()),
+                        "a crash of a normal add leaves nothing to quarantine: " + where);
 
                 // what the add reported must agree with what the KB holds
                 if (thrown != null) {
