@@ -42,14 +42,22 @@ final class RealFileOps implements FileOps {
 
     @Override
     public void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Some file systems refuse to open or sync a directory; on those the rename itself is
-            // the best durability on offer, and failing the commit would help nobody.
+            // Some platforms refuse to open a directory at all (Windows); there the rename itself
+            // is the best durability on offer, and failing the commit would help nobody.
             if (!Files.isDirectory(dir)) {
                 throw e;
             }
+            return;
+        }
+        // An error from force() itself is not tolerated: it is the device saying the entries may
+        // not be on disk (EIO), and going on would let the commit, or the deletion of a journal
+        // whose backups are gone, rest on a rename that a crash can still undo.
+        try (ch) {
+            ch.force(true);
         }
     }
 
