@@ -4,14 +4,22 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.UUID;
 
-/** The real file operations: POSIX rename, fsync of files and directories. */
-final class RealFileOps implements FileOps {
+/**
+ * The real file operations: POSIX rename, fsync of files and directories. Not final only so a
+ * test in this package can watch which directories {@link #createDirectories} and
+ * {@link #append} force.
+ */
+class RealFileOps implements FileOps {
 
     /** Suffix of the temporary siblings written by {@link #writeAtomically}; recovery sweeps them. */
     static final String TMP_SUFFIX = ".kbtmp";
@@ -52,14 +60,22 @@ final class RealFileOps implements FileOps {
 
     @Override
     public void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Some file systems refuse to open or sync a directory; on those the rename itself is
-            // the best durability on offer, and failing the commit would help nobody.
+            // Some platforms refuse to open a directory at all (Windows); there the rename itself
+            // is the best durability on offer, and failing the commit would help nobody.
             if (!Files.isDirectory(dir)) {
                 throw e;
             }
+            return;
+        }
+        // An error from force() itself is not tolerated: it is the device saying the entries may
+        // not be on disk (EIO), and going on would let the commit, or the deletion of a journal
+        // whose backups are gone, rest on a rename that a crash can still undo.
+        try (ch) {
+            ch.force(true);
         }
     }
 
@@ -85,6 +101,7 @@ final class RealFileOps implements FileOps {
 
     @Override
     public void append(Path file, byte[] data) throws IOException {
+        boolean created = !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
@@ -93,14 +110,40 @@ final class RealFileOps implements FileOps {
             }
             ch.force(false);
         }
+        if (created) {
+            // fsync the directory, or a crash can lose the new file's name and with it every line
+            // just forced into it (the log's block of a commit that did happen)
+            fsyncDirectory(file.toAbsolutePath().getParent());
+        }
     }
 
     @Override
     public void createDirectories(Path dir) throws IOException {
         // Look first: mkdir of an existing folder still locks its parent, which the threads
-        // creating staged files in the same tree then queue on.
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
+        // creating staged files in the same tree then queue on. So an existing folder costs one
+        // stat: no mkdir, no fsync.
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing.push(p);
+        }
+        if (missing.isEmpty()) {
+            throw new FileAlreadyExistsException(dir.toString(), null, "exists and is not a directory");
+        }
+        for (Path p : missing) { // top-down: each parent exists when its child is made
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e;
+                }
+                // another thread made it; its fsync may not have happened yet, so do ours
+            }
+            // fsync the parent, or a crash can lose the new folder and with it every file renamed
+            // into it, even though each of those renames was itself made durable in the folder
+            fsyncDirectory(p.getParent());
         }
     }
 }

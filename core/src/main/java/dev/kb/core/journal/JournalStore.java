@@ -2,11 +2,12 @@ package dev.kb.core.journal;
 
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.staging.Sweeper;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,17 +69,27 @@ public final class JournalStore {
         return out;
     }
 
+    /** Where {@link #quarantine} put a journal and, when it had any, its backups folder (else null). */
+    public record Quarantined(Path journal, Path backups) {
+    }
+
     /**
      * Moves an untrustworthy journal to {@code .kb/quarantine/} so a person can look at it; it is
-     * never deleted, and it no longer blocks the KB.
+     * never deleted, and it no longer blocks the KB. Its backups folder, when it exists, may hold
+     * the only copy of a replaced file, so it goes too, beside it.
+     *
+     * <p>The backups move first, durably, and the journal last. The other order lets a crash (or a
+     * power cut that keeps the journal's rename and loses the other) leave the backups in
+     * {@code .kb/staging/} owned by no journal; this order leaves at worst the journal in place,
+     * and the next recovery quarantines it again.
      */
-    public Path quarantine(Path journalFile) throws IOException {
-        ops.createDirectories(kb.quarantineDir());
-        String stamp = Instant.now().toString().replace(':', '-');
-        Path target = kb.quarantineDir().resolve(journalFile.getFileName() + "." + stamp);
-        ops.move(journalFile, target);
-        ops.fsyncDirectory(kb.quarantineDir());
-        ops.fsyncDirectory(kb.journalDir());
-        return target;
+    public Quarantined quarantine(Path journalFile, Path backups) throws IOException {
+        String name = journalFile.getFileName() + "." + Sweeper.stamp();
+        Path movedBackups = null;
+        if (Files.isDirectory(backups, LinkOption.NOFOLLOW_LINKS)) {
+            movedBackups = Sweeper.quarantine(kb, ops, backups, name + ".backups");
+        }
+        Path movedJournal = Sweeper.quarantine(kb, ops, journalFile, name);
+        return new Quarantined(movedJournal, movedBackups);
     }
 }

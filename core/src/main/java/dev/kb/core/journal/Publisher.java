@@ -101,6 +101,10 @@ public final class Publisher {
             }
         }
         Sweeper.deleteTree(dir, ops);
+        // fsync before the caller deletes the journal, or a power cut can keep that deletion and
+        // bring the backups back, owned by no journal: the next sweep would quarantine them and
+        // warn about a commit that went fine
+        ops.fsyncDirectory(dir.getParent());
     }
 
     private static boolean hasBackups(Journal j) {

@@ -9,7 +9,6 @@ import dev.kb.core.staging.StagingOwner;
 import dev.kb.core.staging.Sweeper;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,7 +140,7 @@ public final class Recovery {
             for (Path tmp : journals.temporaries()) {
                 ops.delete(tmp);
             }
-            int swept = Sweeper.removeOrphans(kb, ops, live);
+            int swept = Sweeper.removeOrphans(kb, ops, live, warn);
             sweepTemporaries(kb.wikiDir());
             return new Report(finished, rolledBack, quarantined, swept, List.copyOf(kept));
         } catch (IOException e) {
@@ -312,14 +311,10 @@ public final class Recovery {
 
     private void quarantine(Path file, String reason) throws IOException {
         String id = file.getFileName().toString().replaceFirst("\\.json$", "");
-        Path moved = journals.quarantine(file);
-        // its backups may hold the only copy of a replaced file: keep them beside it
-        Path backups = kb.stagingDir().resolve(Sweeper.backupDirName(id));
-        if (Files.isDirectory(backups, LinkOption.NOFOLLOW_LINKS)) {
-            ops.move(backups, moved.resolveSibling(moved.getFileName() + ".backups"));
-        }
+        JournalStore.Quarantined q = journals.quarantine(file, kb.stagingDir().resolve(Sweeper.backupDirName(id)));
         warn.accept("journal " + file.getFileName() + " is unreadable (" + reason + "); moved to "
-                + kb.relative(moved) + " for inspection; files it may have published are reported by 'kb recover'");
+                + kb.relative(q.journal()) + (q.backups() == null ? "" : ", its backups to " + kb.relative(q.backups()))
+                + " for inspection; files it may have published are reported by 'kb recover'");
     }
 
     /** Temporaries of atomic writes into wiki/ that a crash interrupted. */

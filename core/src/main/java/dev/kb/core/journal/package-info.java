@@ -27,19 +27,24 @@
  *       failure is a warning; they never undo a commit. Recovery of a committed journal repairs
  *       them (the log gets the journal's block if it lacks it whole, after cutting off a piece of
  *       it left at the end by a torn append; the index is rebuilt from the registry).</li>
- *   <li><b>Discard.</b> Delete the backups, then the journal, then forget its id.</li>
+ *   <li><b>Discard.</b> Delete the backups (durably), then the journal, then forget its id. So a
+ *       backup folder never outlives its journal holding files.</li>
  * </ol>
  *
  * <h2>Recovery decides from the registry, never by guessing</h2>
  * For each journal: unreadable (empty, not JSON, missing fields, paths escaping the KB) → moved to
- * {@code .kb/quarantine/} with a loud message, never deleted, never blocking the KB; its id in
- * {@code commits}, or its status {@code committed} → finished; otherwise → rolled back in reverse entry order: a present backup is
+ * {@code .kb/quarantine/} with a loud message, never deleted, never blocking the KB (its backup
+ * folder first and durably, then the journal, so a crash between the two cannot orphan the
+ * backups); its id in {@code commits}, or its status {@code committed} → finished; otherwise →
+ * rolled back in reverse entry order: a present backup is
  * renamed back over the target; a target whose staged file is gone (it was published) is renamed
  * back to its staged path while that staging folder exists (so a failed group can be retried one
  * document at a time), else removed. Rollback is idempotent, so a crash during recovery is recovered the same way. It is
  * tried a bounded number of times; if it still fails, the KB is unusable until {@code kb recover}
  * succeeds (exit 3) — committing on top of a half-undone state could lose data.
- * Then staging folders owned by no journal and no live process are removed.
+ * Then staging folders owned by no journal and no live process are removed, except a journal's
+ * backup folder that still holds files: its journal was lost some other way and it may hold the
+ * only copy of a replaced file, so it is quarantined with a warning instead.
  *
  * <h2>A journal of a writer that is still running is never undone nor finished</h2>
  * A journal's staged paths lie in {@code .kb/staging/p-<uuid>/}, the folder of the process that

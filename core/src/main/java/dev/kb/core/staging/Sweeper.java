@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Finds and removes staging entries that nobody owns any more. */
 public final class Sweeper {
@@ -36,9 +38,17 @@ public final class Sweeper {
      * Removes orphaned staging entries. Call only under the writer lock and after every journal
      * has been finished or rolled back (so no journal still needs a staged file).
      *
-     * @return how many top-level entries were removed
+     * <p>A journal's backup folder ({@code j-<id>}) that no journal owns is removed only when it is
+     * empty. Rollback moves every backup back and a commit deletes them, both before the journal
+     * itself is deleted, so a normal run leaves at most an empty folder. One that still holds files
+     * lost its journal some other way (a quarantine cut short, a deletion a power cut half undid)
+     * and may hold the only copy of a replaced document: it is moved to {@code .kb/quarantine/}
+     * and reported through {@code warn}, never deleted.
+     *
+     * @return how many top-level entries left the staging folder (removed or quarantined)
      */
-    public static int removeOrphans(KnowledgeBase kb, FileOps ops, Set<String> liveJournalIds) throws IOException {
+    public static int removeOrphans(KnowledgeBase kb, FileOps ops, Set<String> liveJournalIds,
+                                    Consumer<String> warn) throws IOException {
         List<Path> orphans = orphans(kb, liveJournalIds);
         for (Path p : orphans) {
             String name = p.getFileName().toString();
@@ -56,6 +66,11 @@ public final class Sweeper {
                     deleteTree(p.resolveSibling(base), ops);
                     ops.delete(owner);
                 }
+            } else if (name.startsWith(JOURNAL_PREFIX) && !isEmptyDirectory(p)) {
+                Path moved = quarantine(kb, ops, p, name + "." + stamp());
+                warn.accept("staging folder " + kb.relative(p) + " holds files of a journal that no longer exists"
+                        + " (they may be the only copy of replaced documents); moved to " + kb.relative(moved)
+                        + " for inspection");
             } else {
                 deleteTree(p, ops);
             }
@@ -64,6 +79,40 @@ public final class Sweeper {
             ops.fsyncDirectory(kb.stagingDir());
         }
         return orphans.size();
+    }
+
+    /**
+     * Moves a file or folder into {@code .kb/quarantine/} as {@code name} (with a numeric suffix if
+     * that is taken: a rename replaces what it lands on) and makes the move durable in both
+     * directories before returning. A caller that moves two things whose pairing matters (a
+     * journal and its backups) relies on that: without both fsyncs a power cut can keep a later
+     * move and lose this one.
+     */
+    public static Path quarantine(KnowledgeBase kb, FileOps ops, Path p, String name) throws IOException {
+        Path dir = kb.quarantineDir();
+        ops.createDirectories(dir);
+        Path target = dir.resolve(name);
+        for (int i = 1; Files.exists(target, LinkOption.NOFOLLOW_LINKS); i++) {
+            target = dir.resolve(name + "-" + i);
+        }
+        ops.move(p, target);
+        ops.fsyncDirectory(dir);
+        ops.fsyncDirectory(p.getParent());
+        return target;
+    }
+
+    /** A time stamp usable in a file name on every file system (no ':'). */
+    public static String stamp() {
+        return Instant.now().toString().replace(':', '-');
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws IOException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+            return !ds.iterator().hasNext();
+        }
     }
 
     private static List<Path> orphans(KnowledgeBase kb, Set<String> liveJournalIds) throws IOException {

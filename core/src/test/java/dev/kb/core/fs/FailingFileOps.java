@@ -15,6 +15,9 @@ import java.util.List;
  *   <li>{@link Mode#FROM_N_ON}: the N-th call and every later one throw, so the in-process rollback
  *       fails too.</li>
  * </ul>
+ * A second failure point, {@code crashAt}, stands for the process dying: from that call on every
+ * call throws without doing anything. With the first failure in publish, it puts the crash at any
+ * step of the rollback that failure started.
  */
 public final class FailingFileOps implements FileOps {
 
@@ -23,18 +26,37 @@ public final class FailingFileOps implements FileOps {
     private final FileOps delegate;
     private final int failAt;
     private final Mode mode;
+    private final int crashAt;
     private int calls;
     private final List<String> log = new ArrayList<>();
 
     public FailingFileOps(FileOps delegate, int failAt, Mode mode) {
+        this(delegate, failAt, mode, Integer.MAX_VALUE, true);
+    }
+
+    /** Fails the {@code failAt}-th call as {@code mode} says, and every call from {@code crashAt} on. */
+    public FailingFileOps(FileOps delegate, int failAt, Mode mode, int crashAt) {
+        this(delegate, failAt, mode, crashAt, true);
+        if (crashAt <= failAt) {
+            throw new IllegalArgumentException("the crash comes after the first failure: " + crashAt + " <= " + failAt);
+        }
+    }
+
+    private FailingFileOps(FileOps delegate, int failAt, Mode mode, int crashAt, boolean unchecked) {
         this.delegate = delegate;
         this.failAt = failAt;
         this.mode = mode;
+        this.crashAt = crashAt;
     }
 
     /** True once the failing call was reached. */
     public synchronized boolean reached() {
         return calls >= failAt;
+    }
+
+    /** True once the crash point was reached. */
+    public synchronized boolean crashed() {
+        return calls >= crashAt;
     }
 
     public synchronized int calls() {
@@ -53,8 +75,9 @@ public final class FailingFileOps implements FileOps {
     private synchronized void call(String what, Op op) throws IOException {
         calls++;
         log.add(calls + ": " + what);
-        boolean fail = mode == Mode.FROM_N_ON ? calls >= failAt : calls == failAt;
-        if (fail && mode == Mode.AFTER) {
+        boolean crash = calls >= crashAt;
+        boolean fail = crash || (mode == Mode.FROM_N_ON ? calls >= failAt : calls == failAt);
+        if (fail && mode == Mode.AFTER && !crash) {
             op.run();
         }
         if (fail) {

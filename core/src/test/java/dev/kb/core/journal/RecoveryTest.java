@@ -10,6 +10,8 @@ import dev.kb.core.KbException;
 import dev.kb.core.fs.ChildJvm;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.Hashing;
+import dev.kb.core.fs.FailingFileOps;
+import dev.kb.core.fs.RecordingFileOps;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.ingest.AddCoordinator;
 import dev.kb.core.ingest.Outcome;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RecoveryTest {
@@ -141,6 +144,103 @@ class RecoveryTest {
             assertEquals(before, t.state());
             t.closeStaging();
             t.assertAtRest();
+        }
+    }
+
+    /**
+     * Quarantining a journal moves two things, its backups and itself. A crash at any step of it
+     * (in particular between the two moves) and a second recovery must leave the backups' bytes,
+     * possibly the only copy of a replaced document, under .kb/quarantine/: the sweep of
+     * .kb/staging/ must never take them for an orphan and delete them.
+     */
+    @ParameterizedTest
+    @EnumSource(FailingFileOps.Mode.class)
+    void quarantineCutShortAtAnyStepNeverLosesTheBackups(FailingFileOps.Mode mode) throws IOException {
+        byte[] old = "the only copy of the replaced document".getBytes(StandardCharsets.UTF_8);
+        byte[] journal = "this is not JSON {".getBytes(StandardCharsets.UTF_8);
+        boolean cutBetweenTheMoves = false;
+        boolean reached = true;
+        for (int n = 1; reached; n++) {
+            try (TestKb t = TestKb.create(tmp.resolve(mode + "-" + n))) {
+                Path backups = Files.createDirectories(t.kb.stagingDir().resolve(Sweeper.backupDirName(ID)));
+                Files.write(backups.resolve("0"), old);
+                Path journalFile = t.kb.journalDir().resolve(ID + ".json");
+                Files.write(journalFile, journal);
+
+                FailingFileOps ops = new FailingFileOps(FileOps.REAL, n, mode);
+                try {
+                    new Recovery(t.kb, t.registry, ops, t.hooks(ops), t.warnings::add).run(t.lock);
+                } catch (KbException e) {
+                    assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+                }
+                reached = ops.reached();
+                cutBetweenTheMoves |= Files.exists(journalFile) && !Files.exists(backups);
+                String where = "N=" + n + " " + ops.log();
+
+                t.recover();
+                t.recover();
+
+                assertEquals(List.of(), TestKb.list(t.kb.journalDir()), where);
+                assertEquals(1, filesUnder(t.kb.quarantineDir(), old), "the backup's bytes at " + where);
+                assertEquals(1, filesUnder(t.kb.quarantineDir(), journal), "the journal's bytes at " + where);
+                t.closeStaging();
+                t.assertAtRest();
+            }
+        }
+        assertTrue(cutBetweenTheMoves, "some N must stop the quarantine between its two moves");
+    }
+
+    /**
+     * The same against a power cut, which no exception shows: the backups' move must be durable in
+     * both directories before the journal moves, or the cut can keep the journal's rename and undo
+     * the backups', leaving them in .kb/staging/ owned by nothing.
+     */
+    @Test
+    void quarantinedBackupsAreDurableBeforeTheJournalMoves() throws IOException {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            Path backups = Files.createDirectories(t.kb.stagingDir().resolve(Sweeper.backupDirName(ID)));
+            Files.writeString(backups.resolve("0"), "old");
+            Path journalFile = t.kb.journalDir().resolve(ID + ".json");
+            Files.writeString(journalFile, "this is not JSON {");
+
+            RecordingFileOps ops = new RecordingFileOps(FileOps.REAL);
+            assertEquals(1, new Recovery(t.kb, t.registry, ops, t.hooks(ops), t.warnings::add).run(t.lock).quarantined());
+
+            List<RecordingFileOps.Call> calls = ops.calls();
+            int backupsMoved = indexOf(calls, "move", RecordingFileOps.norm(backups), 0);
+            int journalMoved = indexOf(calls, "move", RecordingFileOps.norm(journalFile), 0);
+            assertTrue(backupsMoved >= 0 && backupsMoved < journalMoved, calls.toString());
+            for (Path dir : List.of(t.kb.stagingDir(), t.kb.quarantineDir())) {
+                int synced = indexOf(calls, "fsyncDirectory", RecordingFileOps.norm(dir), backupsMoved);
+                assertTrue(synced > backupsMoved && synced < journalMoved, dir + " not synced in between: " + calls);
+            }
+            for (Path dir : List.of(t.kb.journalDir(), t.kb.quarantineDir())) {
+                assertTrue(indexOf(calls, "fsyncDirectory", RecordingFileOps.norm(dir), journalMoved) > journalMoved,
+                        dir + " not synced after the journal's move: " + calls);
+            }
+            assertTrue(t.warnings.get(0).contains(".backups"), "the warning says where the backups went: " + t.warnings);
+        }
+    }
+
+    private static int indexOf(List<RecordingFileOps.Call> calls, String op, Path path, int from) {
+        for (int i = from; i < calls.size(); i++) {
+            if (calls.get(i).op().equals(op) && calls.get(i).path().equals(path)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** How many files under {@code dir} hold exactly {@code bytes}. */
+    private static long filesUnder(Path dir, byte[] bytes) throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> {
+                try {
+                    return Arrays.equals(bytes, Files.readAllBytes(p));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count();
         }
     }
 

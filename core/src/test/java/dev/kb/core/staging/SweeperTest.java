@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +31,8 @@ class SweeperTest {
     Path tmp;
 
     KnowledgeBase kb;
+
+    final List<String> warnings = new ArrayList<>();
 
     @BeforeEach
     void init() {
@@ -49,7 +52,7 @@ class SweeperTest {
     @Test
     void orphanFolderWithAnUnlockedOwnerIsRemovedWithItsOwnerFile() throws IOException {
         Path orphan = deadWritersFolder();
-        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of()));
+        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add));
         assertFalse(Files.exists(orphan));
         assertEquals(List.of(), TestKb.list(kb.stagingDir()));
     }
@@ -58,7 +61,7 @@ class SweeperTest {
     void folderWithoutAnyOwnerFileAndOwnerFileWithoutFolderAreOrphans() throws IOException {
         Files.createDirectories(kb.stagingDir().resolve("p-" + UUID.randomUUID()));
         Files.writeString(kb.stagingDir().resolve("p-" + UUID.randomUUID() + ".owner"), "");
-        assertEquals(2, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of()));
+        assertEquals(2, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add));
         assertEquals(List.of(), TestKb.list(kb.stagingDir()));
     }
 
@@ -68,10 +71,10 @@ class SweeperTest {
             Path staged = live.write(".raw", "in use".getBytes());
             Path orphan = deadWritersFolder();
 
-            assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of()));
+            assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add));
             assertFalse(Files.exists(orphan));
             assertTrue(Files.isRegularFile(staged), "a live writer's staged file survives the sweep");
-            assertEquals(0, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of()), "and a second sweep");
+            assertEquals(0, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add), "and a second sweep");
             // probing must not have dropped the live area's lock: a sweep from here still keeps it
             assertTrue(Files.isRegularFile(staged));
         }
@@ -79,14 +82,43 @@ class SweeperTest {
     }
 
     @Test
-    void backupFolderOfAJournalIsKeptOnlyWhileTheJournalIsLive() throws IOException {
+    void backupFolderOfAJournalIsKeptWhileTheJournalIsLiveAndRemovedEmptyAfter() throws IOException {
         String live = UUID.randomUUID().toString();
         String gone = UUID.randomUUID().toString();
-        Files.createDirectories(kb.stagingDir().resolve(Sweeper.backupDirName(live)));
-        Files.writeString(Files.createDirectories(kb.stagingDir().resolve(Sweeper.backupDirName(gone))).resolve("0"), "x");
+        Files.writeString(Files.createDirectories(kb.stagingDir().resolve(Sweeper.backupDirName(live))).resolve("0"), "x");
+        Files.createDirectories(kb.stagingDir().resolve(Sweeper.backupDirName(gone)));
 
-        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(live)));
+        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(live), warnings::add));
         assertEquals(List.of(Sweeper.backupDirName(live)), TestKb.list(kb.stagingDir()));
+        assertEquals(List.of(), TestKb.list(kb.quarantineDir()), "an empty leftover is what a normal run leaves");
+        assertEquals(List.of(), warnings);
+    }
+
+    /**
+     * Backups whose journal is gone (a quarantine cut short, a journal deletion that a power cut
+     * kept while undoing the backups' removal) may be the only copy of a replaced document.
+     */
+    @Test
+    void backupFolderWithFilesButNoJournalIsQuarantinedNotDeleted() throws IOException {
+        String gone = UUID.randomUUID().toString();
+        Path backups = Files.createDirectories(kb.stagingDir().resolve(Sweeper.backupDirName(gone)));
+        Files.writeString(backups.resolve("0"), "the old document");
+
+        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add));
+
+        assertEquals(List.of(), TestKb.list(kb.stagingDir()));
+        List<String> q = TestKb.list(kb.quarantineDir());
+        assertEquals(1, q.size(), q.toString());
+        assertTrue(q.get(0).startsWith(Sweeper.backupDirName(gone) + "."), q.toString());
+        assertEquals("the old document", Files.readString(kb.quarantineDir().resolve(q.get(0)).resolve("0")));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains(".kb/quarantine/" + q.get(0)), warnings.get(0));
+
+        // a second leftover of the same journal does not replace the first
+        Files.writeString(Files.createDirectories(backups).resolve("0"), "another");
+        assertEquals(1, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add));
+        assertEquals(2, TestKb.list(kb.quarantineDir()).size());
+        assertEquals(0, Sweeper.removeOrphans(kb, FileOps.REAL, Set.of(), warnings::add), "nothing left");
     }
 
     @Test
