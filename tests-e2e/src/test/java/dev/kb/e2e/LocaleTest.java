@@ -1,6 +1,7 @@
 package dev.kb.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The C locale (cron, containers, ssh without LANG): Java then names files in ASCII. The launcher
- * runs kb under C.UTF-8 there; the bare jar says what to do instead of failing with a trace.
+ * runs kb under C.UTF-8 there; the bare jar fails such names alone and says what to do.
  */
 class LocaleTest extends E2EBase {
 
@@ -74,11 +75,14 @@ class LocaleTest extends E2EBase {
     }
 
     @Test
-    void theBareJarInTheCLocaleSaysWhatToDoAndChangesNothing() {
+    void theBareJarInTheCLocaleFailsTheNameItCannotUseAndSaysWhatToDo() {
         init();
         needUtf8Names();
-        KbState.Snapshot before = KbState.snapshot(kb);
-        Kb.run(work, cLocale(), "--kb", kb.toString(), "add", "café.md").expect(2).oneErrorLine("LC_ALL=C.UTF-8");
-        KbState.assertUnchanged(before, kb);
+        file("plain.md", markdown("Plain", "ascii only"));
+        Kb.Result r = Kb.run(work, cLocale(), "--kb", kb.toString(), "add", "--json", "café.md", "plain.md")
+                .expect(1).assertNoStackTrace();
+        assertEquals(List.of("failed", "added"), r.events().stream().map(e -> e.get("status").asText()).toList());
+        assertTrue(r.events().get(0).get("error").asText().contains("LC_ALL=C.UTF-8"), r.events().toString());
+        assertEquals(Set.of("plain"), KbState.names(KbState.assertAtRest(kb)));
     }
 }

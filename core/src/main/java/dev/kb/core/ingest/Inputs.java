@@ -76,8 +76,12 @@ public final class Inputs {
             try {
                 p = cwd.resolve(arg);
             } catch (InvalidPathException e) {
-                // e.g. a non-ASCII name under a locale whose file-name encoding is ASCII
-                items.add(new Item(null, Outcome.failed(arg, "not a usable path: " + e.getReason())));
+                // a non-ASCII name under a locale whose file-name encoding is ASCII (the C locale
+                // of cron jobs and containers, with a bare `java -jar`; the launcher avoids it)
+                items.add(new Item(null, Outcome.failed(arg, e.getReason().startsWith("Nul character")
+                        ? "not a usable path: " + e.getReason()
+                        : "this locale's file-name encoding (" + System.getProperty("sun.jnu.encoding")
+                                + ") cannot name it; run kb under a UTF-8 locale, e.g. LC_ALL=C.UTF-8")));
                 continue;
             }
             String broken = Files.isSymbolicLink(p) ? brokenLink(p) : null;

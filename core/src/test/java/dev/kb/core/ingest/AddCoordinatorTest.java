@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kb.core.KbException;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.ForwardingFileOps;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.journal.Recovery;
 import dev.kb.core.lock.LockLostException;
@@ -160,48 +161,13 @@ class AddCoordinatorTest {
     void aGroupWhoseOneDocumentFailsToPublishIsRetriedOneByOne() {
         try (TestKb t = TestKb.create(tmp)) {
             // raw/b.md cannot be written (a bad sector, a quota): only b may fail
-            FileOps failB = new FileOps() {
+            FileOps failB = new ForwardingFileOps(FileOps.REAL) {
                 @Override
                 public void move(Path source, Path target) throws IOException {
                     if (target.equals(t.kb.rawDir().resolve("b.md"))) {
                         throw new IOException("No space left on device");
                     }
                     FileOps.REAL.move(source, target);
-                }
-
-                @Override
-                public void delete(Path path) throws IOException {
-                    FileOps.REAL.delete(path);
-                }
-
-                @Override
-                public void truncate(Path file, long size) throws IOException {
-                    FileOps.REAL.truncate(file, size);
-                }
-
-                @Override
-                public void fsync(Path file) throws IOException {
-                    FileOps.REAL.fsync(file);
-                }
-
-                @Override
-                public void fsyncDirectory(Path dir) throws IOException {
-                    FileOps.REAL.fsyncDirectory(dir);
-                }
-
-                @Override
-                public void writeAtomically(Path target, byte[] data) throws IOException {
-                    FileOps.REAL.writeAtomically(target, data);
-                }
-
-                @Override
-                public void append(Path file, byte[] data) throws IOException {
-                    FileOps.REAL.append(file, data);
-                }
-
-                @Override
-                public void createDirectories(Path dir) throws IOException {
-                    FileOps.REAL.createDirectories(dir);
                 }
             };
             List<Outcome> out = t.coordinator(failB).commit(t.lock, List.of(
@@ -246,48 +212,13 @@ class AddCoordinatorTest {
 
     /** Real file operations, but the first rename into raw/ first removes the lock file, as a person might. */
     private static FileOps removingTheLockFileWhilePublishing(TestKb t) {
-        return new FileOps() {
+        return new ForwardingFileOps(FileOps.REAL) {
             @Override
             public void move(Path source, Path target) throws IOException {
                 if (target.startsWith(t.kb.rawDir())) {
                     Files.deleteIfExists(t.kb.lockFile());
                 }
                 FileOps.REAL.move(source, target);
-            }
-
-            @Override
-            public void delete(Path path) throws IOException {
-                FileOps.REAL.delete(path);
-            }
-
-            @Override
-            public void truncate(Path file, long size) throws IOException {
-                FileOps.REAL.truncate(file, size);
-            }
-
-            @Override
-            public void fsync(Path file) throws IOException {
-                FileOps.REAL.fsync(file);
-            }
-
-            @Override
-            public void fsyncDirectory(Path dir) throws IOException {
-                FileOps.REAL.fsyncDirectory(dir);
-            }
-
-            @Override
-            public void writeAtomically(Path target, byte[] data) throws IOException {
-                FileOps.REAL.writeAtomically(target, data);
-            }
-
-            @Override
-            public void append(Path file, byte[] data) throws IOException {
-                FileOps.REAL.append(file, data);
-            }
-
-            @Override
-            public void createDirectories(Path dir) throws IOException {
-                FileOps.REAL.createDirectories(dir);
             }
         };
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kb.core.KbException;
 import dev.kb.core.fs.ChildJvm;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.ForwardingFileOps;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.fs.FailingFileOps;
 import dev.kb.core.fs.RecordingFileOps;
@@ -360,7 +361,7 @@ class RecoveryTest {
      * the start of their bytes (up to {@code cut}) and then fail, as on a full disk; a SIGKILL
      * mid-write leaves the same bytes behind.
      */
-    private static final class TearingLogOps implements FileOps {
+    private static final class TearingLogOps extends ForwardingFileOps {
         private final Path log;
         private final ToIntFunction<String> cut;
         private int tears;
@@ -370,6 +371,7 @@ class RecoveryTest {
         String fragment;
 
         TearingLogOps(Path log, int tears, ToIntFunction<String> cut) {
+            super(FileOps.REAL);
             this.log = log;
             this.tears = tears;
             this.cut = cut;
@@ -391,41 +393,6 @@ class RecoveryTest {
             }
             FileOps.REAL.append(file, Arrays.copyOf(data, at));
             throw new IOException("No space left on device");
-        }
-
-        @Override
-        public void move(Path source, Path target) throws IOException {
-            FileOps.REAL.move(source, target);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            FileOps.REAL.delete(path);
-        }
-
-        @Override
-        public void truncate(Path file, long size) throws IOException {
-            FileOps.REAL.truncate(file, size);
-        }
-
-        @Override
-        public void fsync(Path file) throws IOException {
-            FileOps.REAL.fsync(file);
-        }
-
-        @Override
-        public void fsyncDirectory(Path dir) throws IOException {
-            FileOps.REAL.fsyncDirectory(dir);
-        }
-
-        @Override
-        public void writeAtomically(Path target, byte[] data) throws IOException {
-            FileOps.REAL.writeAtomically(target, data);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws IOException {
-            FileOps.REAL.createDirectories(dir);
         }
     }
 
