@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +92,45 @@ class LockTest extends E2EBase {
         assertEquals(h.pid(), r.json().get(0).get("lock").get("pid").asLong());
         assertTrue(h.process.isAlive(), "the holder must still hold the lock while status answered");
         release();
+    }
+
+    /**
+     * A real writer, paused mid-commit (lock held, journal written, files published, registry
+     * transaction not yet run): status answers, names it, and sees its journal pending but none
+     * of its documents, which are not committed.
+     */
+    @Test
+    void statusAnswersWhileARealWriterIsMidCommit() throws Exception {
+        init();
+        file("in/a.md", markdown("Alpha", "first"));
+        file("in/b.md", markdown("Bravo", "second"));
+        Path pause = Files.createDirectories(tmp.resolve("pause"));
+        Kb.Running writer = Kb.start(work, Kb.env(home, "KB_TEST_PAUSE_AT", "published", "KB_TEST_PAUSE_DIR",
+                pause.toString()), "--kb", kb.toString(), "add", "--json", "in");
+        try {
+            Kb.awaitCondition(Duration.ofSeconds(60), "kb add to pause after publishing",
+                    () -> Files.exists(pause.resolve("paused")) || !writer.process.isAlive());
+            assertTrue(writer.process.isAlive(), "kb add ended before pausing: " + writer.err());
+
+            JsonNode st = status();
+            assertEquals(writer.pid(), st.get("lock").get("pid").asLong(), st.toString());
+            assertTrue(st.get("lock").get("command").asText().startsWith("kb add"), st.toString());
+            assertEquals(1, st.get("pending_journals").asInt(), st.toString());
+            assertEquals(0, st.get("documents").asInt(), "nothing is committed before the commit point");
+
+            Files.createFile(pause.resolve("resume"));
+            Kb.Result done = writer.await().expect(0);
+            assertEquals(2, done.summary().get("added").asInt());
+        } finally {
+            if (writer.process.isAlive()) {
+                writer.kill();
+            }
+        }
+        JsonNode after = status();
+        assertEquals(2, after.get("documents").asInt());
+        assertEquals(0, after.get("pending_journals").asInt());
+        assertTrue(after.get("lock").isNull(), after.toString());
+        assertEquals(Set.of("a", "b"), KbState.names(KbState.assertAtRest(kb)));
     }
 
     @Test
