@@ -53,7 +53,11 @@ public record StagingOwner(State state, long pid, String why) {
         if (!folder.startsWith(StagingArea.PREFIX) || folder.endsWith(StagingArea.OWNER_SUFFIX)) {
             return NOBODY;
         }
-        Path owner = dir.resolve(folder + StagingArea.OWNER_SUFFIX);
+        return probe(dir.resolve(folder + StagingArea.OWNER_SUFFIX));
+    }
+
+    /** The owner of the staging folder whose owner file is {@code owner}. */
+    static StagingOwner probe(Path owner) {
         if (StagingArea.HELD.contains(owner)) {
             return new StagingOwner(State.THIS_PROCESS, ProcessHandle.current().pid(), null);
         }

@@ -183,25 +183,8 @@ public final class Sweeper {
 
     /** True when a live process (this one included) holds the owner lock. */
     static boolean ownedByLiveProcess(Path owner) {
-        if (StagingArea.HELD.contains(owner)) {
-            return true;
-        }
-        if (!Files.exists(owner, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return true;
-            }
-            l.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true;
-        } catch (IOException e) {
-            // cannot tell: keep it, a person can remove it with the next recover
-            return true;
-        }
+        // an owner that cannot be told is kept: a person can remove it with the next recover
+        return StagingOwner.probe(owner).state() != StagingOwner.State.NONE;
     }
 
     static void deleteTree(Path p) throws IOException {
