@@ -29,6 +29,15 @@ public final class Init {
             throw new KbException(KbException.Kind.USAGE, root + " exists and is not a directory");
         }
         boolean existed = Files.isDirectory(root.resolve(KnowledgeBase.META_DIR));
+        if (!existed) {
+            for (Path up = root.getParent(); up != null; up = up.getParent()) {
+                if (Files.isDirectory(up.resolve(KnowledgeBase.META_DIR))) {
+                    // the outer KB's `kb add` of a folder holding this one would ingest its wiki
+                    warn.accept("note: " + root + " lies inside the knowledge base " + up);
+                    break;
+                }
+            }
+        }
         try {
             Files.createDirectories(root.resolve(KnowledgeBase.META_DIR));
         } catch (IOException e) {

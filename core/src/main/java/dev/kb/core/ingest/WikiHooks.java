@@ -95,7 +95,8 @@ public final class WikiHooks implements CommitHooks {
     }
 
     static String indexLine(String name, String title) {
-        String t = title == null ? "" : title.replaceAll("\\s+", " ").trim();
+        // one line per document, and no bidi override turning the rest of it around
+        String t = title == null ? "" : Inputs.printable(title.replaceAll("\\s+", " ").trim());
         return "- [[" + name + "]]" + (t.isEmpty() || t.equals(name) ? "" : " — " + t) + "\n";
     }
 
