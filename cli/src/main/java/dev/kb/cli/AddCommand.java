@@ -1,6 +1,6 @@
 package dev.kb.cli;
 
-import dev.kb.core.ingest.Inputs;
+import dev.kb.core.input.Inputs;
 import dev.kb.core.kb.KnowledgeBase;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,10 @@
 package dev.kb.cli;
 
 import dev.kb.core.ingest.Ingest;
-import dev.kb.core.ingest.Inputs;
-import dev.kb.core.ingest.Outcome;
+import dev.kb.core.input.Inputs;
+import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.mutation.Batch;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +23,7 @@ final class IngestRun {
         Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(Ingest.emptySummary());
         // Printed once, by the main thread or the shutdown hook, whichever gets there first.
         AtomicBoolean reported = new AtomicBoolean();
-        Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Ingest.Listener() {
+        Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Batch.Listener() {
             @Override
             public void outcome(Outcome o) {
                 synchronized (seen) {

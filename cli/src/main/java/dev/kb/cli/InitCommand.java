@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "init", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
         description = "Create a knowledge base (default: the working directory). Running it again changes nothing.")

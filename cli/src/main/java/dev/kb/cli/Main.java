@@ -1,7 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
-import dev.kb.core.ingest.Inputs;
+import dev.kb.core.input.Inputs;
 import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.kb.cli;
 
-import dev.kb.core.ingest.Inputs;
-import dev.kb.core.ingest.Outcome;
+import dev.kb.core.input.Inputs;
+import dev.kb.core.input.Outcome;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;

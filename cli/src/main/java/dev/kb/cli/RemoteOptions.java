@@ -2,8 +2,8 @@ package dev.kb.cli;
 
 import dev.kb.core.fetch.FetchOptions;
 import dev.kb.core.fetch.UrlFetcher;
-import dev.kb.core.ingest.Source;
-import dev.kb.core.ingest.UrlSource;
+import dev.kb.core.input.Source;
+import dev.kb.core.input.UrlSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,9 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Options of the commands that reach the network (contract: --timeout, --max-size, --from-file).

@@ -32,7 +32,7 @@ class CrashStepsTest extends E2EBase {
         try (URLClassLoader jar = new URLClassLoader(new URL[] {Kb.jar().toUri().toURL()},
                 ClassLoader.getPlatformClassLoader())) {
             @SuppressWarnings("unchecked")
-            List<String> steps = (List<String>) jar.loadClass("dev.kb.core.ingest.AddCoordinator")
+            List<String> steps = (List<String>) jar.loadClass("dev.kb.core.mutation.AddCoordinator")
                     .getField("STEPS").get(null);
             assertTrue(steps.containsAll(List.of("before-journal", "journal-written", "published", "committed",
                     "journal-marked", "hooks-done", "discarded")), "unexpected STEPS " + steps);

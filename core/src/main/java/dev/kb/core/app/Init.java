@@ -2,11 +2,13 @@ package dev.kb.core.app;
 
 import dev.kb.core.KbException;
 import dev.kb.core.fs.FileOps;
-import dev.kb.core.ingest.WikiHooks;
-import dev.kb.core.journal.Recovery;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.Registry;
+import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.mutation.Recovery;
+import dev.kb.core.registry.SqliteRegistry;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.WriterLock;
+import dev.kb.core.wiki.WikiHooks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +52,7 @@ public final class Init {
             return false;
         }
         boolean created = !existed;
-        try (WriterLock lock = WriterLock.acquire(kb, wait, "kb init", onWait)) {
+        try (WriterLock lock = FcntlWriterLock.acquire(kb, wait, "kb init", onWait)) {
             for (Path d : new Path[] {kb.rawDir(), kb.sourcesDir(), kb.journalDir(), kb.stagingDir()}) {
                 if (!Files.isDirectory(d)) {
                     Files.createDirectories(d);
@@ -65,7 +67,7 @@ public final class Init {
                         + " is missing but " + root + " holds documents or journals; restore the registry"
                         + " from a backup, or move the knowledge base's files away and run 'kb init' again");
             }
-            try (Registry registry = freshRegistry ? Registry.create(kb.registryFile()) : Registry.open(kb.registryFile())) {
+            try (Registry registry = freshRegistry ? SqliteRegistry.create(kb.registryFile()) : SqliteRegistry.open(kb.registryFile())) {
                 created |= freshRegistry;
                 if (existed) {
                     // an existing KB whose init was interrupted: finish whatever else was too

@@ -3,11 +3,13 @@ package dev.kb.core.app;
 import dev.kb.core.KbException;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.Hashing;
-import dev.kb.core.ingest.WikiHooks;
-import dev.kb.core.journal.Recovery;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.Registry;
+import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.mutation.Recovery;
+import dev.kb.core.registry.SqliteRegistry;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.WriterLock;
+import dev.kb.core.wiki.WikiHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,8 +38,8 @@ public final class Recover {
     }
 
     public static Result run(KnowledgeBase kb, Duration wait, Consumer<String> onWait, Consumer<String> warn) {
-        try (WriterLock lock = WriterLock.acquire(kb, wait, "kb recover", onWait);
-             Registry registry = Registry.open(kb.registryFile())) {
+        try (WriterLock lock = FcntlWriterLock.acquire(kb, wait, "kb recover", onWait);
+             Registry registry = SqliteRegistry.open(kb.registryFile())) {
             WikiHooks hooks = new WikiHooks(kb, registry, FileOps.REAL);
             Recovery.Report report = new Recovery(kb, registry, FileOps.REAL, hooks, warn).run(lock);
             List<String> problems = new ArrayList<>();

@@ -1,13 +1,14 @@
 package dev.kb.core.app;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.FileOps;
 import dev.kb.core.journal.JournalStore;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.fs.FileOps;
+import dev.kb.core.lock.FcntlWriterLock;
 import dev.kb.core.lock.LockHolder;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.Registry;
+import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.Registry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -22,7 +23,7 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
 
     public static Status of(KnowledgeBase kb) {
         long docs;
-        try (Registry r = Registry.openReadOnly(kb.registryFile())) {
+        try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
             docs = r.count();
         }
         try {
@@ -32,7 +33,7 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
                 ids.add(p.getFileName().toString().replaceFirst("\\.json$", ""));
             }
             int orphans = Sweeper.countOrphans(kb, ids);
-            return new Status(kb.root(), docs, ids.size(), orphans, WriterLock.currentHolder(kb));
+            return new Status(kb.root(), docs, ids.size(), orphans, FcntlWriterLock.currentHolder(kb));
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.kb.core.convert;
 import com.vladsch.flexmark.html2md.converter.FlexmarkHtmlConverter;
 import com.vladsch.flexmark.util.data.MutableDataSet;
 import dev.kb.core.KbException;
+import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class HtmlConversion {
             // A null charset lets jsoup take it from the BOM or <meta charset>, else UTF-8.
             document = Jsoup.parse(file.toFile(), null, baseUri == null ? "" : baseUri);
         } catch (IOException e) {
-            throw KbException.inputFailed("cannot read HTML: " + Conversions.oneLine(e), e);
+            throw KbException.inputFailed("cannot read HTML: " + Causes.oneLine(e), e);
         }
         Extraction extraction = extract(document, baseUri);
         String markdown = toMarkdown(extraction.content());
@@ -58,7 +59,7 @@ final class HtmlConversion {
         putIfPresent(metadata, "byline", extraction.byline());
         putIfPresent(metadata, "excerpt", extraction.excerpt());
         putIfPresent(metadata, "site_name", extraction.siteName());
-        String title = Conversions.isBlank(extraction.title()) ? stem : extraction.title();
+        String title = ConverterText.isBlank(extraction.title()) ? stem : extraction.title();
         return new Converted(title, markdown, metadata, extraction.warnings());
     }
 
@@ -80,7 +81,7 @@ final class HtmlConversion {
             article = new Readability4JExtended(baseUri == null ? "" : baseUri, document).parse();
         } catch (RuntimeException e) {
             // Readability is a heuristic over arbitrary markup; its bug must not lose the page.
-            warnings.add("main-content extraction failed (" + Conversions.oneLine(e) + "); converted the whole page");
+            warnings.add("main-content extraction failed (" + Causes.oneLine(e) + "); converted the whole page");
         }
         Element content = article == null ? null : article.getArticleContent();
         if (content == null || content.text().isBlank()) {
@@ -92,7 +93,7 @@ final class HtmlConversion {
         if (baseUri != null && !baseUri.isBlank()) {
             absolutizeLinks(content);
         }
-        int textLength = Conversions.normalizeSpace(content.text()).length();
+        int textLength = ConverterText.normalizeSpace(content.text()).length();
         if (textLength < SHORT_TEXT) {
             warnings.add("little text extracted (" + textLength + " characters)");
         }
@@ -121,16 +122,16 @@ final class HtmlConversion {
 
     private static String firstPresent(String... candidates) {
         for (String candidate : candidates) {
-            if (!Conversions.isBlank(candidate)) {
-                return Conversions.normalizeSpace(candidate);
+            if (!ConverterText.isBlank(candidate)) {
+                return ConverterText.normalizeSpace(candidate);
             }
         }
         return null;
     }
 
     private static void putIfPresent(Map<String, Object> metadata, String key, String value) {
-        if (!Conversions.isBlank(value)) {
-            metadata.put(key, Conversions.normalizeSpace(value));
+        if (!ConverterText.isBlank(value)) {
+            metadata.put(key, ConverterText.normalizeSpace(value));
         }
     }
 }

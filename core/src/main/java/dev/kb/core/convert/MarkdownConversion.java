@@ -57,7 +57,7 @@ final class MarkdownConversion {
 
         String title = null;
         if (metadata.get("title") instanceof String t && !t.isBlank()) {
-            title = Conversions.normalizeSpace(t);
+            title = ConverterText.normalizeSpace(t);
             // It is the document's title now; leaving it would only be a duplicate to skip.
             metadata.remove("title");
         }

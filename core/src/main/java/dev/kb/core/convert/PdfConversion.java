@@ -1,6 +1,7 @@
 package dev.kb.core.convert;
 
 import dev.kb.core.KbException;
+import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,14 +74,14 @@ final class PdfConversion {
             }
 
             PDDocumentInformation info = document.getDocumentInformation();
-            String infoTitle = Conversions.normalizeSpace(info.getTitle());
-            String title = !Conversions.isBlank(infoTitle) ? infoTitle : PdfTitle.largestTextOnFirstPage(document);
-            if (Conversions.isBlank(title)) {
+            String infoTitle = ConverterText.normalizeSpace(info.getTitle());
+            String title = !ConverterText.isBlank(infoTitle) ? infoTitle : PdfTitle.largestTextOnFirstPage(document);
+            if (ConverterText.isBlank(title)) {
                 title = firstLine;
             }
             Map<String, Object> metadata = new LinkedHashMap<>();
-            String author = Conversions.normalizeSpace(info.getAuthor());
-            if (!Conversions.isBlank(author)) {
+            String author = ConverterText.normalizeSpace(info.getAuthor());
+            if (!ConverterText.isBlank(author)) {
                 metadata.put("author", author);
             }
             metadata.put("pages", pages);
@@ -89,13 +90,13 @@ final class PdfConversion {
         } catch (InvalidPasswordException e) {
             throw KbException.inputFailed("PDF is encrypted", e);
         } catch (IOException e) {
-            throw KbException.inputFailed("not a readable PDF: " + Conversions.oneLine(e), e);
+            throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(e), e);
         } catch (RuntimeException e) {
             if (e instanceof KbException) {
                 throw e;
             }
             // PDFBox on a damaged file can fail with unchecked exceptions from deep in a parser.
-            throw KbException.inputFailed("not a readable PDF: " + Conversions.oneLine(e), e);
+            throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(e), e);
         }
     }
 

@@ -76,7 +76,7 @@ final class PdfTitle {
                 break;
             }
         }
-        String result = Conversions.normalizeSpace(title.toString());
+        String result = ConverterText.normalizeSpace(title.toString());
         return result.isEmpty() || result.length() > MAX_LENGTH ? null : result;
     }
 

@@ -1,6 +1,7 @@
 package dev.kb.core.convert;
 
 import dev.kb.core.KbException;
+import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -26,7 +27,7 @@ final class TextFiles {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw KbException.inputFailed("cannot read file: " + Conversions.oneLine(e), e);
+            throw KbException.inputFailed("cannot read file: " + Causes.oneLine(e), e);
         }
         // The byte-order mark decides; without one, UTF-8 (the sniffer refused anything else).
         Charset charset = StandardCharsets.UTF_8;

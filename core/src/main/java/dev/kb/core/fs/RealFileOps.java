@@ -22,7 +22,7 @@ import java.util.UUID;
 class RealFileOps implements FileOps {
 
     /** Suffix of the temporary siblings written by {@link #writeAtomically}; recovery sweeps them. */
-    static final String TMP_SUFFIX = ".kbtmp";
+    static final String TMP_SUFFIX = dev.kb.core.kb.KnowledgeBase.TEMP_SUFFIX;
 
     @Override
     public void move(Path source, Path target) throws IOException {

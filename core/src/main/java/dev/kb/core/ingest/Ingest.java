@@ -2,20 +2,26 @@ package dev.kb.core.ingest;
 
 import dev.kb.core.KbException;
 import dev.kb.core.fs.FileOps;
-import dev.kb.core.journal.Recovery;
+import dev.kb.core.input.Inputs;
+import dev.kb.core.input.Outcome;
+import dev.kb.core.input.PrepareContext;
+import dev.kb.core.input.Prepared;
+import dev.kb.core.input.Source;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.Registry;
-import dev.kb.core.staging.StagingArea;
+import dev.kb.core.mutation.AddPlanner;
+import dev.kb.core.mutation.Batch;
+import dev.kb.core.mutation.Storage;
+import dev.kb.core.mutation.WriterSession;
+import dev.kb.core.registry.SqliteRegistry;
+import dev.kb.core.store.Registry;
+import dev.kb.core.text.Causes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +37,7 @@ import java.util.concurrent.TimeoutException;
  * Ready documents are committed together as one group (one journal, one transaction); the lock
  * is taken per group, so no network or conversion work ever happens while it is held.
  */
-public final class Ingest {
+public final class Ingest implements Batch {
 
     /** Tuning and policy of one batch. */
     public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
@@ -46,24 +52,14 @@ public final class Ingest {
         }
     }
 
-    /** Receives events as they happen (on the calling thread, in input order). */
-    public interface Listener {
-        void outcome(Outcome o);
-
-        void warning(String message);
-
-        void waitingForLock(String holder);
-    }
 
     private final KnowledgeBase kb;
     private final Options options;
-    private final Listener listener;
+    private final Batch.Listener listener;
     private volatile boolean cancelled;
-    /** Committed journals whose post-commit repair failed in this batch: tried once, warned once. */
-    private final Set<String> failedRepairs = new HashSet<>();
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    public Ingest(KnowledgeBase kb, Options options, Listener listener) {
+    public Ingest(KnowledgeBase kb, Options options, Batch.Listener listener) {
         this.kb = kb;
         this.options = options;
         this.listener = listener;
@@ -86,6 +82,7 @@ public final class Ingest {
      * @return whether the batch stopped within the grace period; if not, the process is ending
      *         somewhere that the next command's recovery cleans up after
      */
+    @Override
     public boolean cancel(Duration grace) {
         cancelled = true;
         try {
@@ -97,6 +94,7 @@ public final class Ingest {
     }
 
     /** Whether {@link #cancel} was called. */
+    @Override
     public boolean cancelled() {
         return cancelled;
     }
@@ -108,18 +106,16 @@ public final class Ingest {
             t.setDaemon(true);
             return t;
         });
-        try (Registry reader = Registry.openReadOnly(kb.registryFile());
-             Registry writer = openWriter();
-             StagingArea staging = StagingArea.create(kb);
+        try (Registry reader = SqliteRegistry.openReadOnly(kb.registryFile());
+             WriterSession session = WriterSession.open(Storage.local(kb, options.ops()), options.lockWait(),
+                     options.command(), listener);
              Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
-            WikiHooks hooks = new WikiHooks(kb, writer, options.ops());
-            AddCoordinator coordinator = new AddCoordinator(kb, writer, options.ops(), hooks, listener::warning,
-                    options.command(), failedRepairs);
-            PrepareContext ctx = new PrepareContext(staging, reader);
+            AddPlanner planner = new AddPlanner(kb);
+            PrepareContext ctx = new PrepareContext(session.staging(), reader);
             Deque<Future<Source.Prep>> window = new ArrayDeque<>();
             int next = 0;
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
-            List<Pending> group = new ArrayList<>();
+            List<Source.Prep> group = new ArrayList<>();
             int toCommit = 0;
             for (int i = 0; i < items.size() && !cancelled; i++) {
                 while (next < items.size() && window.size() < windowSize) {
@@ -127,31 +123,28 @@ public final class Ingest {
                 }
                 Future<Source.Prep> f = window.poll();
                 if (toCommit > 0 && (!f.isDone() || toCommit >= options.maxGroup())) {
-                    flush(group, coordinator, writer, hooks, summary);
+                    flush(group, session, planner, summary);
                     toCommit = 0;
                 }
                 Source.Prep prep = await(f, items.get(i));
                 if (prep == null) {
                     break; // cancelled while waiting: what is prepared but uncommitted is dropped
                 }
-                group.add(new Pending(prep));
+                group.add(prep);
                 if (prep.prepared() != null) {
                     toCommit++;
                 } else if (toCommit == 0) {
-                    flush(group, coordinator, writer, hooks, summary); // nothing waits: report now
+                    flush(group, session, planner, summary); // nothing waits: report now
                 }
             }
             if (!cancelled) {
-                flush(group, coordinator, writer, hooks, summary);
+                flush(group, session, planner, summary);
             }
             return summary;
         } finally {
             pool.shutdownNow();
             finished.countDown();
         }
-    }
-
-    private record Pending(Source.Prep prep) {
     }
 
     /**
@@ -172,24 +165,19 @@ public final class Ingest {
         }
     }
 
-    private void flush(List<Pending> group, AddCoordinator coordinator, Registry writer, WikiHooks hooks,
+    /** Commits the prepared documents of {@code group} as one group, then reports every item in order. */
+    private void flush(List<Source.Prep> group, WriterSession session, AddPlanner planner,
                        Map<Outcome.Status, Integer> summary) {
         List<Prepared> docs = new ArrayList<>();
-        for (Pending p : group) {
-            if (p.prep().prepared() != null) {
-                docs.add(p.prep().prepared());
+        for (Source.Prep p : group) {
+            if (p.prepared() != null) {
+                docs.add(p.prepared());
             }
         }
-        List<Outcome> committed = List.of();
-        if (!docs.isEmpty()) {
-            try (WriterLock lock = lock()) {
-                recover(lock, writer, hooks);
-                committed = coordinator.commit(lock, docs);
-            }
-        }
+        List<Outcome> committed = docs.isEmpty() ? List.of() : session.commit(docs, planner);
         int c = 0;
-        for (Pending p : group) {
-            Outcome o = p.prep().prepared() != null ? committed.get(c++) : p.prep().early();
+        for (Source.Prep p : group) {
+            Outcome o = p.prepared() != null ? committed.get(c++) : p.early();
             summary.merge(o.status(), 1, Integer::sum);
             listener.outcome(o);
         }
@@ -208,36 +196,6 @@ public final class Ingest {
         }
     }
 
-    private WriterLock lock() {
-        return WriterLock.acquire(kb, options.lockWait(), options.command(), listener::waitingForLock);
-    }
-
-    /**
-     * Opens the registry for writing under the lock, because opening may upgrade its schema and
-     * two writers upgrading at once would fail one of them; then drains what an interrupted writer
-     * left, before this batch does anything of its own.
-     */
-    private Registry openWriter() {
-        try (WriterLock lock = lock()) {
-            Registry writer = Registry.open(kb.registryFile());
-            try {
-                recover(lock, writer, new WikiHooks(kb, writer, options.ops()));
-                return writer;
-            } catch (RuntimeException e) {
-                writer.close();
-                throw e;
-            }
-        }
-    }
-
-    private void recover(WriterLock lock, Registry writer, WikiHooks hooks) {
-        Recovery.Report r = new Recovery(kb, writer, options.ops(), hooks, listener::warning, failedRepairs).run(lock);
-        if (r.finished() + r.rolledBack() > 0) {
-            listener.warning("recovered an interrupted mutation: " + r.finished() + " finished, "
-                    + r.rolledBack() + " rolled back");
-        }
-    }
-
     private static Future<Source.Prep> submit(ExecutorService pool, Inputs.Item item, PrepareContext ctx) {
         if (item.outcome() != null) {
             return CompletableFuture.completedFuture(Source.Prep.done(item.outcome()));
@@ -251,7 +209,7 @@ public final class Ingest {
                 }
                 return Source.Prep.done(Outcome.failed(item.source().input(), e.getMessage()));
             } catch (java.io.IOException e) {
-                return Source.Prep.done(Outcome.failed(item.source().input(), AddCoordinator.cause(e)));
+                return Source.Prep.done(Outcome.failed(item.source().input(), Causes.oneLine(e)));
             }
         });
     }

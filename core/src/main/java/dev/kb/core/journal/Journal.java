@@ -15,29 +15,42 @@ import java.util.List;
  * added later are optional and read with a safe default, so the version only changes when an older
  * reader would misread a journal, and journals left by an older version still recover.
  *
+ * <p>Version 2 adds the actions {@code remove} and {@code repair}: a kb that reads only version 1
+ * would log a removed document as "updated" and keep its index line, so it must refuse such a
+ * journal (it quarantines it) rather than misread it. It also adds {@code writer}. Version 1
+ * journals (actions {@code add} and {@code update} only) are still read and recovered.
+ *
  * @param backupDir  where live files are parked while replaced ({@code .kb/staging/j-<id>})
- * @param entries    files to publish, in order
+ * @param entries    files to publish or retire, in order
  * @param docs       what the mutation does to which documents, for the log and index hooks
+ * @param writer     the staging folder ({@code .kb/staging/p-<uuid>}) of the process that wrote
+ *                   it, whose owner lock tells recovery whether that writer still runs; null in
+ *                   version 1, where only the staged paths of the entries tell (a journal that
+ *                   only retires files, a remove, has none)
  */
 public record Journal(int version, String id, String status, String created, String command,
-                      String backupDir, List<Entry> entries, List<Doc> docs) {
+                      String backupDir, List<Entry> entries, List<Doc> docs, String writer) {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The actions of {@link Doc}, by the version that introduced them. */
+    private static final List<String> ACTIONS_V1 = List.of("add", "update");
+    private static final List<String> ACTIONS_V2 = List.of("add", "update", "remove", "repair");
     public static final String ACTIVE = "active";
     public static final String COMMITTED = "committed";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One file: {@code staged} (null when the entry only retires a live file) goes to {@code target};
-     * {@code backup} (null when the target did not exist) is where the old target waits until the
-     * journal is discarded.
+     * One file or folder: {@code staged} (null when the entry only retires what is live: a remove)
+     * goes to {@code target}; {@code backup} (null when the target did not exist) is where the old
+     * target waits until the journal is discarded.
      */
     public record Entry(String staged, String target, String backup) {
     }
 
     /**
-     * One document touched: its name, {@code add} or {@code update}, title and source URI.
+     * One document touched: its name, its action ({@code add}, {@code update}, {@code remove},
+     * {@code repair}), title and source URI.
      *
      * @param titleChanged whether the title differs from the one registered before the mutation
      *                     (always true for an add). An update keeps its name, so only this can
@@ -54,8 +67,14 @@ public record Journal(int version, String id, String status, String created, Str
         docs = List.copyOf(docs);
     }
 
+    /** A journal that names no writer folder (version 1, or a test's hand-made one). */
+    public Journal(int version, String id, String status, String created, String command, String backupDir,
+                   List<Entry> entries, List<Doc> docs) {
+        this(version, id, status, created, command, backupDir, entries, docs, null);
+    }
+
     public Journal committed() {
-        return new Journal(version, id, COMMITTED, created, command, backupDir, entries, docs);
+        return new Journal(version, id, COMMITTED, created, command, backupDir, entries, docs, writer);
     }
 
     public byte[] toJson() {
@@ -66,6 +85,9 @@ public record Journal(int version, String id, String status, String created, Str
         n.put("created", created);
         n.put("command", command);
         n.put("backup_dir", backupDir);
+        if (writer != null) {
+            n.put("writer", writer);
+        }
         ArrayNode es = n.putArray("entries");
         for (Entry e : entries) {
             ObjectNode o = es.addObject();
@@ -104,7 +126,7 @@ public record Journal(int version, String id, String status, String created, Str
             throw new CorruptJournalException("not a JSON object");
         }
         int version = n.path("version").asInt(-1);
-        if (version != FORMAT) {
+        if (version != 1 && version != FORMAT) {
             throw new CorruptJournalException(n.has("version")
                     ? "unknown format version " + n.get("version") : "missing field 'version'");
         }
@@ -136,11 +158,15 @@ public record Journal(int version, String id, String status, String created, Str
             // lenient on purpose: only an explicit false saves work, anything else means "rebuild"
             JsonNode changed = d.get("title_changed");
             boolean titleChanged = changed == null || !changed.isBoolean() || changed.booleanValue();
-            docs.add(new Doc(text(d, "name", true), text(d, "action", true), text(d, "title", false),
+            String action = text(d, "action", true);
+            if (!(version == 1 ? ACTIONS_V1 : ACTIONS_V2).contains(action)) {
+                throw new CorruptJournalException("unknown action '" + action + "' in a version " + version + " journal");
+            }
+            docs.add(new Doc(text(d, "name", true), action, text(d, "title", false),
                     text(d, "source", false), titleChanged));
         }
         return new Journal(version, id, status, text(n, "created", false), text(n, "command", false),
-                text(n, "backup_dir", true), entries, docs);
+                text(n, "backup_dir", true), entries, docs, version == 1 ? null : text(n, "writer", false));
     }
 
     private static String text(JsonNode n, String field, boolean required) throws CorruptJournalException {

@@ -12,6 +12,36 @@ import java.nio.file.Path;
  */
 public final class KnowledgeBase {
     public static final String META_DIR = ".kb";
+    /** KB-relative folders of the documents' files; the layout lives here and nowhere else. */
+    public static final String RAW = "raw";
+    public static final String SOURCES = "wiki/sources";
+    /** Extension of a document's wiki page. */
+    public static final String PAGE_EXTENSION = ".md";
+    /**
+     * Suffix of the temporary sibling an atomic write renames into place; a crash can leave one,
+     * and recovery removes it.
+     */
+    public static final String TEMP_SUFFIX = ".kbtmp";
+
+    /** {@code raw/<name>.<ext>}: where a document's original bytes live. */
+    public static String rawPath(String name, String extension) {
+        return RAW + "/" + name + "." + extension;
+    }
+
+    /** {@code wiki/sources/<name>.md}: a document's wiki page. */
+    public static String sourcePath(String name) {
+        return SOURCES + "/" + name + PAGE_EXTENSION;
+    }
+
+    /** {@code wiki/sources/<name><suffix>}: an extra artifact, e.g. {@code .tree.json}. */
+    public static String artifactPath(String name, String suffix) {
+        return SOURCES + "/" + name + suffix;
+    }
+
+    /** {@code wiki/sources/<name>/}: a document's folder of further artifacts. */
+    public static String artifactDir(String name) {
+        return SOURCES + "/" + name;
+    }
 
     private final Path root;
 
@@ -97,7 +127,7 @@ public final class KnowledgeBase {
     }
 
     public Path rawDir() {
-        return root.resolve("raw");
+        return root.resolve(RAW);
     }
 
     public Path wikiDir() {
@@ -105,7 +135,7 @@ public final class KnowledgeBase {
     }
 
     public Path sourcesDir() {
-        return wikiDir().resolve("sources");
+        return root.resolve(SOURCES);
     }
 
     public Path indexFile() {

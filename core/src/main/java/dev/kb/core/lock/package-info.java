@@ -11,17 +11,17 @@
  * pid is alive and started at the recorded instant (pid reuse). Within the JVM that holds the lock
  * nothing but the holder's own channel may open the lock file: closing any descriptor of a file
  * drops all of the process's fcntl locks on it, so readers there are answered from memory
- * ({@link WriterLock#currentHolder}).
+ * ({@link FcntlWriterLock#currentHolder}).
  *
  * <p>Removing {@code .kb/ingest.lock} by hand breaks the lock: the holder's lock stays on the
  * unlinked file and the next process locks a fresh one. Two defences: the holder checks before
  * each recovery, each group's commit and the commit point itself that the file at the path is the
- * one it locked ({@link WriterLock#assertHeld}, one stat), and stops with
+ * one it locked ({@link FcntlWriterLock#assertHeld}, one stat), and stops with
  * {@link LockLostException} (exit 3) when it is not; and recovery never undoes or finishes a
  * journal whose staged files lie in another live process's staging folder (see
  * {@link dev.kb.core.journal}).
  *
  * <p>Taking the lock is the moment to drain what an interrupted writer left: callers run
- * {@link dev.kb.core.journal.Recovery} right after {@link WriterLock#acquire}.
+ * {@link dev.kb.core.mutation.Recovery} right after {@link FcntlWriterLock#acquire}.
  */
 package dev.kb.core.lock;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
+import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.store.WriterLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class InitTest {
         Path dir = tmp.resolve("kb");
         assertTrue(Init.run(dir, Duration.ZERO, m -> { }, m -> { }));
         List<String> waited = new ArrayList<>();
-        try (WriterLock held = WriterLock.acquire(KnowledgeBase.open(dir), Duration.ZERO, "writer", m -> { })) {
+        try (WriterLock held = FcntlWriterLock.acquire(KnowledgeBase.open(dir), Duration.ZERO, "writer", m -> { })) {
             assertFalse(Init.run(dir, Duration.ZERO, waited::add, m -> { }), "nothing to create");
             assertTrue(held.isHeld());
         }

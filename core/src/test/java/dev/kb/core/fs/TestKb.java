@@ -5,16 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kb.core.app.Init;
-import dev.kb.core.ingest.AddCoordinator;
-import dev.kb.core.ingest.Outcome;
-import dev.kb.core.ingest.Prepared;
-import dev.kb.core.ingest.WikiHooks;
-import dev.kb.core.journal.Recovery;
+import dev.kb.core.input.Outcome;
+import dev.kb.core.input.Prepared;
+import dev.kb.core.journal.FileDocumentStore;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.DocumentRow;
-import dev.kb.core.registry.Registry;
+import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.mutation.AddPlanner;
+import dev.kb.core.mutation.Recovery;
+import dev.kb.core.mutation.Storage;
+import dev.kb.core.mutation.WriterSession;
+import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.StagingArea;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.ForwardingRegistry;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.WriterLock;
+import dev.kb.core.wiki.WikiHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +50,8 @@ public final class TestKb implements AutoCloseable {
 
     private TestKb(KnowledgeBase kb) {
         this.kb = kb;
-        this.lock = WriterLock.acquire(kb, Duration.ZERO, "kb test", m -> { });
-        this.registry = Registry.open(kb.registryFile());
+        this.lock = FcntlWriterLock.acquire(kb, Duration.ZERO, "kb test", m -> { });
+        this.registry = SqliteRegistry.open(kb.registryFile());
         this.staging = StagingArea.create(kb);
     }
 
@@ -63,6 +69,11 @@ public final class TestKb implements AutoCloseable {
 
     /** Closes this process's staging area (as a writer does when its batch ends). */
     public void closeStaging() {
+        for (WriterSession s : sessions) {
+            s.close();
+        }
+        sessions.clear();
+        realAdder = null;
         if (staging != null) {
             staging.close();
             staging = null;
@@ -96,8 +107,81 @@ public final class TestKb implements AutoCloseable {
         return new WikiHooks(kb, registry, ops);
     }
 
-    public AddCoordinator coordinator(FileOps ops) {
-        return new AddCoordinator(kb, registry, ops, hooks(ops), warnings::add, "kb add (test)");
+    /**
+     * The storage of this KB as a writer session sees it, through {@code ops}, on this fixture's
+     * held lock and open registry (lent: closing the session closes neither).
+     */
+    public Storage storage(FileOps ops) {
+        WriterLock lent = new WriterLock() {
+            @Override
+            public void assertHeld() {
+                lock.assertHeld();
+            }
+
+            @Override
+            public boolean isHeld() {
+                return lock.isHeld();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new Storage(kb, ops, (wait, command, onWait) -> lent, () -> new ForwardingRegistry(registry, false),
+                new FileDocumentStore(kb, ops));
+    }
+
+    /** A writer session on this KB, its warnings collected in {@link #warnings}. */
+    public WriterSession session(Storage storage) {
+        return WriterSession.open(storage, Duration.ZERO, "kb add (test)", new WriterSession.Events() {
+            @Override
+            public void warning(String message) {
+                warnings.add(message);
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+            }
+        });
+    }
+
+    /**
+     * Commits groups of prepared documents as one {@code kb add} batch does: one writer session
+     * (opened at the first group) for all of them, until {@link #closeStaging}.
+     */
+    public final class Adder {
+        private final Storage storage;
+        private WriterSession session;
+
+        Adder(Storage storage) {
+            this.storage = storage;
+        }
+
+        public List<Outcome> commit(WriterLock held, List<Prepared> group) {
+            held.assertHeld();
+            if (session == null) {
+                session = session(storage);
+                sessions.add(session);
+            }
+            return session.commit(group, new AddPlanner(kb));
+        }
+    }
+
+    private final List<WriterSession> sessions = new ArrayList<>();
+    private Adder realAdder;
+
+    public Adder coordinator(FileOps ops) {
+        if (ops == FileOps.REAL) {
+            if (realAdder == null) {
+                realAdder = new Adder(storage(ops));
+            }
+            return realAdder;
+        }
+        return new Adder(storage(ops));
+    }
+
+    public Adder coordinator(Storage storage) {
+        return new Adder(storage);
     }
 
     public List<Outcome> add(Prepared... docs) {

@@ -9,10 +9,12 @@ import dev.kb.core.app.Status;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.journal.CommitHooks;
-import dev.kb.core.journal.Recovery;
 import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.lock.WriterLock;
-import dev.kb.core.registry.Registry;
+import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.mutation.Recovery;
+import dev.kb.core.registry.SqliteRegistry;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.WriterLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,8 +135,8 @@ class SweeperTest {
             assertTrue(Files.isDirectory(live.dir()));
             assertEquals(2, Status.of(kb).stagingOrphans(), "and counting twice changes nothing");
         }
-        try (WriterLock lock = WriterLock.acquire(kb, Duration.ZERO, "kb recover", m -> { });
-             Registry registry = Registry.open(kb.registryFile())) {
+        try (WriterLock lock = FcntlWriterLock.acquire(kb, Duration.ZERO, "kb recover", m -> { });
+             Registry registry = SqliteRegistry.open(kb.registryFile())) {
             Recovery.Report r = new Recovery(kb, registry, FileOps.REAL, CommitHooks.NONE, m -> { }).run(lock);
             assertEquals(2, r.stagingRemoved());
         }

@@ -1,0 +1,82 @@
+package dev.kb.core.input;
+
+import dev.kb.core.KbException;
+import dev.kb.core.fetch.ByteSizes;
+import dev.kb.core.fs.Hashing;
+import dev.kb.core.wiki.FrontMatter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** A local file: copied once into staging while hashed, then converted from that private copy. */
+public final class FileSource implements Source {
+    private final Path file;
+    private final String input;
+    private final long maxBytes;
+
+    /** @param maxBytes the contract's {@code --max-size}: a larger file fails and nothing of it is kept */
+    public FileSource(Path file, String input, long maxBytes) {
+        this.file = file;
+        this.input = input;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public String input() {
+        return input;
+    }
+
+    @Override
+    public Prep prepare(PrepareContext ctx) throws IOException {
+        String uri = file.toAbsolutePath().normalize().toString();
+        Path raw = ctx.staging().newPath(".raw");
+        Hashing.Copy copy;
+        try {
+            // The size the file system knows refuses a large file before a byte of it is copied.
+            long size = java.nio.file.Files.size(file);
+            if (size > maxBytes) {
+                throw tooLarge(": the file has " + ByteSizes.format(size));
+            }
+            copy = Hashing.copyAndHash(file, raw, maxBytes);
+        } catch (Hashing.LimitExceeded e) {
+            throw tooLarge(""); // it grew while being read; the staged part goes with the failure
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw KbException.inputFailed("no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw KbException.inputFailed("permission denied");
+        }
+        Optional<Outcome> known = ctx.knownContent(input, uri, copy.sha256());
+        if (known.isPresent()) {
+            java.nio.file.Files.deleteIfExists(raw);
+            return Prep.done(known.get());
+        }
+        String fileName = file.getFileName().toString();
+        String ext = extension(fileName);
+        String stem = ext.isEmpty() ? fileName : fileName.substring(0, fileName.length() - ext.length() - 1);
+        RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem, ctx.staging());
+        String added = FrontMatter.added(ctx.bySourceUri(uri)); // present: an update of that row
+        String fm = FrontMatter.render(c.title(), uri, copy.sha256(), c.type(), added, c.metadata());
+        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
+        return Prep.of(new Prepared(input, uri, stem, c.type(), c.title(), copy.sha256(), copy.size(), raw, rawExt, md,
+                List.of(), null, null, true, new ArrayList<>(c.warnings())));
+    }
+
+    private KbException tooLarge(String detail) {
+        return KbException.inputFailed("larger than " + ByteSizes.format(maxBytes) + " (--max-size)" + detail);
+    }
+
+    static String extension(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot <= 0 || dot == fileName.length() - 1 ? "" : fileName.substring(dot + 1);
+    }
+
+    /** The types a local file may have, by extension; directories skip the rest. */
+    public static boolean supportedExtension(String fileName) {
+        return RawConversion.SUPPORTED_EXTENSIONS.contains(extension(fileName).toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,323 @@
+package dev.kb.core.input;
+
+import dev.kb.core.KbException;
+import dev.kb.core.kb.KnowledgeBase;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns command-line arguments into work items, in a stable order. A directory is walked
+ * recursively in name order; hidden entries, the KB itself, special files (FIFOs, devices,
+ * sockets) and symbolic-link loops are skipped without hanging; unsupported types inside a
+ * directory become {@code skipped} outcomes, not failures.
+ *
+ * <p>The KB never ingests itself: an argument that is the KB is a skip, one inside it fails, and
+ * a walk neither enters the KB nor follows a link into it (where links lead decides, not where
+ * they sit). A name that is not valid text in the locale's file-name encoding fails, because
+ * its decoded form is not its identity (see {@link #undecodable}).
+ */
+public final class Inputs {
+    private static final String INSIDE_KB = "is inside the knowledge base itself";
+    private static final String IS_KB = "is the knowledge base itself";
+
+    private Inputs() {
+    }
+
+    /** A source to prepare, or an outcome already decided while expanding. */
+    public record Item(Source source, Outcome outcome) {
+    }
+
+    /**
+     * @param cwd      what relative paths are relative to
+     * @param remote   turns an argument that is not a local path (a URL) into a source, or returns
+     *                 null when it is not one
+     * @param maxBytes the most bytes one local file may have ({@code --max-size})
+     */
+    public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote,
+                                    long maxBytes) {
+        List<Item> items = new ArrayList<>();
+        boolean alone = args.size() == 1;
+        for (String arg : args) {
+            Source r;
+            try {
+                r = remote.apply(arg);
+            } catch (KbException e) {
+                // an unsupported or malformed URL: like an unsupported file type, a usage error
+                // only when it is the sole input, otherwise this input fails and the rest go on
+                if (e.kind() != KbException.Kind.USAGE) {
+                    throw e;
+                }
+                if (alone) {
+                    throw new KbException(KbException.Kind.USAGE, arg + ": " + e.getMessage());
+                }
+                items.add(new Item(null, Outcome.failed(arg, e.getMessage())));
+                continue;
+            }
+            if (r != null) {
+                items.add(new Item(r, null));
+                continue;
+            }
+            Path p;
+            try {
+                p = cwd.resolve(arg);
+            } catch (InvalidPathException e) {
+                // a non-ASCII name under a locale whose file-name encoding is ASCII (the C locale
+                // of cron jobs and containers, with a bare `java -jar`; the launcher avoids it)
+                items.add(new Item(null, Outcome.failed(arg, e.getReason().startsWith("Nul character")
+                        ? "not a usable path: " + e.getReason()
+                        : "this locale's file-name encoding (" + System.getProperty("sun.jnu.encoding")
+                                + ") cannot name it; run kb under a UTF-8 locale, e.g. LC_ALL=C.UTF-8")));
+                continue;
+            }
+            String broken = Files.isSymbolicLink(p) ? brokenLink(p) : null;
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
+                items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0
+                        // the JVM decoded the argument's bytes and replaced what was not text, so
+                        // no file by this name exists; only renaming the file makes it reachable
+                        ? "no such file or directory (" + undecodableName() + ")"
+                        : "no such file or directory")));
+            } else if (broken != null) {
+                items.add(new Item(null, Outcome.failed(arg, broken)));
+            } else if (Files.isDirectory(p)) {
+                if (kb.isRoot(p)) {
+                    // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
+                    items.add(new Item(null, Outcome.skipped(arg, null, IS_KB)));
+                } else if (kb.isInside(p)) {
+                    items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
+                } else {
+                    walk(p, arg, kb, maxBytes, items, new HashSet<>());
+                }
+            } else if (!Files.isRegularFile(p)) {
+                items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
+            } else if (!FileSource.supportedExtension(p.getFileName().toString())) {
+                String why = "unsupported file type" + describeExtension(p) + " (supported: "
+                        + String.join(", ", RawConversion.SUPPORTED_EXTENSIONS.stream().sorted().toList()) + ")";
+                if (alone) {
+                    throw new KbException(KbException.Kind.USAGE, arg + ": " + why);
+                }
+                items.add(new Item(null, Outcome.failed(arg, why)));
+            } else if (kb.isInside(p)) {
+                items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
+            } else {
+                items.add(new Item(new FileSource(p, arg, maxBytes), null));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * {@code text} (an input, a path, a message naming one) as one line a person reads: on stderr
+     * and in {@code wiki/log.md}. Control characters (C0, DEL, C1), line and paragraph separators
+     * and the bidi embedding, override and isolate controls are shown escaped: {@code \n},
+     * {@code \t}, {@code \r}, else a backslash, 'u' and four hex digits. Without this a file named
+     * "new", newline, "line.md" split its stderr line in two for scripts that read line by line and
+     * broke its log line out of the code span, and a U+202E showed the rest of the line reversed.
+     * Letters of any script, and the format characters that join them (ZWJ in emoji, ZWNJ in
+     * Persian), stay as they are. Not reversible (a backslash is not doubled, so Windows paths stay
+     * readable): the exact text is in the JSON output and the registry.
+     */
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            if (!breaksTheLine(cp)) {
+                b.appendCodePoint(cp);
+            } else if (cp == '\n') {
+                b.append("\\n");
+            } else if (cp == '\r') {
+                b.append("\\r");
+            } else if (cp == '\t') {
+                b.append("\\t");
+            } else {
+                b.append(String.format("\\u%04x", cp));
+            }
+        });
+        return b.toString();
+    }
+
+    /** What ends a line, moves the cursor, or reorders the text after it on a terminal or in an editor. */
+    private static boolean breaksTheLine(int cp) {
+        if (Character.isISOControl(cp)) {
+            return true;
+        }
+        int type = Character.getType(cp);
+        if (type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            return true;
+        }
+        return switch (Character.getDirectionality(cp)) {
+            case Character.DIRECTIONALITY_LEFT_TO_RIGHT_EMBEDDING, Character.DIRECTIONALITY_LEFT_TO_RIGHT_OVERRIDE,
+                 Character.DIRECTIONALITY_RIGHT_TO_LEFT_EMBEDDING, Character.DIRECTIONALITY_RIGHT_TO_LEFT_OVERRIDE,
+                 Character.DIRECTIONALITY_POP_DIRECTIONAL_FORMAT, Character.DIRECTIONALITY_LEFT_TO_RIGHT_ISOLATE,
+                 Character.DIRECTIONALITY_RIGHT_TO_LEFT_ISOLATE, Character.DIRECTIONALITY_FIRST_STRONG_ISOLATE,
+                 Character.DIRECTIONALITY_POP_DIRECTIONAL_ISOLATE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Why {@code name}, read from a directory, cannot be used, or null when it can. Java decodes
+     * file names with the locale's file-name encoding and puts U+FFFD for bytes that are not
+     * text: the Latin-1 names "lat\xe9n.md" and "lat\xe8n.md" both read as "lat?n.md" (U+FFFD
+     * for the byte) under UTF-8, then shared one source URI and overwrote each other on every run.
+     * Such a name does not encode back to the bytes it came from; a name that is text does.
+     */
+    private static String undecodable(Path name) {
+        try {
+            if (name.getFileSystem().getPath(name.toString()).equals(name)) {
+                return null;
+            }
+        } catch (InvalidPathException e) {
+            // the decoded text does not even encode back (an ASCII locale): not usable either
+        }
+        return undecodableName();
+    }
+
+    private static String undecodableName() {
+        String enc = System.getProperty("sun.jnu.encoding", java.nio.charset.Charset.defaultCharset().name());
+        boolean utf8 = java.nio.charset.Charset.isSupported(enc)
+                && java.nio.charset.Charset.forName(enc).equals(java.nio.charset.StandardCharsets.UTF_8);
+        return utf8 ? "file name is not valid UTF-8 text; rename it"
+                : "file name is not valid text in this locale's file-name encoding " + enc
+                        + "; rename it, or run kb under a UTF-8 locale";
+    }
+
+    /**
+     * What is wrong with a symbolic link that leads to no file, or null when it leads to one.
+     * Without this, a dangling link or a loop given alone was called "not a regular file (a FIFO,
+     * device or socket)", which sends the user looking for the wrong thing.
+     */
+    private static String brokenLink(Path link) {
+        try {
+            Files.readAttributes(link, BasicFileAttributes.class);
+            return null;
+        } catch (NoSuchFileException e) {
+            return "dangling symbolic link (its target " + target(link) + " does not exist)";
+        } catch (FileSystemException e) {
+            // ELOOP's text on Linux and macOS: "Too many levels of symbolic links"
+            if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("symbolic link")) {
+                return "symbolic link loop (too many levels of symbolic links)";
+            }
+            return "cannot follow symbolic link: " + why(e);
+        } catch (IOException e) {
+            return "cannot follow symbolic link: " + why(e);
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** A file-system error's cause in words; the input's label already names the path. */
+    private static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static String describeExtension(Path p) {
+        String ext = FileSource.extension(p.getFileName().toString());
+        return ext.isEmpty() ? " (no extension)" : " ." + ext;
+    }
+
+    private static void walk(Path dir, String label, KnowledgeBase kb, long maxBytes, List<Item> items,
+                             Set<Object> visited) {
+        if (kb.isRoot(dir)) {
+            return;
+        }
+        Object key = fileKey(dir);
+        if (key != null && !visited.add(key)) {
+            return; // a symbolic link back to a directory already on this walk: a loop
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(children::add);
+        } catch (IOException e) {
+            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + why(e))));
+            return;
+        }
+        children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        for (Path c : children) {
+            String name = c.getFileName().toString();
+            if (name.startsWith(".")) {
+                continue;
+            }
+            String childLabel = label.endsWith("/") ? label + name : label + "/" + name;
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    a = Files.readAttributes(c, BasicFileAttributes.class);
+                    // Where a link leads decides, not where it sits: a link to the KB's wiki/
+                    // would feed the KB its own files, more of them on every run.
+                    if (kb.isInside(c)) {
+                        items.add(new Item(null, Outcome.skipped(childLabel, null, kb.isRoot(c) ? IS_KB : INSIDE_KB)));
+                        continue;
+                    }
+                }
+            } catch (IOException e) {
+                continue; // a dangling link
+            }
+            if (a.isDirectory()) {
+                String bad = undecodable(c.getFileName());
+                if (bad != null) {
+                    items.add(new Item(null, Outcome.failed(childLabel, bad))); // and not one of its files
+                } else {
+                    walk(c, childLabel, kb, maxBytes, items, visited);
+                }
+            } else if (a.isRegularFile()) {
+                // A plain file here is outside the KB: the walk skips the KB's root, refuses to
+                // start inside it, and stops at links into it (above).
+                if (FileSource.supportedExtension(name)) {
+                    String bad = undecodable(c.getFileName());
+                    items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
+                            : new Item(new FileSource(c, childLabel, maxBytes), null));
+                } else {
+                    items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
+                }
+            }
+            // anything else (FIFO, socket, device) is skipped silently: reading it could hang
+        }
+        if (key != null) {
+            visited.remove(key);
+        }
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

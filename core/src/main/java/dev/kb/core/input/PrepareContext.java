@@ -1,0 +1,46 @@
+package dev.kb.core.input;
+
+import dev.kb.core.staging.StagingArea;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.Registry;
+import java.util.Optional;
+
+/**
+ * What a {@link Source} may use while preparing: its process's staging area and read-only
+ * registry look-ups (answers may be stale by commit time; the coordinator re-checks under the lock).
+ */
+public final class PrepareContext {
+    private final StagingArea staging;
+    private final Registry reader;
+
+    public PrepareContext(StagingArea staging, Registry reader) {
+        this.staging = staging;
+        this.reader = reader;
+    }
+
+    public StagingArea staging() {
+        return staging;
+    }
+
+    public synchronized Optional<DocumentRow> bySourceUri(String uri) {
+        return reader.bySourceUri(uri);
+    }
+
+    public synchronized Optional<DocumentRow> bySha256(String sha) {
+        return reader.bySha256(sha);
+    }
+
+    /**
+     * The early verdict for content with this hash from this source: skipped when the KB already
+     * has it (unchanged, or the same bytes under another source), else empty.
+     */
+    public Optional<Outcome> knownContent(String input, String sourceUri, String sha256) {
+        Optional<DocumentRow> same = bySourceUri(sourceUri);
+        if (same.isPresent()) {
+            return same.get().sha256().equals(sha256)
+                    ? Optional.of(Outcome.skipped(input, same.get().docName(), "unchanged"))
+                    : Optional.empty();
+        }
+        return bySha256(sha256).map(r -> Outcome.skipped(input, r.docName(), "same content as " + r.docName()));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.kb.core.input;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A document ready to commit: its files written and forced in private staging, its identity
+ * and hash known. Made outside the writer lock; {@link AddCoordinator} commits it under the lock.
+ *
+ * @param input        the argument as the user gave it, for messages and events
+ * @param sourceUri    identity: absolute file path, URL as given, or {@code pageindex-cloud:<id>}
+ * @param nameHint     what the name is derived from (file stem, page title, cloud name)
+ * @param sha256       hex of the raw bytes, or of the staged source when there are none
+ * @param stagedRaw    original bytes, or null (cloud imports keep no raw copy)
+ * @param rawExtension extension for {@code raw/<name>.<ext>}, or null with no raw file
+ * @param stagedSource the Markdown with front matter for {@code wiki/sources/<name>.md}
+ * @param extras       further artifacts published as {@code wiki/sources/<name><suffix>}
+ * @param updates      whether a document already registered under {@code sourceUri} with other
+ *                     content is updated in place (files, URLs) or left alone (cloud imports,
+ *                     whose identity alone decides)
+ */
+public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
+                       String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
+                       List<Artifact> extras, String etag, String lastModified, boolean updates,
+                       List<String> warnings) {
+
+    public Prepared {
+        extras = List.copyOf(extras);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** An extra staged file, published beside the source as {@code <name><suffix>}, e.g. ".tree.json". */
+    public record Artifact(Path staged, String suffix) {
+    }
+}

@@ -1,0 +1,55 @@
+package dev.kb.core.input;
+
+import dev.kb.core.convert.ContentKind;
+import dev.kb.core.convert.Converted;
+import dev.kb.core.convert.Converter;
+import dev.kb.core.convert.Sniffed;
+import dev.kb.core.convert.Sniffer;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.staging.StagingArea;
+import dev.kb.core.staging.Sweeper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Bridges staged raw bytes to the converters: the bytes decide the type, then they are converted. */
+final class RawConversion {
+    /** Local files kb looks at in a directory walk; anything else is reported and skipped. */
+    static final Set<String> SUPPORTED_EXTENSIONS = Set.of("md", "markdown", "txt", "html", "htm", "pdf");
+
+    record Result(String type, String extension, String title, String markdown, Map<String, Object> metadata,
+                  List<String> warnings) {
+    }
+
+    private RawConversion() {
+    }
+
+    /**
+     * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
+     * @param baseUri     for HTML: the page's final URL, or null for a local file
+     */
+    static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem,
+                          StagingArea staging) throws IOException {
+        Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
+        // Only PDF parsing spills to scratch files. Making and removing a folder for every text
+        // file costs more than converting it: each removed inode slows later file creation.
+        Path scratch = sniffed.kind() == ContentKind.PDF ? staging.newDirectory(".scratch") : null;
+        try {
+            Converted c = Converter.convert(sniffed, raw, stem, baseUri, scratch);
+            return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
+                    c.warnings());
+        } finally {
+            if (scratch != null) {
+                Sweeper.deleteTree(scratch, FileOps.REAL);
+            }
+        }
+    }
+
+    /** The registry's and the front matter's {@code type}. */
+    static String typeName(ContentKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.kb.core.input;
+
+import dev.kb.core.fetch.FetchResult;
+import dev.kb.core.fetch.UrlFetcher;
+import dev.kb.core.fetch.Validators;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.wiki.FrontMatter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A web document. Downloaded into private staging (never under the writer lock), identified by
+ * the URL the user gave; re-adding sends the stored validators, and a 304 is a skip.
+ */
+public final class UrlSource implements Source {
+    private final URI uri;
+    private final String input;
+    private final UrlFetcher fetcher;
+
+    public UrlSource(URI uri, String input, UrlFetcher fetcher) {
+        this.uri = uri;
+        this.input = input;
+        this.fetcher = fetcher;
+    }
+
+    @Override
+    public String input() {
+        return input;
+    }
+
+    @Override
+    public Prep prepare(PrepareContext ctx) throws Exception {
+        String sourceUri = input;
+        Optional<DocumentRow> existing = ctx.bySourceUri(sourceUri);
+        Validators previous = existing.map(r -> r.etag() == null && r.lastModified() == null
+                ? null : new Validators(r.etag(), r.lastModified())).orElse(null);
+        Path raw = ctx.staging().newPath(".raw");
+        FetchResult r = fetcher.fetch(uri, raw, previous);
+        if (r.notModified()) {
+            return Prep.done(Outcome.skipped(input, existing.map(DocumentRow::docName).orElse(null), "not modified"));
+        }
+        Optional<Outcome> known = ctx.knownContent(input, sourceUri, r.sha256Hex());
+        if (known.isPresent()) {
+            Files.deleteIfExists(raw);
+            return Prep.done(known.get());
+        }
+        String stem = stem(r.nameHint());
+        RawConversion.Result c = RawConversion.convert(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
+                ctx.staging());
+        String added = FrontMatter.added(existing); // present: an update of that row
+        String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata());
+        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
+                c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings()));
+    }
+
+    @Override
+    public void abort() {
+        fetcher.abort();
+    }
+
+    /** The name hint without its extension: the extension of {@code raw/} comes from the bytes. */
+    static String stem(String nameHint) {
+        String ext = FileSource.extension(nameHint);
+        return ext.isEmpty() || ext.length() > 5 ? nameHint : nameHint.substring(0, nameHint.length() - ext.length() - 1);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kb.core.mutation;
+
+import dev.kb.core.input.Outcome;
+import dev.kb.core.input.Prepared;
+import dev.kb.core.journal.Journal;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.name.Names;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.Registry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Adds and updates: decides, under the lock, which prepared documents are new, which update a
+ * document of the same source, which are skips (the same source unchanged, the same content under
+ * another source, the same source twice in one group), and which name each new one gets.
+ */
+public final class AddPlanner implements Planner<Prepared> {
+    private final KnowledgeBase kb;
+
+    public AddPlanner(KnowledgeBase kb) {
+        this.kb = kb;
+    }
+
+    /** What the group holds so far, so two documents of one group never clash with each other. */
+    private static final class Group {
+        final Set<String> nameKeys = new HashSet<>();
+        final Map<String, String> nameBySha = new HashMap<>();
+        final Set<String> uris = new HashSet<>();
+    }
+
+    @Override
+    public List<Outcome> plan(List<Prepared> docs, Plan plan) {
+        List<Outcome> out = new ArrayList<>();
+        Group group = new Group();
+        String now = Instant.now().toString();
+        for (Prepared p : docs) {
+            out.add(planOne(p, plan, group, now));
+        }
+        return out;
+    }
+
+    /**
+     * Re-checks under the lock (another writer may have added the same source or content since
+     * this document was prepared), then plans its files and row.
+     */
+    private Outcome planOne(Prepared p, Plan plan, Group group, String now) {
+        Registry registry = plan.registry();
+        DocumentRow existing = registry.bySourceUri(p.sourceUri()).orElse(null);
+        if (existing != null && (existing.sha256().equals(p.sha256()) || !p.updates())) {
+            return Outcome.skipped(p.input(), existing.docName(), p.updates() ? "unchanged" : "already in the knowledge base");
+        }
+        if (group.uris.contains(p.sourceUri())) {
+            return Outcome.skipped(p.input(), null, "given more than once");
+        }
+        if (existing == null) {
+            String dupOf = group.nameBySha.get(p.sha256());
+            if (dupOf == null) {
+                dupOf = registry.bySha256(p.sha256()).map(DocumentRow::docName).orElse(null);
+            }
+            if (dupOf != null) {
+                return Outcome.skipped(p.input(), dupOf, "same content as " + dupOf);
+            }
+        }
+        String name = existing != null ? existing.docName() : Names.unique(Names.sanitize(p.nameHint()), p.sourceUri(),
+                n -> group.nameKeys.contains(Names.key(n)) || registry.nameTaken(n) || occupied(plan, n, p));
+        String rawPath = p.stagedRaw() == null ? null : KnowledgeBase.rawPath(name, p.rawExtension());
+        if (existing != null && rawPath != null && !rawPath.equals(existing.rawPath()) && plan.exists(rawPath)) {
+            // the update's raw file changes extension onto a file no document owns: replacing it
+            // would throw away something a person put there
+            return Outcome.failed(p.input(), rawPath + " already exists and belongs to no document; "
+                    + "move it away and add again");
+        }
+        group.nameKeys.add(Names.key(name));
+        group.nameBySha.put(p.sha256(), name);
+        group.uris.add(p.sourceUri());
+        DocumentRow row = new DocumentRow(name, p.sha256(), rawPath, KnowledgeBase.sourcePath(name), p.sourceUri(),
+                p.type(), p.title(), p.size(), existing == null ? now : existing.addedAt(), now, p.etag(),
+                p.lastModified());
+        planFiles(p, row, existing, plan);
+        plan.upsert(row);
+        plan.doc(new Journal.Doc(name, existing == null ? "add" : "update", p.title(), p.sourceUri(),
+                existing == null || !Objects.equals(existing.title(), p.title())));
+        return new Outcome(p.input(), existing == null ? Outcome.Status.ADDED : Outcome.Status.UPDATED, name, null,
+                p.warnings());
+    }
+
+    private void planFiles(Prepared p, DocumentRow row, DocumentRow old, Plan plan) {
+        if (p.stagedRaw() != null) {
+            plan.publish(kb.relative(p.stagedRaw()), row.rawPath());
+        }
+        if (old != null && old.rawPath() != null && !old.rawPath().equals(row.rawPath())) {
+            plan.retire(old.rawPath()); // the new raw file has another extension: the old one goes
+        }
+        plan.publish(kb.relative(p.stagedSource()), row.sourcePath());
+        for (Prepared.Artifact a : p.extras()) {
+            plan.publish(kb.relative(a.staged()), KnowledgeBase.artifactPath(row.docName(), a.suffix()));
+        }
+    }
+
+    /**
+     * A name is also taken when a file the registry does not know sits where the document would
+     * go (a note a person wrote by hand): publishing over it would destroy it.
+     */
+    private static boolean occupied(Plan plan, String name, Prepared p) {
+        if (plan.exists(KnowledgeBase.sourcePath(name))) {
+            return true;
+        }
+        for (Prepared.Artifact a : p.extras()) {
+            if (plan.exists(KnowledgeBase.artifactPath(name, a.suffix()))) {
+                return true;
+            }
+        }
+        return p.stagedRaw() != null && plan.exists(KnowledgeBase.rawPath(name, p.rawExtension()));
+    }
+
+    @Override
+    public String input(Prepared item) {
+        return item.input();
+    }
+
+    /** Staged files of skipped documents would otherwise wait for the end of the batch. */
+    @Override
+    public void release(List<Prepared> group) {
+        for (Prepared p : group) {
+            try {
+                if (p.stagedRaw() != null) {
+                    Files.deleteIfExists(p.stagedRaw());
+                }
+                Files.deleteIfExists(p.stagedSource());
+                for (Prepared.Artifact a : p.extras()) {
+                    Files.deleteIfExists(a.staged());
+                }
+            } catch (IOException ignored) {
+                // the staging folder goes away with the process, or with the next sweep
+            }
+        }
+    }
+}

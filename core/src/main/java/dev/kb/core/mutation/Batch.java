@@ -1,0 +1,28 @@
+package dev.kb.core.mutation;
+
+import dev.kb.core.input.Outcome;
+import java.time.Duration;
+
+/**
+ * A running mutating command (add, import, remove, repair) that a signal may stop at a safe
+ * point: between two groups, never inside one.
+ */
+public interface Batch {
+
+    /** Receives events as they happen (on the batch's thread, in input order). */
+    interface Listener extends WriterSession.Events {
+        void outcome(Outcome o);
+    }
+
+    /**
+     * Asks the batch to stop after the group being committed and waits up to {@code grace} for
+     * it to get there.
+     *
+     * @return whether it stopped within the grace period; if not, the process is ending somewhere
+     *         that the next command's recovery cleans up after
+     */
+    boolean cancel(Duration grace);
+
+    /** Whether {@link #cancel} was called. */
+    boolean cancelled();
+}

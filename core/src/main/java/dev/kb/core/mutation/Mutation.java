@@ -1,0 +1,19 @@
+package dev.kb.core.mutation;
+
+import dev.kb.core.journal.Journal;
+import dev.kb.core.store.DocumentRow;
+import java.util.List;
+
+/**
+ * One planned group, ready for the {@link Coordinator}: the journal that makes its file changes
+ * undoable, and the row changes that its registry transaction (the commit point) writes.
+ *
+ * @param upserts  rows inserted or replaced (adds, updates, repairs)
+ * @param removals names of the rows deleted (removes)
+ */
+public record Mutation(Journal journal, List<DocumentRow> upserts, List<String> removals) {
+    public Mutation {
+        upserts = List.copyOf(upserts);
+        removals = List.copyOf(removals);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.kb.core.mutation;
+
+import dev.kb.core.input.Outcome;
+import dev.kb.core.journal.Journal;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.Registry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Removes: finds, under the lock, the document each target names (by name, else by the source it
+ * came from) and retires its files: the raw file, the wiki page, and its artifacts
+ * ({@code wiki/sources/<name>.<ext>}, the folder {@code wiki/sources/<name>/}). Retired files are
+ * parked in the journal's backups until the commit point and deleted only after it, so a crash
+ * leaves each document whole or gone.
+ */
+public final class RemovePlanner implements Planner<RemovePlanner.Target> {
+
+    /**
+     * What the user named: {@code input} as given (a document name, or a source), and the spellings
+     * under which its source may be registered (the URL as given, the absolute path of a file).
+     */
+    public record Target(String input, List<String> sources) {
+        public Target {
+            sources = List.copyOf(sources);
+        }
+
+        /**
+         * What {@code arg}, given in {@code cwd}, may name: a document, or the source it was added
+         * from, spelled as given (a URL, {@code pageindex-cloud:<id>}), as an absolute path, or as
+         * the real path behind symbolic links.
+         */
+        public static Target of(String arg, Path cwd) {
+            List<String> sources = new ArrayList<>(List.of(arg));
+            if (!arg.contains("://") && !arg.startsWith("pageindex-cloud:")) {
+                try {
+                    Path p = cwd.resolve(arg).toAbsolutePath().normalize();
+                    sources.add(p.toString());
+                    if (Files.exists(p)) {
+                        sources.add(p.toRealPath().toString());
+                    }
+                } catch (IOException | java.nio.file.InvalidPathException e) {
+                    // not a path this system can spell: only a name or a source as given
+                }
+            }
+            return new Target(arg, sources.stream().distinct().toList());
+        }
+    }
+
+    private final KnowledgeBase kb;
+
+    public RemovePlanner(KnowledgeBase kb) {
+        this.kb = kb;
+    }
+
+    @Override
+    public List<Outcome> plan(List<Target> group, Plan plan) {
+        List<Outcome> out = new ArrayList<>();
+        Set<String> removed = new HashSet<>();
+        for (Target t : group) {
+            Optional<DocumentRow> row = find(plan.registry(), t);
+            if (row.isEmpty()) {
+                out.add(Outcome.failed(t.input(), "not in the knowledge base (no document of that name or source)"));
+            } else if (!removed.add(row.get().docName())) {
+                out.add(Outcome.skipped(t.input(), row.get().docName(), "given more than once"));
+            } else {
+                planRemoval(row.get(), plan);
+                out.add(new Outcome(t.input(), Outcome.Status.REMOVED, row.get().docName(), null, List.of()));
+            }
+        }
+        return out;
+    }
+
+    /** The document a target names: by name first, else by any spelling of its source. */
+    public static Optional<DocumentRow> find(Registry registry, Target t) {
+        Optional<DocumentRow> byName = registry.byName(t.input());
+        if (byName.isPresent()) {
+            return byName;
+        }
+        for (String source : t.sources()) {
+            Optional<DocumentRow> r = registry.bySourceUri(source);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void planRemoval(DocumentRow row, Plan plan) {
+        for (String path : filesOf(row, plan)) {
+            plan.retire(path);
+        }
+        plan.remove(row.docName());
+        plan.doc(new Journal.Doc(row.docName(), "remove", row.title(), row.sourceUri(), true));
+    }
+
+    /**
+     * The document's files that exist now: its raw file, its page, and each artifact in
+     * {@code wiki/sources/}. An artifact is {@code <name>.<ext…>} or the folder {@code <name>/},
+     * unless a longer registered name owns it ({@code a.b.md} is the page of {@code a.b}, not an
+     * artifact of {@code a}).
+     */
+    private List<String> filesOf(DocumentRow row, Plan plan) {
+        List<String> files = new ArrayList<>();
+        if (row.rawPath() != null && plan.exists(row.rawPath())) {
+            files.add(row.rawPath());
+        }
+        if (plan.exists(row.sourcePath())) {
+            files.add(row.sourcePath());
+        }
+        String name = row.docName();
+        if (plan.exists(KnowledgeBase.artifactDir(name))) {
+            files.add(KnowledgeBase.artifactDir(name));
+        }
+        Path sources = kb.sourcesDir();
+        if (!Files.isDirectory(sources)) {
+            return files;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources, glob(name) + ".*")) {
+            for (Path p : ds) {
+                String rel = kb.relative(p);
+                String file = p.getFileName().toString();
+                if (!files.contains(rel) && ownerOf(file, plan.registry(), name).equals(name)) {
+                    files.add(rel);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + sources, e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    /** The longest registered name that {@code file} is {@code <name>.<ext…>} of. */
+    private static String ownerOf(String file, Registry registry, String shortest) {
+        for (int dot = file.lastIndexOf('.'); dot > shortest.length(); dot = file.lastIndexOf('.', dot - 1)) {
+            String candidate = file.substring(0, dot);
+            if (registry.byName(candidate).isPresent()) {
+                return candidate;
+            }
+        }
+        return shortest;
+    }
+
+    /** A glob matching exactly this name (names may hold glob metacharacters such as '[' or '{'). */
+    private static String glob(String name) {
+        StringBuilder b = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if ("*?[]{}\\".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String input(Target item) {
+        return item.input();
+    }
+}

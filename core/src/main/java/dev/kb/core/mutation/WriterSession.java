@@ -1,0 +1,157 @@
+package dev.kb.core.mutation;
+
+import dev.kb.core.input.Outcome;
+import dev.kb.core.journal.JournalStore;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.staging.StagingArea;
+import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.WriterLock;
+import dev.kb.core.wiki.WikiHooks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One writing process's hold on a knowledge base, for a whole batch: its staging area, the writer
+ * registry, recovery, the post-commit hooks and the coordinator, wired once. Groups are committed
+ * with {@link #commit}; each takes the writer lock for itself (so other writers get their turn
+ * between groups, and no network or conversion work ever runs under the lock) and drains what an
+ * interrupted writer left before planning. That recovery is one directory listing when there is
+ * nothing to do, and it cannot be skipped: a writer that crashed between two of our groups leaves
+ * a journal whose later rollback would move its backups over files we published since.
+ */
+public final class WriterSession implements AutoCloseable {
+
+    /** What a session tells its user while it works (warnings, waiting for another writer). */
+    public interface Events {
+        void warning(String message);
+
+        void waitingForLock(String holder);
+    }
+
+    private final Storage storage;
+    private final Duration lockWait;
+    private final String command;
+    private final Events events;
+    private final StagingArea staging;
+    private final Registry registry;
+    private final Recovery recovery;
+    private final Coordinator coordinator;
+    /** Committed journals whose post-commit repair failed in this session: tried once, warned once. */
+    private final Set<String> failedRepairs = new HashSet<>();
+
+    private WriterSession(Storage storage, Duration lockWait, String command, Events events, StagingArea staging,
+                          Registry registry) {
+        this.storage = storage;
+        this.lockWait = lockWait;
+        this.command = command;
+        this.events = events;
+        this.staging = staging;
+        this.registry = registry;
+        KnowledgeBase kb = storage.kb();
+        WikiHooks hooks = new WikiHooks(kb, registry, storage.ops());
+        this.recovery = new Recovery(kb, registry, storage.documents(), storage.ops(), hooks, events::warning,
+                failedRepairs);
+        this.coordinator = new Coordinator(registry, storage.documents(), new JournalStore(kb, storage.ops()),
+                recovery, hooks, events::warning, failedRepairs);
+    }
+
+    /**
+     * Opens the writer registry under the lock (opening may upgrade its schema, and two writers
+     * upgrading at once would fail one of them), then drains what an interrupted writer left,
+     * before the batch does anything of its own.
+     */
+    public static WriterSession open(Storage storage, Duration lockWait, String command, Events events) {
+        StagingArea staging = StagingArea.create(storage.kb());
+        try (WriterLock lock = storage.locks().acquire(lockWait, command, events::waitingForLock)) {
+            Registry registry = storage.writerRegistry().get();
+            try {
+                WriterSession s = new WriterSession(storage, lockWait, command, events, staging, registry);
+                s.recover(lock);
+                return s;
+            } catch (RuntimeException e) {
+                registry.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            staging.close();
+            throw e;
+        }
+    }
+
+    /** This process's private staging area, where preparation writes before the lock is taken. */
+    public StagingArea staging() {
+        return staging;
+    }
+
+    public KnowledgeBase kb() {
+        return storage.kb();
+    }
+
+    /**
+     * Commits one group (one journal, one registry transaction) under the lock and returns one
+     * outcome per item in order. A group whose commit fails is rolled back whole and retried one
+     * item at a time, so one bad item fails alone.
+     */
+    public <T> List<Outcome> commit(List<T> group, Planner<T> planner) {
+        try (WriterLock lock = storage.locks().acquire(lockWait, command, events::waitingForLock)) {
+            recover(lock);
+            try {
+                return commitOnce(lock, group, planner);
+            } catch (Coordinator.CommitFailed e) {
+                if (group.size() == 1) {
+                    planner.release(group); // rolled back: its staged files only hold disk space now
+                    return List.of(Outcome.failed(planner.input(group.get(0)), e.getMessage()));
+                }
+                List<Outcome> out = new ArrayList<>();
+                for (T item : group) {
+                    try {
+                        out.addAll(commitOnce(lock, List.of(item), planner));
+                    } catch (Coordinator.CommitFailed single) {
+                        planner.release(List.of(item));
+                        out.add(Outcome.failed(planner.input(item), single.getMessage()));
+                    }
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Plans and carries out one group; a failed one stays staged (rollback puts it back) for the retry. */
+    private <T> List<Outcome> commitOnce(WriterLock lock, List<T> group, Planner<T> planner)
+            throws Coordinator.CommitFailed {
+        lock.assertHeld();
+        String id = UUID.randomUUID().toString();
+        String backupDir = storage.kb().relative(storage.kb().stagingDir().resolve(Sweeper.backupDirName(id)));
+        Plan plan = new Plan(registry, storage.documents(), id, backupDir);
+        List<Outcome> outcomes = planner.plan(group, plan);
+        if (!plan.isEmpty()) {
+            String writer = storage.kb().relative(staging.dir());
+            coordinator.execute(lock, plan.build(Instant.now().toString(), command, writer));
+        }
+        planner.release(group);
+        return outcomes;
+    }
+
+    private void recover(WriterLock lock) {
+        Recovery.Report r = recovery.run(lock);
+        if (r.finished() + r.rolledBack() > 0) {
+            events.warning("recovered an interrupted mutation: " + r.finished() + " finished, "
+                    + r.rolledBack() + " rolled back");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            registry.close();
+        } finally {
+            staging.close();
+        }
+    }
+}

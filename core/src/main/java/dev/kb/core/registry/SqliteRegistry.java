@@ -1,0 +1,439 @@
+package dev.kb.core.registry;
+
+import dev.kb.core.KbException;
+import dev.kb.core.name.Names;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.Registry;
+import dev.kb.core.text.Causes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The SQLite registry: the list of documents and the ids of committed journals.
+ *
+ * <p>The transaction in {@link #commit} that writes a mutation's rows together with its journal id
+ * is <b>the commit point</b> of every mutation: recovery asks {@link #isCommitted} to decide whether
+ * an interrupted journal is finished or undone. WAL mode with {@code synchronous=FULL} makes that
+ * transaction durable when it returns, and lets {@code kb status} read while a writer writes.
+ *
+ * <p>Schema, versioned with {@code PRAGMA user_version} ({@value #SCHEMA_VERSION}):
+ * <pre>
+ * documents(doc_name TEXT PRIMARY KEY, name_key TEXT UNIQUE, sha256, raw_path, source_path,
+ *           source_uri TEXT UNIQUE, type, title, size, added_at, updated_at, etag, last_modified)
+ * commits(journal_id TEXT PRIMARY KEY, committed_at, documents)
+ * </pre>
+ * {@code name_key} is the case- and Unicode-folded name, so two documents can never share a name on
+ * a case-insensitive file system.
+ */
+public final class SqliteRegistry implements Registry {
+    /** 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on upgrade. */
+    public static final int SCHEMA_VERSION = 2;
+
+    private final Connection conn;
+    private final Path file;
+
+    private SqliteRegistry(Path file, Connection conn) {
+        this.file = file;
+        this.conn = conn;
+    }
+
+    /**
+     * Opens an existing registry for writing, upgrading its schema if it is older; only under the
+     * writer lock. A missing registry is refused rather than created: an empty one would make
+     * every committed journal still pending look uncommitted, and recovery would then undo
+     * documents that were committed.
+     */
+    public static Registry open(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw missing(file);
+        }
+        return open(file, false);
+    }
+
+    /** Creates the registry of a new knowledge base (or opens it, if it exists); only under the writer lock. */
+    public static Registry create(Path file) {
+        return open(file, false);
+    }
+
+    /** Opens the registry for reading, never blocking a writer (WAL readers see the last commit). */
+    public static Registry openReadOnly(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw missing(file);
+        }
+        return open(file, true);
+    }
+
+    private static KbException missing(Path file) {
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is missing (run 'kb init')");
+    }
+
+    private static Registry open(Path file, boolean readOnly) {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "10000");
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+            try (Statement s = c.createStatement()) {
+                if (readOnly) {
+                    s.execute("PRAGMA query_only=ON");
+                } else {
+                    // Without WAL a reader blocks the writer and the writer blocks `kb status`.
+                    try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                        String mode = rs.next() ? rs.getString(1) : "unknown";
+                        if (!"wal".equalsIgnoreCase(mode)) {
+                            c.close();
+                            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                                    + " cannot use write-ahead logging (journal mode stays '" + mode
+                                    + "'); keep the knowledge base on a local file system");
+                        }
+                    }
+                    s.execute("PRAGMA synchronous=FULL");
+                }
+            }
+            SqliteRegistry r = new SqliteRegistry(file, c);
+            if (readOnly) {
+                r.checkVersion();
+            } else {
+                r.migrate();
+            }
+            return r;
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    private static KbException unusable(Path file, SQLException e) {
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e)
+                + (diskFull(file) ? " (the disk holding it is full: free some space and run the command again)" : ""),
+                e);
+    }
+
+    /** SQLite reports a full disk in many ways (SQLITE_FULL, an I/O error mapping its -shm file...). */
+    private static boolean diskFull(Path file) {
+        try {
+            return Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace() < 256 * 1024;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private int userVersion() throws SQLException {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private void checkVersion() throws SQLException {
+        int v = userVersion();
+        if (v > SCHEMA_VERSION) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " has schema version " + v
+                    + ", newer than this kb understands (" + SCHEMA_VERSION + "); upgrade kb");
+        }
+        // a fresh registry (0) reads as empty; the tables appear with the first writer
+        if (v == 0) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is not initialised (run 'kb init')");
+        }
+    }
+
+    private void migrate() throws SQLException {
+        int v = userVersion();
+        if (v == SCHEMA_VERSION) {
+            return;
+        }
+        if (v > SCHEMA_VERSION) {
+            checkVersion();
+        }
+        conn.setAutoCommit(false);
+        try (Statement s = conn.createStatement()) {
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS documents(
+                      doc_name      TEXT PRIMARY KEY,
+                      name_key      TEXT NOT NULL UNIQUE,
+                      sha256        TEXT NOT NULL,
+                      raw_path      TEXT,
+                      source_path   TEXT NOT NULL,
+                      source_uri    TEXT NOT NULL UNIQUE,
+                      type          TEXT NOT NULL,
+                      title         TEXT,
+                      size          INTEGER NOT NULL,
+                      added_at      TEXT NOT NULL,
+                      updated_at    TEXT NOT NULL,
+                      etag          TEXT,
+                      last_modified TEXT)""");
+            s.execute("CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS commits(
+                      journal_id   TEXT PRIMARY KEY,
+                      committed_at TEXT NOT NULL,
+                      documents    INTEGER NOT NULL)""");
+            if (v == 1) {
+                refoldNameKeys();
+            }
+            s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Version 1 stored lower-cased keys; version 2 folds case fully ("ß" and "SS" meet). Each row
+     * gets its new key, in the order the documents were added, unless an earlier row already has
+     * it: two such documents were both allowed before and stay as they are (they are two files on
+     * this file system; only a case-insensitive one would have refused the second).
+     */
+    private void refoldNameKeys() throws SQLException {
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT doc_name, name_key FROM documents ORDER BY added_at, doc_name")) {
+            while (rs.next()) {
+                keyOf.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        Set<String> taken = new HashSet<>(keyOf.values());
+        try (PreparedStatement up = conn.prepareStatement("UPDATE documents SET name_key = ? WHERE doc_name = ?")) {
+            for (Map.Entry<String, String> e : keyOf.entrySet()) {
+                String folded = Names.key(e.getKey());
+                if (!folded.equals(e.getValue()) && taken.add(folded)) {
+                    taken.remove(e.getValue());
+                    up.setString(1, folded);
+                    up.setString(2, e.getKey());
+                    up.executeUpdate();
+                }
+            }
+        }
+    }
+
+    // ---- reads ----------------------------------------------------------------------------
+
+    @Override
+    public Optional<DocumentRow> bySourceUri(String uri) {
+        return one("SELECT * FROM documents WHERE source_uri = ?", uri);
+    }
+
+    @Override
+    public Optional<DocumentRow> bySha256(String sha) {
+        return one("SELECT * FROM documents WHERE sha256 = ? LIMIT 1", sha);
+    }
+
+    @Override
+    public Optional<DocumentRow> byName(String name) {
+        return one("SELECT * FROM documents WHERE doc_name = ?", name);
+    }
+
+    /** True when a document already uses this name, compared the way file systems may compare it. */
+    @Override
+    public boolean nameTaken(String name) {
+        return exists("SELECT 1 FROM documents WHERE name_key = ?", Names.key(name));
+    }
+
+    @Override
+    public boolean isCommitted(String journalId) {
+        return exists("SELECT 1 FROM commits WHERE journal_id = ?", journalId);
+    }
+
+    @Override
+    public long count() {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM documents")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    /** Streams every row in the order the documents were added (for verification and index rebuilds). */
+    @Override
+    public void forEach(Consumer<DocumentRow> action) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM documents ORDER BY added_at, doc_name");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                action.accept(row(rs));
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    @Override
+    public void forEachByName(String type, Consumer<DocumentRow> action) {
+        String sql = "SELECT * FROM documents" + (type == null ? "" : " WHERE type = ?") + " ORDER BY doc_name";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            if (type != null) {
+                ps.setString(1, type);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    action.accept(row(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    private boolean exists(String sql, String arg) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    private Optional<DocumentRow> one(String sql, String arg) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    private static DocumentRow row(ResultSet rs) throws SQLException {
+        return new DocumentRow(rs.getString("doc_name"), rs.getString("sha256"), rs.getString("raw_path"),
+                rs.getString("source_path"), rs.getString("source_uri"), rs.getString("type"), rs.getString("title"),
+                rs.getLong("size"), rs.getString("added_at"), rs.getString("updated_at"), rs.getString("etag"),
+                rs.getString("last_modified"));
+    }
+
+    // ---- the commit point -----------------------------------------------------------------
+
+    /**
+     * THE COMMIT POINT. In one transaction: insert or replace the rows, and record the journal id.
+     * When this returns, the mutation is durable and recovery will finish it, never undo it; when it
+     * throws, nothing of it is in the registry and the caller rolls the journal back.
+     */
+    @Override
+    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
+            throws IOException {
+        try {
+            commitTransaction(journalId, upserts, removals);
+        } catch (SQLException e) {
+            throw new IOException(Causes.oneLine(e), e);
+        }
+    }
+
+    private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals)
+            throws SQLException {
+        boolean ok = false;
+        conn.setAutoCommit(false);
+        try {
+            try (PreparedStatement up = conn.prepareStatement("""
+                    INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title,
+                                          size, added_at, updated_at, etag, last_modified)
+                    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    ON CONFLICT(doc_name) DO UPDATE SET
+                      sha256=excluded.sha256, raw_path=excluded.raw_path, source_path=excluded.source_path,
+                      source_uri=excluded.source_uri, type=excluded.type, title=excluded.title, size=excluded.size,
+                      updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified""")) {
+                for (DocumentRow r : rows) {
+                    up.setString(1, r.docName());
+                    up.setString(2, Names.key(r.docName()));
+                    up.setString(3, r.sha256());
+                    up.setString(4, r.rawPath());
+                    up.setString(5, r.sourcePath());
+                    up.setString(6, r.sourceUri());
+                    up.setString(7, r.type());
+                    up.setString(8, r.title());
+                    up.setLong(9, r.size());
+                    up.setString(10, r.addedAt());
+                    up.setString(11, r.updatedAt());
+                    up.setString(12, r.etag());
+                    up.setString(13, r.lastModified());
+                    up.addBatch();
+                }
+                up.executeBatch();
+            }
+            if (!removals.isEmpty()) {
+                try (PreparedStatement del = conn.prepareStatement("DELETE FROM documents WHERE doc_name = ?")) {
+                    for (String name : removals) {
+                        del.setString(1, name);
+                        del.addBatch();
+                    }
+                    del.executeBatch();
+                }
+            }
+            try (PreparedStatement c = conn.prepareStatement(
+                    "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
+                c.setString(1, journalId);
+                c.setString(2, Instant.now().toString());
+                c.setInt(3, rows.size() + removals.size());
+                c.executeUpdate();
+            }
+            conn.commit();
+            ok = true;
+        } finally {
+            if (!ok) {
+                try {
+                    conn.rollback();
+                } catch (SQLException ignored) {
+                    // the failed transaction was never committed; SQLite discards it on close
+                }
+            }
+            conn.setAutoCommit(true);
+        }
+    }
+
+    /** Forgets journal ids whose journals are gone, so the table does not grow with every add. */
+    @Override
+    public void forgetCommits(Collection<String> journalIds) {
+        if (journalIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM commits WHERE journal_id = ?")) {
+            for (String id : journalIds) {
+                ps.setString(1, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            // only a table of finished ids grows; nothing depends on removing them now
+        }
+    }
+
+    @Override
+    public List<String> committedIds() {
+        List<String> ids = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT journal_id FROM commits")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        try {
+            conn.close();
+        } catch (SQLException ignored) {
+            // nothing is pending on a connection outside a transaction
+        }
+    }
+}

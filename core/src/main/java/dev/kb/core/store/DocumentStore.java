@@ -1,0 +1,28 @@
+package dev.kb.core.store;
+
+import dev.kb.core.journal.Journal;
+import java.io.IOException;
+
+/**
+ * The documents' bytes ({@code raw/}, {@code wiki/sources/}), changed only by carrying out a
+ * journal's entries. Used only under the writer lock. Every method is idempotent, so a crash in
+ * the middle of one is repaired by calling it again (see {@link dev.kb.core.store} for what an
+ * implementation must guarantee).
+ */
+public interface DocumentStore {
+
+    /** Whether something (a file, a folder, a link) is at this KB-relative path. */
+    boolean exists(String path);
+
+    /**
+     * Carries out every entry in order: a live target is parked at its backup, a staged file takes
+     * its place; durable when this returns.
+     */
+    void publish(Journal journal) throws IOException;
+
+    /** Undoes whatever part of {@link #publish} happened, in reverse order; durable when it returns. */
+    void rollback(Journal journal) throws IOException;
+
+    /** After the commit: the parked files are no longer needed. */
+    void discardBackups(Journal journal) throws IOException;
+}

@@ -1,0 +1,123 @@
+package dev.kb.core.wiki;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import dev.kb.core.store.DocumentRow;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+/**
+ * YAML front matter for {@code wiki/sources/*.md}: kb's own keys first (title, source, sha256,
+ * type, added), then the extras a converter found, Obsidian-compatible ({@code ---} fenced).
+ */
+public final class FrontMatter {
+    public static final Set<String> RESERVED = Set.of("title", "source", "sha256", "type", "added");
+
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .stringQuotingChecker(new QuoteWhatResolvesToNonString())
+            .build());
+
+    /**
+     * Quotes every key and string value that a YAML reader would resolve to another type. Jackson's
+     * default check (with ALWAYS_QUOTE_NUMBERS_AS_STRINGS) quotes the YAML 1.1 booleans, nulls and
+     * plain decimals only: a title such as {@code 0x1F}, {@code 1e3}, {@code .inf}, {@code 1_000},
+     * {@code 2026-01-01} or {@code <<} was written plain, and PyYAML or Obsidian read an int, a
+     * float, a date or a merge key (an error) where the document had text.
+     *
+     * <p>The YAML 1.1 implicit types come from SnakeYAML's resolver, the one Jackson's YAML stack is
+     * built on. The pattern adds the two forms it does not resolve: YAML 1.2 core schema's
+     * {@code 0o} octal (an int to 1.2 readers) and YAML 1.1's {@code =} value type (PyYAML's safe
+     * loader refuses the whole document over it).
+     */
+    static final class QuoteWhatResolvesToNonString extends StringQuotingChecker.Default {
+        private static final long serialVersionUID = 1L;
+        private static final Resolver YAML_1_1 = new Resolver(); // read-only after construction
+        private static final Pattern NOT_IN_RESOLVER = Pattern.compile("0o[0-7]+|=");
+
+        @Override
+        public boolean needToQuoteName(String name) {
+            return super.needToQuoteName(name) || resolvesToNonString(name);
+        }
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || resolvesToNonString(value);
+        }
+
+        private static boolean resolvesToNonString(String plain) {
+            return !Tag.STR.equals(YAML_1_1.resolve(NodeId.scalar, plain, true))
+                    || NOT_IN_RESOLVER.matcher(plain).matches();
+        }
+    }
+
+    private FrontMatter() {
+    }
+
+    /**
+     * The {@code added} of a document: for an update (a row already registered under the same
+     * source), that row's {@code added_at}, which the registry keeps on update; otherwise now.
+     * Without this, re-adding changed content made an old document's front matter claim it was
+     * added at the update, contradicting the registry. The row comes from the read-only look-up
+     * at prepare time: if another writer registers the same source before this one commits, the
+     * commit becomes an update while this front matter carries its own prepare time.
+     */
+    public static String added(Optional<DocumentRow> existing) {
+        return existing.map(r -> seconds(r.addedAt()))
+                .orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    /** The registry keeps nanoseconds; the front matter shows seconds, as for a new document. */
+    private static String seconds(String isoInstant) {
+        try {
+            return Instant.parse(isoInstant).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return isoInstant; // not written by kb: shown as stored rather than replaced by now
+        }
+    }
+
+    public static String render(String title, String source, String sha256, String type, String added,
+                                Map<String, Object> extras) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("title", title);
+        m.put("source", source);
+        if (sha256 != null) {
+            m.put("sha256", sha256); // absent where the hash is of this very file (a cloud import)
+        }
+        m.put("type", type);
+        m.put("added", added);
+        if (extras != null) {
+            extras.forEach((k, v) -> {
+                if (v != null && !RESERVED.contains(k)) {
+                    m.put(k, v);
+                }
+            });
+        }
+        try {
+            return "---\n" + YAML.writeValueAsString(m) + "---\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("front matter value cannot be written as YAML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The front matter followed by the body, separated by one blank line, ending in a newline. */
+    public static String document(String frontMatter, String body) {
+        String b = body == null ? "" : body.strip();
+        return frontMatter + "\n" + b + (b.isEmpty() ? "" : "\n");
+    }
+}

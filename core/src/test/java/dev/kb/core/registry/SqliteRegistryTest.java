@@ -1,0 +1,93 @@
+package dev.kb.core.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kb.core.KbException;
+import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.Registry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryTest {
+
+    @TempDir
+    Path tmp;
+
+    private static DocumentRow row(String name, String uri) {
+        return new DocumentRow(name, "ab" + name, "raw/" + name + ".md", "wiki/sources/" + name + ".md", uri,
+                "markdown", name, 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", null, null);
+    }
+
+    @Test
+    void theCommitPointIsAllOrNothing() throws Exception {
+        try (Registry r = SqliteRegistry.create(tmp.resolve("registry.db"))) {
+            r.commit("j1", List.of(row("a", "/a")), List.of());
+            assertTrue(r.isCommitted("j1"));
+            // "A" folds to the key of "a": the whole transaction, journal id included, must be refused
+            assertThrows(java.io.IOException.class, () -> r.commit("j2", List.of(row("b", "/b"), row("A", "/A")), List.of()));
+            assertFalse(r.isCommitted("j2"));
+            assertFalse(r.byName("b").isPresent());
+            assertEquals(1, r.count());
+            assertTrue(r.nameTaken("A"));
+
+            r.forgetCommits(List.of("j1"));
+            assertEquals(List.of(), r.committedIds());
+        }
+    }
+
+    @Test
+    void aReaderRefusesAMissingOrUninitialisedRegistry() throws Exception {
+        KbException missing = assertThrows(KbException.class, () -> SqliteRegistry.openReadOnly(tmp.resolve("none.db")));
+        assertEquals(KbException.Kind.KB_UNUSABLE, missing.kind());
+        Files.createFile(tmp.resolve("empty.db"));
+        assertEquals(KbException.Kind.KB_UNUSABLE,
+                assertThrows(KbException.class, () -> SqliteRegistry.openReadOnly(tmp.resolve("empty.db"))).kind());
+        Files.writeString(tmp.resolve("junk.db"), "this is not a database, just text that is long enough to look like one");
+        assertEquals(KbException.Kind.KB_UNUSABLE,
+                assertThrows(KbException.class, () -> SqliteRegistry.open(tmp.resolve("junk.db"))).kind());
+    }
+
+    @Test
+    void aWriterRefusesAMissingRegistryAndCreatesNothing() {
+        Path db = tmp.resolve("gone.db");
+        KbException e = assertThrows(KbException.class, () -> SqliteRegistry.open(db));
+        assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        assertFalse(Files.exists(db), "an empty registry would make committed journals look uncommitted");
+    }
+
+    /** A version-1 registry as the first kb wrote it: keys only lower-cased. */
+    @Test
+    void upgradingFromVersionOneRefoldsTheNameKeys() throws Exception {
+        Path db = tmp.resolve("registry.db");
+        try (Registry r = SqliteRegistry.create(db)) {
+            r.commit("j1", List.of(row("straße", "/s"), row("Ωmega", "/o"), row("λόγοσ", "/l")), List.of());
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement()) {
+            // what version 1 stored: NFKC, lower case; straße and STRASSE were two keys then
+            s.executeUpdate("UPDATE documents SET name_key = 'straße' WHERE doc_name = 'straße'");
+            s.executeUpdate("INSERT INTO documents SELECT 'STRASSE', 'strasse', sha256, 'raw/STRASSE.md',"
+                    + " 'wiki/sources/STRASSE.md', '/S', type, title, size, added_at, updated_at, etag, last_modified"
+                    + " FROM documents WHERE doc_name = 'straße'");
+            s.executeUpdate("UPDATE documents SET name_key = 'λόγοσ' WHERE doc_name = 'λόγοσ'");
+            s.execute("PRAGMA user_version=1");
+        }
+        try (Registry r = SqliteRegistry.open(db)) {
+            assertTrue(r.nameTaken("λόγος"), "a refolded key catches what the old one missed (final sigma)");
+            assertTrue(r.nameTaken("Straße") && r.nameTaken("strasse"));
+            assertEquals(4, r.count(), "no document is lost to a clash of the new keys");
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            assertEquals(SqliteRegistry.SCHEMA_VERSION, rs.getInt(1));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.kb.core.wiki;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+class FrontMatterTest {
+
+    /** Text that a YAML 1.1 or 1.2 reader resolves to an int, float, date, bool, null or merge key when plain. */
+    private static final List<String> TRICKY = List.of(
+            "0x1F", "0o17", "0b101", "0777", "09", "1_000", "190:20:30", "123", "-1", "+1",
+            "1e3", "1E+3", "1.5", "1.", "-.5", ".inf", "-.INF", ".NaN",
+            "2026-01-01", "2026-01-01 10:00:00", "2001-12-14t21:59:43.10-05:00",
+            "~", "null", "NULL", "", "on", "off", "On", "OFF", "y", "n", "Y", "N", "yes", "no", "true", "False",
+            "<<", "=");
+
+    /** SnakeYAML's safe loader: the YAML 1.1 resolver Jackson's YAML support is built on. */
+    private static Map<String, Object> load(String frontMatter) {
+        String yaml = frontMatter.substring("---\n".length(), frontMatter.length() - "---\n".length());
+        return new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    }
+
+    @Test
+    void stringsThatReadAsAnotherTypeAreQuotedAndReadBackAsStrings() {
+        for (String s : TRICKY) {
+            Map<String, Object> extras = new LinkedHashMap<>();
+            extras.put("byline", s);
+            extras.put("tags", List.of(s));
+            String fm = FrontMatter.render(s, "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z", extras);
+
+            Map<String, Object> back = load(fm);
+            assertEquals(s, back.get("title"), "title " + s + " in\n" + fm);
+            assertEquals(s, back.get("byline"), "byline " + s + " in\n" + fm);
+            assertEquals(List.of(s), back.get("tags"), "tags " + s + " in\n" + fm);
+            // YAML 1.2 readers resolve some forms SnakeYAML reads as strings (0o17): the text itself must quote
+            assertTrue(fm.contains("\ntitle: \"") || fm.contains("\ntitle: '"), "title " + s + " not quoted in\n" + fm);
+            assertTrue(fm.contains("\nbyline: \"") || fm.contains("\nbyline: '"), "byline " + s + " not quoted in\n" + fm);
+        }
+    }
+
+    @Test
+    void keysThatReadAsAnotherTypeAreQuoted() {
+        for (String key : List.of("<<", "=", "2026-01-01", "0x1F", "on", "~")) {
+            String fm = FrontMatter.render("t", "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z", Map.of(key, "v"));
+            Map<String, Object> back = load(fm);
+            assertEquals("v", back.get(key), "key " + key + " in\n" + fm);
+        }
+    }
+
+    @Test
+    void ordinaryTextStaysPlainAndTheAddedTimestampIsText() {
+        String fm = FrontMatter.render("A plain title", "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z",
+                Map.of("byline", "Ada Lovelace"));
+        assertTrue(fm.contains("\ntitle: A plain title\n"), fm);
+        assertTrue(fm.contains("\nbyline: Ada Lovelace\n"), fm);
+        assertEquals("2026-01-01T00:00:00Z", load(fm).get("added") instanceof String a ? a : null,
+                "kb's own timestamp is text, not a YAML timestamp:\n" + fm);
+    }
+}
