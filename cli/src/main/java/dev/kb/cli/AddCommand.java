@@ -27,16 +27,23 @@ final class AddCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
 
+    @Mixin
+    InputListOptions list;
+
+    @Mixin
+    QuietOption quiet;
+
     @Parameters(arity = "0..*", paramLabel = "INPUT", description = "Files, directories or http(s) URLs.")
     List<String> inputs = new ArrayList<>();
 
     @Override
     public Integer call() {
-        List<String> all = remote.inputs(spec, root.cwd, inputs,
+        remote.validate(spec);
+        List<String> all = list.inputs(spec, root.cwd, inputs,
                 "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
-        Output out = new Output(spec, write.json);
+        Output out = new Output(spec, write.json, quiet.quiet);
         List<Inputs.Item> items = Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize);
-        return IngestRun.run(kb, items, "kb add", write, out);
+        return BatchRun.ingest(kb, items, "kb add", write, out);
     }
 }

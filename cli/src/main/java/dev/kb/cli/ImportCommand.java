@@ -38,6 +38,12 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
 
+    @Mixin
+    InputListOptions list;
+
+    @Mixin
+    QuietOption quiet;
+
     @Option(names = "--cloud", required = true, description = "Import from PageIndex Cloud (the only source so far).")
     boolean cloud;
 
@@ -51,7 +57,8 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> all = remote.inputs(spec, root.cwd, ids, "nothing to import: give document ids (or --from-file)");
+        remote.validate(spec);
+        List<String> all = list.inputs(spec, root.cwd, ids, "nothing to import: give document ids (or --from-file)");
         LinkedHashSet<String> valid = new LinkedHashSet<>();
         for (String id : all) {
             valid.add(PageIndexClient.validateDocId(id));
@@ -75,6 +82,6 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return IngestRun.run(kb, items, "kb import --cloud", write, new Output(spec, write.json));
+        return BatchRun.ingest(kb, items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet));
     }
 }

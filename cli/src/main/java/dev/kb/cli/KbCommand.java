@@ -11,8 +11,8 @@ import picocli.CommandLine.ScopeType;
 
 @Command(name = "kb", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
         description = "Ingest documents into a crash-safe knowledge base.",
-        subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RecoverCommand.class,
-                StatusCommand.class},
+        subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RemoveCommand.class,
+                ListCommand.class, ShowCommand.class, RecoverCommand.class, StatusCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 an input failed, 2 usage error, 3 knowledge base unusable, "
                 + "75 busy (another writer holds the lock)."})
 public final class KbCommand implements Runnable {

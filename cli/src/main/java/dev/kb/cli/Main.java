@@ -29,12 +29,48 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setParameterExceptionHandler(Main::usageError);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd, root.verbose()));
+        boolean json = wantsJson(args);
+        cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex, a), ex.getMessage()));
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
+                message(ex)));
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Whether {@code --json} is among the options (before a {@code --} that ends them). */
+    static boolean wantsJson(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("--json")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Under {@code --json}, a command that fails as a whole also says so on stdout, as the
+     * contract's {@code {"error":{"code":N,"message":"…"}}}: a script reading stdout alone would
+     * otherwise see nothing at all and have to guess from the exit code.
+     */
+    private static int jsonError(boolean json, PrintWriter out, int code, String message) {
+        if (json) {
+            JsonLine n = new JsonLine();
+            JsonLine e = n.putObject("error");
+            e.put("code", code);
+            e.put("message", message == null ? "" : message.replaceAll("\\s+", " ").trim());
+            out.println(n);
+            out.flush();
+        }
+        return code;
+    }
+
+    private static String message(Exception ex) {
+        return ex instanceof KbException ? ex.getMessage() : "internal error: " + ex;
     }
 
     /** One line naming the problem and where to look, then exit 2: never a wall of usage text. */

@@ -3,6 +3,7 @@ package dev.kb.cli;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -16,11 +17,18 @@ final class Output {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
+    /** {@code --quiet}: per-input lines only for failures (warnings and the summary always). */
+    private final boolean quiet;
 
     Output(CommandSpec spec, boolean json) {
+        this(spec, json, false);
+    }
+
+    Output(CommandSpec spec, boolean json, boolean quiet) {
         this.out = spec.commandLine().getOut();
         this.err = spec.commandLine().getErr();
         this.json = json;
+        this.quiet = quiet;
     }
 
     static JsonLine object() {
@@ -51,14 +59,16 @@ final class Output {
     /** One input's event: a line on stderr, and the contract's JSON event with {@code --json}. */
     void outcome(Outcome o) {
         StringBuilder b = new StringBuilder(String.format("%-8s %s", o.status().word(), o.input()));
-        if (o.doc() != null && o.status() != Outcome.Status.FAILED) {
+        if (o.doc() != null && o.status() != Outcome.Status.FAILED && !o.doc().equals(o.input())) {
             b.append(" -> ").append(o.doc());
         }
         if (o.reason() != null) {
             b.append(o.status() == Outcome.Status.FAILED ? ": " : " (").append(o.reason())
                     .append(o.status() == Outcome.Status.FAILED ? "" : ")");
         }
-        info(b.toString());
+        if (!quiet || o.status() == Outcome.Status.FAILED) {
+            info(b.toString());
+        }
         for (String w : o.warnings()) {
             warning(o.input() + ": " + w);
         }
@@ -76,16 +86,18 @@ final class Output {
         json(n);
     }
 
-    /** The closing summary: a line on stderr and the contract's summary object. */
-    void summary(Map<Outcome.Status, Integer> counts, long millis) {
-        info(String.format("kb: %d added, %d updated, %d skipped, %d failed (%.1fs)",
-                counts.get(Outcome.Status.ADDED), counts.get(Outcome.Status.UPDATED),
-                counts.get(Outcome.Status.SKIPPED), counts.get(Outcome.Status.FAILED), millis / 1000.0));
+    /** The closing summary: a line on stderr and the contract's summary object, with {@code keys}. */
+    void summary(List<Outcome.Status> keys, Map<Outcome.Status, Integer> counts, long millis) {
+        StringBuilder line = new StringBuilder("kb: ");
         JsonLine s = object();
         JsonLine c = s.putObject("summary");
-        for (Outcome.Status st : Outcome.Status.values()) {
-            c.put(st.word(), counts.get(st));
+        for (Outcome.Status st : keys) {
+            int n = counts.getOrDefault(st, 0);
+            line.append(n).append(' ').append(st.word()).append(", ");
+            c.put(st.word(), n);
         }
+        line.setLength(line.length() - 2);
+        info(line.append(String.format(" (%.1fs)", millis / 1000.0)).toString());
         json(s);
     }
 }

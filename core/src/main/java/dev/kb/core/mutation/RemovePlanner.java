@@ -5,9 +5,8 @@ import dev.kb.core.journal.Journal;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
+import dev.kb.core.wiki.Artifacts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,12 +102,7 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         plan.doc(new Journal.Doc(row.docName(), "remove", row.title(), row.sourceUri(), true));
     }
 
-    /**
-     * The document's files that exist now: its raw file, its page, and each artifact in
-     * {@code wiki/sources/}. An artifact is {@code <name>.<ext…>} or the folder {@code <name>/},
-     * unless a longer registered name owns it ({@code a.b.md} is the page of {@code a.b}, not an
-     * artifact of {@code a}).
-     */
+    /** The document's files that exist now: its raw file, its page, and each of its artifacts. */
     private List<String> filesOf(DocumentRow row, Plan plan) {
         List<String> files = new ArrayList<>();
         if (row.rawPath() != null && plan.exists(row.rawPath())) {
@@ -117,50 +111,8 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         if (plan.exists(row.sourcePath())) {
             files.add(row.sourcePath());
         }
-        String name = row.docName();
-        if (plan.exists(KnowledgeBase.artifactDir(name))) {
-            files.add(KnowledgeBase.artifactDir(name));
-        }
-        Path sources = kb.sourcesDir();
-        if (!Files.isDirectory(sources)) {
-            return files;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources, glob(name) + ".*")) {
-            for (Path p : ds) {
-                String rel = kb.relative(p);
-                String file = p.getFileName().toString();
-                if (!files.contains(rel) && ownerOf(file, plan.registry(), name).equals(name)) {
-                    files.add(rel);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + sources, e);
-        }
-        files.sort(null);
+        files.addAll(Artifacts.of(kb, plan.registry(), row.docName()));
         return files;
-    }
-
-    /** The longest registered name that {@code file} is {@code <name>.<ext…>} of. */
-    private static String ownerOf(String file, Registry registry, String shortest) {
-        for (int dot = file.lastIndexOf('.'); dot > shortest.length(); dot = file.lastIndexOf('.', dot - 1)) {
-            String candidate = file.substring(0, dot);
-            if (registry.byName(candidate).isPresent()) {
-                return candidate;
-            }
-        }
-        return shortest;
-    }
-
-    /** A glob matching exactly this name (names may hold glob metacharacters such as '[' or '{'). */
-    private static String glob(String name) {
-        StringBuilder b = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            if ("*?[]{}\\".indexOf(c) >= 0) {
-                b.append('\\');
-            }
-            b.append(c);
-        }
-        return b.toString();
     }
 
     @Override

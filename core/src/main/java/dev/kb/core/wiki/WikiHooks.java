@@ -47,7 +47,10 @@ public final class WikiHooks implements CommitHooks {
             appendLog(j);
         }
         boolean titleChanged = j.docs().stream().anyMatch(d -> d.action().equals("update") && d.titleChanged());
-        if (repairing || titleChanged || !Files.isRegularFile(kb.indexFile())) {
+        // a removed document's line must go: rewriting the index costs a pass over the registry,
+        // which only removes pay (an add appends)
+        boolean removed = j.docs().stream().anyMatch(d -> d.action().equals("remove"));
+        if (repairing || titleChanged || removed || !Files.isRegularFile(kb.indexFile())) {
             rebuildIndex();
             return;
         }
@@ -222,15 +225,27 @@ public final class WikiHooks implements CommitHooks {
     /**
      * "- added [[name]] from `source`". The name is safe by construction ({@code Names}); the
      * source is a path or URL as given, so a newline in it would end the line and the code span
-     * mid-path, and a bidi override would show the rest of the line reversed.
+     * mid-path, and a bidi override would show the rest of the line reversed. A removed document's
+     * name is plain text: a wiki link to it would point at a page that is gone.
      */
     private static String docLine(Journal.Doc d) {
-        StringBuilder b = new StringBuilder("- ").append(d.action().equals("add") ? "added" : "updated").append(" [[")
-                .append(d.name()).append("]]");
+        boolean removed = d.action().equals("remove");
+        StringBuilder b = new StringBuilder("- ").append(pastTense(d.action())).append(removed ? " " : " [[")
+                .append(d.name()).append(removed ? "" : "]]");
         if (d.source() != null) {
             b.append(" from `").append(Inputs.printable(d.source()).replace("`", "'")).append('`');
         }
         return b.toString();
+    }
+
+    /** "added", "updated", "removed", "repaired": the log's word for a journal's action. */
+    private static String pastTense(String action) {
+        return switch (action) {
+            case "add" -> "added";
+            case "remove" -> "removed";
+            case "repair" -> "repaired";
+            default -> "updated";
+        };
     }
 
     /** A crash mid-append can leave a line without its newline; start ours on a fresh line. */

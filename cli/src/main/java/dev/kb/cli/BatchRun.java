@@ -7,23 +7,49 @@ import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.mutation.Batch;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
-/** Shared by add and import: runs the batch, prints events and summary, maps to an exit code. */
-final class IngestRun {
-    private IngestRun() {
+/**
+ * Shared by add, import and remove: runs a batch, prints its events and summary, stops it at a
+ * safe point on Ctrl-C or SIGTERM, and maps what happened to an exit code.
+ */
+final class BatchRun {
+    /** The summary keys of add and import (contract). */
+    static final List<Outcome.Status> INGEST = List.of(Outcome.Status.ADDED, Outcome.Status.UPDATED,
+            Outcome.Status.SKIPPED, Outcome.Status.FAILED);
+    /** The summary keys of remove (contract). */
+    static final List<Outcome.Status> REMOVE = List.of(Outcome.Status.REMOVED, Outcome.Status.SKIPPED,
+            Outcome.Status.FAILED);
+
+    private BatchRun() {
     }
 
-    static int run(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
+    static int ingest(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
+        return run(out, INGEST, l -> new Ingest(kb, Ingest.Options.defaults(write.wait, command), l),
+                ingest -> ingest.run(items));
+    }
+
+    /**
+     * @param create makes the batch, reporting to the listener it is given
+     * @param body   runs it to its end (or to the safe point a cancel stops it at)
+     */
+    static <B extends Batch> int run(Output out, List<Outcome.Status> keys, Function<Batch.Listener, B> create,
+                                     Consumer<B> body) {
         long start = System.nanoTime();
-        Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(Ingest.emptySummary());
+        Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(new EnumMap<>(Outcome.Status.class));
+        for (Outcome.Status s : keys) {
+            seen.put(s, 0);
+        }
         // Printed once, by the main thread or the shutdown hook, whichever gets there first.
         AtomicBoolean reported = new AtomicBoolean();
-        Ingest ingest = new Ingest(kb, Ingest.Options.defaults(write.wait, command), new Batch.Listener() {
+        B batch = create.apply(new Batch.Listener() {
             @Override
             public void outcome(Outcome o) {
                 synchronized (seen) {
@@ -53,13 +79,13 @@ final class IngestRun {
                 first = reported.compareAndSet(false, true);
             }
             if (first) {
-                if (ingest.cancelled()) {
+                if (batch.cancelled()) {
                     out.info(safePoint.get()
-                            ? "kb: interrupted: stopped after the last committed group; the same command adds the rest"
+                            ? "kb: interrupted: stopped after the last committed group; the same command does the rest"
                             : "kb: interrupted: no safe point reached in time; the next kb command cleans up after this one");
                 }
                 synchronized (seen) {
-                    out.summary(seen, (System.nanoTime() - start) / 1_000_000);
+                    out.summary(keys, seen, (System.nanoTime() - start) / 1_000_000);
                 }
                 printed.countDown();
             }
@@ -68,7 +94,7 @@ final class IngestRun {
         // JVM then exits 130 / 143); whatever a harder stop leaves, the next command cleans up.
         // The JVM halts when the hook returns, so the hook waits for the summary to be out.
         Thread hook = new Thread(() -> {
-            safePoint.set(ingest.cancel(Duration.ofSeconds(10)));
+            safePoint.set(batch.cancel(Duration.ofSeconds(10)));
             summary.run();
             try {
                 printed.await(5, TimeUnit.SECONDS);
@@ -78,15 +104,15 @@ final class IngestRun {
         }, "kb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            ingest.run(items);
+            body.accept(batch);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // the hook is already running; it returns as soon as run() has
+                // the hook is already running; it returns as soon as the batch has
             }
         }
         summary.run();
-        return seen.get(Outcome.Status.FAILED) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
+        return seen.getOrDefault(Outcome.Status.FAILED, 0) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
     }
 }
