@@ -56,6 +56,6 @@ public final class CloudSource implements Source {
         Path source = ctx.staging().write(".md", md);
         Path tree = ctx.staging().write(".tree.json", doc.treeJson());
         return Prep.of(new Prepared(docId, uri, title, "pageindex-cloud", title, Hashing.sha256Hex(md), md.length,
-                null, null, source, List.of(new Prepared.Artifact(tree, ".tree.json")), null, null, false, List.of()));
+                null, null, source, List.of(new Prepared.Artifact(tree, ".tree.json")), null, null, false, List.of(), added));
     }
 }

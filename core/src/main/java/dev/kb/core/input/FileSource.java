@@ -1,8 +1,11 @@
 package dev.kb.core.input;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cloud.Page;
 import dev.kb.core.fetch.ByteSizes;
 import dev.kb.core.fs.Hashing;
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.staging.StagingArea;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,15 +58,37 @@ public final class FileSource implements Source {
             return Prep.done(known.get());
         }
         String fileName = file.getFileName().toString();
-        String ext = extension(fileName);
-        String stem = ext.isEmpty() ? fileName : fileName.substring(0, fileName.length() - ext.length() - 1);
-        RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem, ctx.staging());
         String added = FrontMatter.added(ctx.bySourceUri(uri)); // present: an update of that row
-        String fm = FrontMatter.render(c.title(), uri, copy.sha256(), c.type(), added, c.metadata());
-        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
+        RawConversion.Result c = page.conversion();
+        String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
-        return Prep.of(new Prepared(input, uri, stem, c.type(), c.title(), copy.sha256(), copy.size(), raw, rawExt, md,
-                List.of(), null, null, true, new ArrayList<>(c.warnings())));
+        return Prep.of(new Prepared(input, uri, stem(fileName), c.type(), c.title(), copy.sha256(), copy.size(), raw,
+                rawExt, page.staged(), List.of(), null, null, true, new ArrayList<>(c.warnings()), added));
+    }
+
+    /** A wiki page staged from raw bytes, and what the conversion found. */
+    record Page(Path staged, RawConversion.Result conversion) {
+    }
+
+    /**
+     * Converts the staged raw bytes of a local file named {@code fileName} and stages its page with
+     * front matter. The page depends on nothing else, so {@code kb recover --repair} regenerates
+     * a lost page byte for byte from {@code raw/} with the same arguments.
+     */
+    static Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256, String added)
+            throws IOException {
+        RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem(fileName), staging);
+        String fm = FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata());
+        Path md = staging.write(KnowledgeBase.PAGE_EXTENSION,
+                FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        return new Page(md, c);
+    }
+
+    /** The file name without its last extension: what the document's name is derived from. */
+    static String stem(String fileName) {
+        String ext = extension(fileName);
+        return ext.isEmpty() ? fileName : fileName.substring(0, fileName.length() - ext.length() - 1);
     }
 
     private KbException tooLarge(String detail) {

@@ -11,7 +11,7 @@ import java.util.List;
 public record Outcome(String input, Status status, String doc, String reason, List<String> warnings) {
 
     public enum Status {
-        ADDED, UPDATED, SKIPPED, FAILED, REMOVED;
+        ADDED, UPDATED, SKIPPED, FAILED, REMOVED, REPAIRED;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);

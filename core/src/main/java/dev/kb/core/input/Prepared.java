@@ -18,15 +18,26 @@ import java.util.List;
  * @param updates      whether a document already registered under {@code sourceUri} with other
  *                     content is updated in place (files, URLs) or left alone (cloud imports,
  *                     whose identity alone decides)
+ * @param added        the {@code added} its front matter says, for the row's {@code added_at} when
+ *                     it is new (so the page and the registry agree to the second, and a repaired
+ *                     page comes out the same); null: the commit time
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
                        List<Artifact> extras, String etag, String lastModified, boolean updates,
-                       List<String> warnings) {
+                       List<String> warnings, String added) {
 
     public Prepared {
         extras = List.copyOf(extras);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A document whose row's {@code added_at}, when new, is its commit time. */
+    public Prepared(String input, String sourceUri, String nameHint, String type, String title, String sha256,
+                    long size, Path stagedRaw, String rawExtension, Path stagedSource, List<Artifact> extras,
+                    String etag, String lastModified, boolean updates, List<String> warnings) {
+        this(input, sourceUri, nameHint, type, title, sha256, size, stagedRaw, rawExtension, stagedSource, extras, etag,
+                lastModified, updates, warnings, null);
     }
 
     /** An extra staged file, published beside the source as {@code <name><suffix>}, e.g. ".tree.json". */

@@ -55,7 +55,7 @@ public final class UrlSource implements Source {
         String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata());
         Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
-                c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings()));
+                c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings(), added));
     }
 
     @Override

@@ -83,14 +83,21 @@ public final class AddPlanner implements Planner<Prepared> {
         group.nameBySha.put(p.sha256(), name);
         group.uris.add(p.sourceUri());
         DocumentRow row = new DocumentRow(name, p.sha256(), rawPath, KnowledgeBase.sourcePath(name), p.sourceUri(),
-                p.type(), p.title(), p.size(), existing == null ? now : existing.addedAt(), now, p.etag(),
-                p.lastModified());
+                p.type(), p.title(), p.size(), addedAt(existing, p, now), now, p.etag(), p.lastModified());
         planFiles(p, row, existing, plan);
         plan.upsert(row);
         plan.doc(new Journal.Doc(name, existing == null ? "add" : "update", p.title(), p.sourceUri(),
                 existing == null || !Objects.equals(existing.title(), p.title())));
         return new Outcome(p.input(), existing == null ? Outcome.Status.ADDED : Outcome.Status.UPDATED, name, null,
                 p.warnings());
+    }
+
+    /** An update keeps the first add's time; a new row takes the one its front matter shows. */
+    private static String addedAt(DocumentRow existing, Prepared p, String now) {
+        if (existing != null) {
+            return existing.addedAt();
+        }
+        return p.added() != null ? p.added() : now;
     }
 
     private void planFiles(Prepared p, DocumentRow row, DocumentRow old, Plan plan) {

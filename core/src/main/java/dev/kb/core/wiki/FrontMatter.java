@@ -115,6 +115,32 @@ public final class FrontMatter {
         }
     }
 
+    /**
+     * Why a wiki page is not the page of a document with {@code sha256}, or empty when it is: it
+     * has no front matter, the front matter is not YAML, or its {@code sha256} is another one (the
+     * page of other content, or cut short by something outside kb). A page edited below its front
+     * matter is still its document's page: only what kb wrote at the top is checked.
+     */
+    public static Optional<String> damage(String page, String sha256) {
+        if (!page.startsWith("---\n")) {
+            return Optional.of("it has no front matter");
+        }
+        int end = page.indexOf("\n---\n", 3);
+        if (end < 0) {
+            return Optional.of("its front matter is not closed");
+        }
+        Object sha;
+        try {
+            sha = YAML.readValue(page.substring(4, end + 1), Map.class).get("sha256");
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.of("its front matter is not readable YAML");
+        }
+        if (!sha256.equals(sha == null ? null : sha.toString())) {
+            return Optional.of("its front matter names " + (sha == null ? "no sha256" : "another sha256"));
+        }
+        return Optional.empty();
+    }
+
     /** The front matter followed by the body, separated by one blank line, ending in a newline. */
     public static String document(String frontMatter, String body) {
         String b = body == null ? "" : body.strip();
