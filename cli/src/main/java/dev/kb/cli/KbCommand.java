@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = KbCommand.VersionProvider.class,
         description = "Ingest documents into a crash-safe knowledge base.",
         subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RecoverCommand.class,
-                StatusCommand.class})
+                StatusCommand.class, CompletionCommand.class})
 public final class KbCommand implements Runnable {
     /**
      * The root's help footer. Main sets it once the subcommands are built: in {@code @Command} it
