@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "add", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "add",
         description = "Ingest files, directories (walked recursively) and URLs.")
 final class AddCommand implements Callable<Integer> {
     @ParentCommand

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "import", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "import",
         description = {"Import documents from PageIndex Cloud.",
                 "Needs PAGEINDEX_API_KEY; PAGEINDEX_BASE_URL overrides the service address."})
 final class ImportCommand implements Callable<Integer> {

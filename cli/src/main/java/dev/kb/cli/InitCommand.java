@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "init", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "init",
         description = "Create a knowledge base (default: the working directory). Running it again changes nothing.")
 final class InitCommand implements Callable<Integer> {
     @ParentCommand

@@ -9,13 +9,21 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-@Command(name = "kb", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+// scope = INHERIT copies --help, --version and the version provider to every subcommand, so a
+// new subcommand cannot forget them (the contract promises both on every level).
+@Command(name = "kb", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        versionProvider = KbCommand.VersionProvider.class,
         description = "Ingest documents into a crash-safe knowledge base.",
         subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RemoveCommand.class,
-                ListCommand.class, ShowCommand.class, RecoverCommand.class, StatusCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 an input failed, 2 usage error, 3 knowledge base unusable, "
-                + "75 busy (another writer holds the lock)."})
+                ListCommand.class, ShowCommand.class, RecoverCommand.class, StatusCommand.class,
+                CompletionCommand.class})
 public final class KbCommand implements Runnable {
+    /**
+     * The root's help footer. Main sets it once the subcommands are built: in {@code @Command} it
+     * would be inherited too, and 'kb status --help' would promise an exit 75 it never gives.
+     */
+    static final String[] FOOTER = {"", "Exit codes: 0 ok, 1 an input failed, 2 usage error, 3 knowledge base "
+            + "unusable, 75 busy (another writer holds the lock)."};
 
     @Option(names = "--kb", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Knowledge base directory (default: $KB_DIR, else the nearest directory at or above "

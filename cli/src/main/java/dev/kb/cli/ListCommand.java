@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "list",
         description = {"List the documents in name order, one line each: name, type, title, source (tab-separated).",
                 "Never waits for a running writer."})
 final class ListCommand implements Callable<Integer> {

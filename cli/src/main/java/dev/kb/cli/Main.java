@@ -26,6 +26,7 @@ public final class Main {
         prepareRuntime(env);
         KbCommand root = new KbCommand(env, cwd);
         CommandLine cl = new CommandLine(root);
+        cl.getCommandSpec().usageMessage().footer(KbCommand.FOOTER);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

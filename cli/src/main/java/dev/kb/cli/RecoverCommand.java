@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "recover", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "recover",
         description = {"Finish or undo interrupted mutations, remove orphaned staging, verify the registry against "
                 + "the files and rebuild wiki/index.md.",
                 "Exits 1 when verification finds a problem (it reports, it never deletes); --repair makes missing "

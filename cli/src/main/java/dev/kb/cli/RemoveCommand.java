@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "remove",
         description = {"Remove documents, by name or by the file path or URL they came from.",
                 "Crash-safe like an add: each document is whole or gone, whatever happens. A name or source that "
                         + "is not in the knowledge base fails alone (exit 1); the others are removed."})

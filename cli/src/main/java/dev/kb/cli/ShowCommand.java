@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "show",
         description = "Show one document's registry row and its files (by name, or by the source it came from).")
 final class ShowCommand implements Callable<Integer> {
     @ParentCommand

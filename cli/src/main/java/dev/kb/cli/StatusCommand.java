@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = KbCommand.VersionProvider.class,
+@Command(name = "status",
         description = "Report the state of the knowledge base, without waiting for a running writer.")
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
