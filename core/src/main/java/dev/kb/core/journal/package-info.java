@@ -3,19 +3,22 @@
  *
  * <h2>Protocol (one mutation = one journal = one registry transaction)</h2>
  * Every step runs under the writer lock. Staged files were written and forced in a private
- * staging folder before the lock was taken.
+ * staging folder before the lock was taken. An add, an update, a remove and a page repair are
+ * the same protocol with other entries: an entry either publishes a staged file onto its target
+ * (parking the live one, if any), or only retires a live file or folder (a remove: parked, and
+ * deleted at the discard step). {@link dev.kb.core.mutation.Coordinator} carries it out.
  * <ol>
  *   <li><b>Journal.</b> {@code .kb/journal/<id>.json} is written atomically with status
- *       {@code active}: for each file to publish, its staged path, its target, and, when the target
- *       exists, where the live file will be parked ({@code .kb/staging/j-<id>/<n>}). All paths are
- *       KB-relative. <i>Crash here:</i> nothing is published; recovery rolls back (a no-op) and
+ *       {@code active}: for each entry, its staged path (none for a retirement), its target, and,
+ *       when the target exists, where the live file will be parked ({@code .kb/staging/j-<id>/<n>});
+ *       and (format 2) the writer's own staging folder. All paths are KB-relative. <i>Crash here:</i> nothing is published; recovery rolls back (a no-op) and
  *       discards the journal.</li>
  *   <li><b>Publish.</b> For each entry in order: move the live target to its backup (if any),
  *       then rename the staged file onto the target; then fsync the touched directories.
  *       <i>Crash here:</i> some entries are done; rollback undoes exactly those, because each
  *       entry's state is visible on disk (backup present? staged file gone?).</li>
- *   <li><b>Commit point.</b> One SQLite transaction writes the documents' rows and the journal id
- *       into {@code commits}. <i>Crash before it returns:</i> the id is absent, recovery rolls back.
+ *   <li><b>Commit point.</b> One SQLite transaction writes (or deletes) the documents' rows and
+ *       records the journal id in {@code commits}. <i>Crash before it returns:</i> the id is absent, recovery rolls back.
  *       <i>After:</i> the id is present, recovery finishes. When the transaction reports a failure,
  *       the registry is asked whether the id is there after all before anything is undone. A
  *       missing registry is never recreated by a writer: an empty one would make committed
@@ -47,8 +50,9 @@
  * only copy of a replaced file, so it is quarantined with a warning instead.
  *
  * <h2>A journal of a writer that is still running is never undone nor finished</h2>
- * A journal's staged paths lie in {@code .kb/staging/p-<uuid>/}, the folder of the process that
- * wrote it, whose owner lock says whether that process is alive (see {@link dev.kb.core.staging}).
+ * A journal names {@code .kb/staging/p-<uuid>/}, the folder of the process that wrote it (format 2
+ * in its {@code writer} field; format 1 only through its staged paths), whose owner lock says
+ * whether that process is alive (see {@link dev.kb.core.staging}).
  * Under a lock that holds, an uncommitted journal of another live process cannot exist: finding one
  * means the writer lock was broken ({@code .kb/ingest.lock} removed by hand, so that this process
  * locked a fresh file while the writer still holds the old one) and the writer is publishing it

@@ -108,20 +108,38 @@ public final class FcntlWriterLock implements WriterLock {
         Path file = kb.lockFile();
         long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
         InJvm inJvm = IN_JVM.computeIfAbsent(file, f -> new InJvm());
-        Semaphore guard = inJvm.guard;
-        boolean told = false;
+        boolean told = takeGuard(kb, inJvm, deadline, wait, onWait);
         try {
-            if (!guard.tryAcquire()) {
-                told = tell(onWait, file, told);
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !guard.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    throw busy(kb, wait);
-                }
+            return lockFile(kb, inJvm, deadline, wait, command, onWait, told);
+        } catch (RuntimeException e) {
+            inJvm.guard.release();
+            throw e;
+        }
+    }
+
+    /** Waits for this JVM's other threads to let go; returns whether {@code onWait} was told. */
+    private static boolean takeGuard(KnowledgeBase kb, InJvm inJvm, long deadline, Duration wait,
+                                     Consumer<String> onWait) {
+        try {
+            if (inJvm.guard.tryAcquire()) {
+                return false;
             }
+            tell(onWait, kb.lockFile(), false);
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !inJvm.guard.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                throw busy(kb, wait);
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KbException(KbException.Kind.LOCK_BUSY, "interrupted while waiting for the writer lock of " + kb);
         }
+    }
+
+    /** Takes the OS lock on the file at the lock path, polling until the deadline; holds the guard. */
+    private static FcntlWriterLock lockFile(KnowledgeBase kb, InJvm inJvm, long deadline, Duration wait,
+                                            String command, Consumer<String> onWait, boolean told) {
+        Path file = kb.lockFile();
         FileChannel ch = null;
         try {
             Object opened = MISSING;
@@ -133,26 +151,14 @@ public final class FcntlWriterLock implements WriterLock {
                     ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                             StandardOpenOption.WRITE);
                 }
-                FileLock l;
-                LockHolder me = null;
-                synchronized (inJvm) {
-                    try {
-                        l = ch.tryLock();
-                    } catch (OverlappingFileLockException e) {
-                        throw new IllegalStateException("lock file held twice in one JVM despite the guard: " + file, e);
-                    }
-                    if (l != null) {
-                        me = LockHolder.current(command);
-                        inJvm.held = me;
-                    }
-                }
+                Locked l = tryLock(ch, inJvm, file, command);
                 if (l != null) {
                     Object now = identityAt(file);
                     if (opened == MISSING || !Objects.equals(opened, now)) {
                         // Our open created the file, or the path was removed or replaced since the
                         // stat (or while we waited): the lock may be on a file nobody else will
                         // find. Let go of it and start over on whatever the path names now.
-                        release(inJvm, l, ch);
+                        release(inJvm, l.lock(), ch);
                         ch = null;
                         if (++replaced >= IDENTITY_ATTEMPTS) {
                             throw new KbException(KbException.Kind.KB_UNUSABLE, "the lock file " + file
@@ -160,16 +166,7 @@ public final class FcntlWriterLock implements WriterLock {
                         }
                         continue;
                     }
-                    try {
-                        writeHolder(ch, me);
-                    } catch (IOException | RuntimeException e) {
-                        // the finally closes ch, which releases the OS lock: stop answering from memory first
-                        synchronized (inJvm) {
-                            inJvm.held = null;
-                        }
-                        throw e;
-                    }
-                    FcntlWriterLock wl = new FcntlWriterLock(file, inJvm, ch, l, me, now);
+                    FcntlWriterLock wl = publishHolder(file, inJvm, ch, l, now);
                     ch = null;
                     return wl;
                 }
@@ -181,15 +178,10 @@ public final class FcntlWriterLock implements WriterLock {
                 Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
             }
         } catch (IOException e) {
-            guard.release();
             throw KbException.unusable("cannot open the lock file " + file, e);
         } catch (InterruptedException e) {
-            guard.release();
             Thread.currentThread().interrupt();
             throw new KbException(KbException.Kind.LOCK_BUSY, "interrupted while waiting for the writer lock of " + kb);
-        } catch (RuntimeException e) {
-            guard.release();
-            throw e;
         } finally {
             if (ch != null) {
                 try {
@@ -199,6 +191,46 @@ public final class FcntlWriterLock implements WriterLock {
                 }
             }
         }
+    }
+
+    /** An OS lock just taken, and the holder this JVM now answers with. */
+    private record Locked(FileLock lock, LockHolder holder) {
+    }
+
+    /**
+     * One try for the OS lock; null when another process holds it. The holder is set in the same
+     * critical section as {@code tryLock} (see {@link InJvm#held}).
+     */
+    private static Locked tryLock(FileChannel ch, InJvm inJvm, Path file, String command) throws IOException {
+        synchronized (inJvm) {
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                throw new IllegalStateException("lock file held twice in one JVM despite the guard: " + file, e);
+            }
+            if (l == null) {
+                return null;
+            }
+            LockHolder me = LockHolder.current(command);
+            inJvm.held = me;
+            return new Locked(l, me);
+        }
+    }
+
+    /** Writes the holder text into the locked file and makes the lock object. */
+    private static FcntlWriterLock publishHolder(Path file, InJvm inJvm, FileChannel ch, Locked l, Object identity)
+            throws IOException {
+        try {
+            writeHolder(ch, l.holder());
+        } catch (IOException | RuntimeException e) {
+            // the caller closes ch, which releases the OS lock: stop answering from memory first
+            synchronized (inJvm) {
+                inJvm.held = null;
+            }
+            throw e;
+        }
+        return new FcntlWriterLock(file, inJvm, ch, l.lock(), l.holder(), identity);
     }
 
     /**

@@ -91,72 +91,90 @@ public final class Recovery {
 
     public Report run(WriterLock lock) {
         lock.assertHeld();
-        int finished = 0;
-        int rolledBack = 0;
-        int quarantined = 0;
-        List<String> kept = new ArrayList<>();
-        Set<String> live = new HashSet<>();
+        Tally t = new Tally();
         try {
             List<Path> files = journals.list();
             refuseIfALiveWriterIsMidCommit(files);
             for (Path file : files) {
-                Journal j;
-                try {
-                    j = Journal.parse(Files.readAllBytes(file));
-                    String expectedId = file.getFileName().toString().replaceFirst("\\.json$", "");
-                    if (!j.id().equals(expectedId)) {
-                        throw new Journal.CorruptJournalException("id '" + j.id() + "' does not match its file name");
-                    }
-                    checkPaths(j);
-                } catch (NoSuchFileException gone) {
-                    continue;
-                } catch (Journal.CorruptJournalException e) {
-                    quarantine(file, e.getMessage());
-                    quarantined++;
-                    continue;
-                }
-                StagingOwner writer = liveWriter(j);
-                // A journal marked committed was marked after its transaction returned: its id can
-                // only be missing because it was forgotten and the journal's deletion was lost in a
-                // crash. Rolling it back would remove the files of committed documents.
-                if (registry.isCommitted(j.id()) || Journal.COMMITTED.equals(j.status())) {
-                    if (writer != null) {
-                        // Its documents are committed. Its writer either left it behind (a failed
-                        // post-commit step) and goes on, or is finishing it right now under a broken
-                        // lock: finishing it here too could log its documents twice. Either way it
-                        // is finished once that process has ended; its backups stay until then.
-                        live.add(j.id());
-                        kept.add("journal " + j.id() + ": its documents are committed, but "
-                                + (writer.state() == StagingOwner.State.UNKNOWN
-                                        ? "whether the kb process that wrote it is still running cannot be told ("
-                                                + writer.why() + ")"
-                                        : "the kb process that wrote it (" + writer.describePid() + ") is still running")
-                                + "; it is finished after that process has ended");
-                        continue;
-                    }
-                    String failure = finish(j);
-                    if (failure == null) {
-                        finished++;
-                    } else {
-                        kept.add("journal " + j.id() + ": " + failure);
-                    }
-                } else {
-                    if (writer != null) {
-                        throw midCommit(j, writer); // appeared since the check above: only a broken lock allows that
-                    }
-                    rollBack(j);
-                    rolledBack++;
+                Journal j = read(file, t);
+                if (j != null) {
+                    decide(j, t);
                 }
             }
             for (Path tmp : journals.temporaries()) {
                 ops.delete(tmp);
             }
-            int swept = Sweeper.removeOrphans(kb, ops, live, warn);
+            int swept = Sweeper.removeOrphans(kb, ops, t.live, warn);
             sweepTemporaries(kb.wikiDir());
-            return new Report(finished, rolledBack, quarantined, swept, List.copyOf(kept));
+            return new Report(t.finished, t.rolledBack, t.quarantined, swept, List.copyOf(t.kept));
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "recovery of " + kb + " failed: " + e.getMessage() + " (run 'kb recover' again)", e);
+        }
+    }
+
+    /** What one run has done so far. */
+    private static final class Tally {
+        int finished;
+        int rolledBack;
+        int quarantined;
+        final List<String> kept = new ArrayList<>();
+        /** Committed journals of live writers: their backups must survive the sweep. */
+        final Set<String> live = new HashSet<>();
+    }
+
+    /** The journal in {@code file}; null when it vanished or was unreadable (then quarantined). */
+    private Journal read(Path file, Tally t) throws IOException {
+        try {
+            Journal j = Journal.parse(Files.readAllBytes(file));
+            String expectedId = file.getFileName().toString().replaceFirst("\\.json$", "");
+            if (!j.id().equals(expectedId)) {
+                throw new Journal.CorruptJournalException("id '" + j.id() + "' does not match its file name");
+            }
+            checkPaths(j);
+            return j;
+        } catch (NoSuchFileException gone) {
+            return null;
+        } catch (Journal.CorruptJournalException e) {
+            quarantine(file, e.getMessage());
+            t.quarantined++;
+            return null;
+        }
+    }
+
+    /** Finishes, keeps or rolls back one readable journal. */
+    private void decide(Journal j, Tally t) throws IOException {
+        StagingOwner writer = liveWriter(j);
+        // A journal marked committed was marked after its transaction returned: its id can only be
+        // missing because it was forgotten and the journal's deletion was lost in a crash. Rolling
+        // it back would remove the files of committed documents.
+        if (registry.isCommitted(j.id()) || Journal.COMMITTED.equals(j.status())) {
+            if (writer != null) {
+                // Its documents are committed. Its writer either left it behind (a failed
+                // post-commit step) and goes on, or is finishing it right now under a broken lock:
+                // finishing it here too could log its documents twice. Either way it is finished
+                // once that process has ended; its backups stay until then.
+                t.live.add(j.id());
+                t.kept.add("journal " + j.id() + ": its documents are committed, but "
+                        + (writer.state() == StagingOwner.State.UNKNOWN
+                                ? "whether the kb process that wrote it is still running cannot be told ("
+                                        + writer.why() + ")"
+                                : "the kb process that wrote it (" + writer.describePid() + ") is still running")
+                        + "; it is finished after that process has ended");
+                return;
+            }
+            String failure = finish(j);
+            if (failure == null) {
+                t.finished++;
+            } else {
+                t.kept.add("journal " + j.id() + ": " + failure);
+            }
+        } else {
+            if (writer != null) {
+                throw midCommit(j, writer); // appeared since the check above: only a broken lock allows that
+            }
+            rollBack(j);
+            t.rolledBack++;
         }
     }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Side by side: an earlier kb jar (OLD_JAR, e.g. built from the commit before a change) against
+# the current one (cli/target/kb.jar), both run with the launcher's own JVM flags, in one run so
+# that this shared machine's noise hits both alike. Measures, alternating old and new:
+#   bulk    `kb add` of the tldr-pages corpus into an empty KB (RUNS_BULK, default 3 each)
+#   growth  one small new file added to a KB holding the corpus (RUNS, default 10 each)
+#   update  one file re-added with new content to that KB (RUNS each)
+#   status  `kb status` on that KB (hyperfine or a bash loop, RUNS_STATUS, default 20)
+# and, for the current jar only, `kb list` of that KB (the old one may have no list).
+# Usage: tests-e2e/bench/versus.sh OLD_JAR. Nothing is asserted.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. tests-e2e/bench/lib.sh
+require_corpus
+warm_launcher
+
+old="${1:?usage: versus.sh OLD_JAR}"
+new="$PWD/cli/target/kb.jar"
+flags="$(sed -n 's/.*KB_JAVA_OPTS:-\([^}]*\)}.*/\1/p' cli/kb)"
+runs="${RUNS:-10}" runs_bulk="${RUNS_BULK:-3}" runs_status="${RUNS_STATUS:-20}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# kb through jar $1, the rest are kb's arguments
+kbj() { local jar="$1"; shift; java $flags -jar "$jar" "$@"; }
+
+# wall seconds of `kb add` of $3 into KB $2 with jar $1
+timed_add() {
+    local t0 t1
+    t0=$(now_ns)
+    kbj "$1" --kb "$2" add "$3" >/dev/null 2>"$tmp/add.log" || {
+        tail -5 "$tmp/add.log" >&2; echo "versus: kb add failed" >&2; exit 1; }
+    t1=$(now_ns)
+    secs "$t0" "$t1"
+}
+
+echo "versus: old $old ($(kbj "$old" --version)), new $new ($(kbj "$new" --version))"
+echo "jvm flags: $flags"
+print_load start
+
+echo "== bulk: $(find "$corpus" -type f | wc -l) files, $runs_bulk runs each, alternating"
+ob=() nb=()
+for i in $(seq 1 "$runs_bulk"); do
+    for side in old new; do
+        jar=$old; [ "$side" = new ] && jar=$new
+        kbj "$jar" init "$tmp/bulk-$side" >/dev/null 2>&1
+        sync
+        s=$(timed_add "$jar" "$tmp/bulk-$side" "$corpus")
+        if [ "$side" = old ]; then ob+=("$s"); else nb+=("$s"); fi
+        printf 'run %s %-3s %8ss\n' "$i" "$side" "$s"
+        rm -rf "$tmp/bulk-$side"
+    done
+done
+om=$(median "${ob[@]}") nm=$(median "${nb[@]}")
+echo "bulk median old ${om}s new ${nm}s; ratio new/old $(ratio "$nm" "$om")"
+
+kbj "$new" init "$tmp/big" >/dev/null 2>&1
+kbj "$new" --kb "$tmp/big" add "$corpus" >/dev/null 2>&1
+echo "== growth and update on a KB of $(kb_documents "$tmp/big") documents, $runs runs each, alternating"
+oa=() na=() ou=() nu=()
+mkdir -p "$tmp/in"
+for side in old new; do
+    printf '# Update target %s\n\nRevision 0.\n' "$side" >"$tmp/in/upd-$side.md"
+    jar=$old; [ "$side" = new ] && jar=$new
+    timed_add "$jar" "$tmp/big" "$tmp/in/upd-$side.md" >/dev/null
+done
+for i in $(seq 1 "$runs"); do
+    order="old new"; [ $((i % 2)) -eq 0 ] && order="new old"
+    for side in $order; do
+        jar=$old; [ "$side" = new ] && jar=$new
+        f="$tmp/in/$side-$i.md"
+        printf '# Note %s %s\n\nWritten at %s.\n' "$side" "$i" "$(now_ns)" >"$f"
+        a=$(timed_add "$jar" "$tmp/big" "$f")
+        printf '# Update target %s\n\nRevision %s at %s.\n' "$side" "$i" "$(now_ns)" >"$tmp/in/upd-$side.md"
+        u=$(timed_add "$jar" "$tmp/big" "$tmp/in/upd-$side.md")
+        if [ "$side" = old ]; then oa+=("$a") ou+=("$u"); else na+=("$a") nu+=("$u"); fi
+        printf 'run %-2s %-3s add %7ss  update %7ss\n' "$i" "$side" "$a" "$u"
+    done
+done
+echo "growth add median old $(median "${oa[@]}")s new $(median "${na[@]}")s; ratio new/old $(ratio "$(median "${na[@]}")" "$(median "${oa[@]}")")"
+echo "update    median old $(median "${ou[@]}")s new $(median "${nu[@]}")s; ratio new/old $(ratio "$(median "${nu[@]}")" "$(median "${ou[@]}")")"
+
+echo "== start-up on that KB ($(kb_documents "$tmp/big") documents)"
+time_commands "$runs_status" \
+    "old kb status" "java $flags -jar '$old' --kb '$tmp/big' status" \
+    "new kb status" "java $flags -jar '$new' --kb '$tmp/big' status" \
+    "new kb list" "java $flags -jar '$new' --kb '$tmp/big' list" \
+    "java -version" "java -version"
+echo "new kb list: $(kbj "$new" --kb "$tmp/big" list | wc -l) lines"
+print_load end
