@@ -256,7 +256,7 @@ public final class PageIndexClient {
         }
     }
 
-    /** One GET with retries of 429/5xx and connection failures; returns the parsed 2xx body. */
+    /** One GET, retried as {@link RetryPolicy} says; returns the parsed 2xx body. */
     private JsonNode get(HttpUrl url, String id, Budget budget) {
         Request request = new Request.Builder().url(url).header("api_key", apiKey)
                 .header("Accept", "application/json").get().build();
@@ -286,7 +286,7 @@ public final class PageIndexClient {
                         && !Thread.currentThread().isInterrupted()) {
                     throw outOfTime(id, "no answer to the last request");
                 }
-                if (!isRetryable(e) || attempt >= retry.maxAttempts()) {
+                if (!RetryPolicy.isRetryable(call, e) || attempt >= retry.maxAttempts()) {
                     throw ioFailure(e, attempt);
                 }
                 lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
@@ -406,11 +406,6 @@ public final class PageIndexClient {
         }
         return KbException.inputFailed("connection to PageIndex Cloud at " + where + " failed" + tries + ": "
                 + shorten(reason), e);
-    }
-
-    /** Resets and refused connections may pass; an unknown host, a TLS failure or a timeout will not. */
-    private static boolean isRetryable(IOException e) {
-        return !(e instanceof UnknownHostException || e instanceof InterruptedIOException || e instanceof SSLException);
     }
 
     /** The document's --timeout ran out across its requests and retries. */

@@ -2,6 +2,7 @@ package dev.kb.core.fetch;
 
 import dev.kb.core.KbException;
 import dev.kb.core.http.HttpClients;
+import dev.kb.core.http.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -45,12 +46,6 @@ public final class UrlFetcher {
     /** A scheme of two or more letters, so a Windows drive letter ({@code C://x}) is not a URL. */
     private static final Pattern URL_LIKE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://.*", Pattern.DOTALL);
     private static final Set<Integer> REDIRECTS = Set.of(300, 301, 302, 303, 307, 308);
-    /**
-     * Worth another attempt: overload and gateway trouble. Not 500, unlike {@code RetryPolicy}'s
-     * list: a static document that errors once usually errors again, and the retry wait would
-     * only delay the message.
-     */
-    private static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int MAX_DETAIL = 200;
 
@@ -137,6 +132,7 @@ public final class UrlFetcher {
         int redirects = 0;
         int attempt = 1;
         String failure = null;
+        IOException failureCause = null;
         while (true) {
             String retryAfter = null;
             Call call = client.newCall(request(url, previous));
@@ -155,6 +151,7 @@ public final class UrlFetcher {
                     }
                     attempt = 1;
                     failure = null;
+                    failureCause = null;
                     continue;
                 }
                 if (code == 304 && previous != null) {
@@ -164,8 +161,9 @@ public final class UrlFetcher {
                             orElse(response.header("ETag"), previous.etag()),
                             orElse(response.header("Last-Modified"), previous.lastModified()), null, -1);
                 }
-                if (RETRYABLE.contains(code)) {
+                if (RetryPolicy.isRetryableStatus(code)) {
                     failure = status(response);
+                    failureCause = null;
                     retryAfter = response.header("Retry-After");
                 } else if (!response.isSuccessful()) {
                     throw KbException.inputFailed(status(response));
@@ -173,10 +171,23 @@ public final class UrlFetcher {
                     return save(response, requested, url, dest);
                 }
             } catch (IOException e) {
-                failure = describe(e, url, deadline);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw KbException.inputFailed("interrupted", e);
+                }
+                if (e instanceof InterruptedIOException || deadline - System.nanoTime() <= 0) {
+                    // the call had all the time left, so whatever ended it, the deadline has come
+                    throw KbException.inputFailed(timedOut(null).getMessage(), e);
+                }
+                failure = describe(e, url);
+                failureCause = e;
+                if (!RetryPolicy.isRetryable(call, e)) {
+                    throw KbException.inputFailed(failure, e);
+                }
             }
             if (attempt >= options.retry().maxAttempts()) {
-                throw KbException.inputFailed(failure + (attempt > 1 ? " after " + attempt + " attempts" : ""));
+                // the last network error stays the cause, for --verbose
+                throw KbException.inputFailed(failure + (attempt > 1 ? " after " + attempt + " attempts" : ""),
+                        failureCause);
             }
             attempt++;
             sleepBeforeRetry(options.retry().delayBefore(attempt, retryAfter, Instant.now()), deadline, failure);
@@ -332,28 +343,19 @@ public final class UrlFetcher {
                 + (lastFailure == null ? "" : " (last attempt: " + lastFailure + ")"));
     }
 
-    /**
-     * One line naming the cause of a network failure; a KbException instead when retrying cannot
-     * help (timeout, DNS, refused connection, TLS).
-     */
-    private String describe(IOException e, HttpUrl url, long deadline) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw KbException.inputFailed("interrupted", e);
-        }
-        if (e instanceof InterruptedIOException || deadline - System.nanoTime() <= 0) {
-            throw KbException.inputFailed(timedOut(null).getMessage(), e);
-        }
+    /** One line naming the cause of a network failure that is not a timeout. */
+    private static String describe(IOException e, HttpUrl url) {
         if (e instanceof UnknownHostException) {
-            throw KbException.inputFailed("cannot resolve host " + url.host(), e);
+            return "cannot resolve host " + url.host();
         }
         String hostPort = (url.host().contains(":") ? "[" + url.host() + "]" : url.host()) + ":" + url.port();
         if (e instanceof ConnectException) {
             // OkHttp's own message only names the address; the reason is in the cause.
             String reason = causeMentions(e, "refused") ? "connection refused" : message(e, true);
-            throw KbException.inputFailed("cannot connect to " + hostPort + ": " + reason, e);
+            return "cannot connect to " + hostPort + ": " + reason;
         }
         if (e instanceof SSLException) {
-            throw KbException.inputFailed("TLS failure with " + hostPort + ": " + message(e, false), e);
+            return "TLS failure with " + hostPort + ": " + message(e, false);
         }
         // Reset, early end of stream, a broken status line: the server or a proxy dropped us.
         return "connection to " + hostPort + " failed: " + message(e, false);
