@@ -154,5 +154,10 @@ class MainTest {
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0"));
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("lots"));
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("99999999999999999GB"));
+        // the words are core's (dev.kb.core.text), passed on unchanged
+        assertEquals("'5 parsecs' is not a duration (examples: 0, 30s, 5m, 1h, 500ms)",
+                assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("5 parsecs")).getMessage());
+        assertEquals("'0' must be more than zero",
+                assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0")).getMessage());
     }
 }

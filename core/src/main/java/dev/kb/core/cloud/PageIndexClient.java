@@ -10,6 +10,7 @@ import dev.kb.core.cloud.CloudResponses.Readiness;
 import dev.kb.core.http.HttpClients;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.http.Sleeper;
+import dev.kb.core.text.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -187,7 +188,7 @@ public final class PageIndexClient {
                     }
                     if (!wait.pause()) {
                         throw KbException.inputFailed("document is still processing on PageIndex Cloud after "
-                                + Durations.human(wait.budget) + " (status: " + s + ")");
+                                + Durations.format(wait.budget) + " (status: " + s + ")");
                     }
             }
         }
@@ -393,7 +394,7 @@ public final class PageIndexClient {
             return KbException.inputFailed("interrupted while waiting for PageIndex Cloud", e);
         }
         if (e instanceof InterruptedIOException) {
-            return KbException.inputFailed("PageIndex Cloud did not answer within " + Durations.human(timeout)
+            return KbException.inputFailed("PageIndex Cloud did not answer within " + Durations.format(timeout)
                     + " (" + where + ")", e);
         }
         if (e instanceof SSLException) {
@@ -411,7 +412,7 @@ public final class PageIndexClient {
     /** The document's --timeout ran out across its requests and retries. */
     private KbException outOfTime(String id, String lastFailure) {
         return KbException.inputFailed("PageIndex Cloud did not deliver document " + id + " within "
-                + Durations.human(timeout) + " (--timeout)" + (lastFailure == null ? "" : "; last: " + lastFailure));
+                + Durations.format(timeout) + " (--timeout)" + (lastFailure == null ? "" : "; last: " + lastFailure));
     }
 
     private void sleep(Duration d) {

@@ -3,6 +3,8 @@ package dev.kb.core.fetch;
 import dev.kb.core.KbException;
 import dev.kb.core.http.HttpClients;
 import dev.kb.core.http.RetryPolicy;
+import dev.kb.core.text.Durations;
+import dev.kb.core.text.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -234,7 +236,7 @@ public final class UrlFetcher {
         ResponseBody body = response.body();
         long announced = body.contentLength();
         if (announced > options.maxBytes()) {
-            throw tooLarge(": the server announced " + ByteSizes.format(announced));
+            throw tooLarge(": the server announced " + Sizes.format(announced));
         }
         MessageDigest sha256 = sha256();
         long size = 0;
@@ -264,7 +266,7 @@ public final class UrlFetcher {
     }
 
     private KbException tooLarge(String detail) {
-        return KbException.inputFailed("larger than " + ByteSizes.format(options.maxBytes()) + " (--max-size)" + detail);
+        return KbException.inputFailed("larger than " + Sizes.format(options.maxBytes()) + " (--max-size)" + detail);
     }
 
     private static FileChannel openDestination(Path dest) {
@@ -339,7 +341,7 @@ public final class UrlFetcher {
     }
 
     private KbException timedOut(String lastFailure) {
-        return KbException.inputFailed("timed out after " + seconds(options.timeout())
+        return KbException.inputFailed("timed out after " + Durations.format(options.timeout())
                 + (lastFailure == null ? "" : " (last attempt: " + lastFailure + ")"));
     }
 
@@ -405,13 +407,6 @@ public final class UrlFetcher {
         }
         String flat = s.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]+", " ").strip();
         return flat.length() <= MAX_DETAIL ? flat : flat.substring(0, MAX_DETAIL) + "…";
-    }
-
-    private static String seconds(Duration d) {
-        if (d.toMillis() % 1000 == 0) {
-            return d.toSeconds() + "s";
-        }
-        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static String orElse(String value, String fallback) {

@@ -32,7 +32,7 @@
  *
  * <h2>Errors</h2>
  * Every failure is a {@link dev.kb.core.KbException} of kind {@code INPUT_FAILED} whose message is
- * one line naming the cause only ("HTTP 404 Not Found", "timed out after 60s", "larger than
+ * one line naming the cause only ("HTTP 404 Not Found", "timed out after 1m", "larger than
  * 512 MiB (--max-size)", "cannot resolve host example.invalid"); the caller prefixes the input.
  * A URL argument with another scheme or a malformed one is a {@code USAGE} error from
  * {@link dev.kb.core.fetch.UrlFetcher#parseUrl}.
