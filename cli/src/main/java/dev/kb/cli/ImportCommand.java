@@ -48,7 +48,7 @@ final class ImportCommand implements Callable<Integer> {
     boolean cloud;
 
     @Option(names = "--wait-ready", paramLabel = "DURATION", defaultValue = "0",
-            converter = Conversions.DurationConverter.class,
+            converter = OptionConverters.DurationConverter.class,
             description = "Wait up to DURATION for a document that is still processing (default: do not wait).")
     Duration waitReady;
 

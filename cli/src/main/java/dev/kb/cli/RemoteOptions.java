@@ -16,13 +16,13 @@ import picocli.CommandLine;
  */
 final class RemoteOptions {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
-            converter = Conversions.DurationConverter.class,
+            converter = OptionConverters.DurationConverter.class,
             description = "Deadline for each remote document as a whole: connect, redirects and body "
                     + "(default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "512MB",
-            converter = Conversions.SizeConverter.class,
+            converter = OptionConverters.SizeConverter.class,
             description = "Most bytes one document may have after decoding (e.g. 1MB; default ${DEFAULT-VALUE}).")
     long maxSize;
 

@@ -2,9 +2,9 @@ package dev.kb.cli;
 
 import dev.kb.core.KbException;
 import dev.kb.core.app.Listing;
-import dev.kb.core.fetch.ByteSizes;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.text.Sizes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +58,7 @@ final class ShowCommand implements Callable<Integer> {
             row(out, "type", r.type());
             row(out, "source", r.sourceUri());
             row(out, "sha256", r.sha256());
-            row(out, "size", ByteSizes.format(r.size()));
+            row(out, "size", Sizes.format(r.size()));
             row(out, "added", r.addedAt());
             row(out, "updated", r.updatedAt());
             if (r.etag() != null || r.lastModified() != null) {
@@ -69,7 +69,7 @@ final class ShowCommand implements Callable<Integer> {
             out.println("files:");
             for (Listing.File f : shown.files()) {
                 out.println(Inputs.printable("  " + f.path() + "  (" + f.role() + ", "
-                        + (f.missing() ? "MISSING" : ByteSizes.format(f.size())) + ")"));
+                        + (f.missing() ? "MISSING" : Sizes.format(f.size())) + ")"));
             }
         }
         out.flush();

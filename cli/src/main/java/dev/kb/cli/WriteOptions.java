@@ -9,7 +9,7 @@ final class WriteOptions {
     static final String DEFAULT_WAIT = "60s";
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = DEFAULT_WAIT,
-            converter = Conversions.DurationConverter.class,
+            converter = OptionConverters.DurationConverter.class,
             description = "How long to wait for another writer's lock (e.g. 0, 30s, 5m; default ${DEFAULT-VALUE}); "
                     + "then exit 75.")
     Duration wait;

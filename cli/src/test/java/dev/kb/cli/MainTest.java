@@ -139,7 +139,7 @@ class MainTest {
 
     @Test
     void durationsAndSizesParse() {
-        var d = new Conversions.DurationConverter();
+        var d = new OptionConverters.DurationConverter();
         assertEquals(Duration.ZERO, d.convert("0"));
         assertEquals(Duration.ofSeconds(30), d.convert("30s"));
         assertEquals(Duration.ofSeconds(30), d.convert("30"));
@@ -147,12 +147,17 @@ class MainTest {
         assertEquals(Duration.ofMillis(250), d.convert("250ms"));
         assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("-1s"));
         assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("5 parsecs"));
-        var s = new Conversions.SizeConverter();
+        var s = new OptionConverters.SizeConverter();
         assertEquals(1L << 20, s.convert("1MB"));
         assertEquals(512L << 10, s.convert("512KB"));
         assertEquals(42L, s.convert("42"));
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0"));
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("lots"));
         assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("99999999999999999GB"));
+        // the words are core's (dev.kb.core.text), passed on unchanged
+        assertEquals("'5 parsecs' is not a duration (examples: 0, 30s, 5m, 1h, 500ms)",
+                assertThrows(CommandLine.TypeConversionException.class, () -> d.convert("5 parsecs")).getMessage());
+        assertEquals("'0' must be more than zero",
+                assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0")).getMessage());
     }
 }

@@ -10,6 +10,7 @@ import dev.kb.core.cloud.CloudResponses.Readiness;
 import dev.kb.core.http.HttpClients;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.http.Sleeper;
+import dev.kb.core.text.Durations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -187,7 +188,7 @@ public final class PageIndexClient {
                     }
                     if (!wait.pause()) {
                         throw KbException.inputFailed("document is still processing on PageIndex Cloud after "
-                                + Durations.human(wait.budget) + " (status: " + s + ")");
+                                + Durations.format(wait.budget) + " (status: " + s + ")");
                     }
             }
         }
@@ -256,7 +257,7 @@ public final class PageIndexClient {
         }
     }
 
-    /** One GET with retries of 429/5xx and connection failures; returns the parsed 2xx body. */
+    /** One GET, retried as {@link RetryPolicy} says; returns the parsed 2xx body. */
     private JsonNode get(HttpUrl url, String id, Budget budget) {
         Request request = new Request.Builder().url(url).header("api_key", apiKey)
                 .header("Accept", "application/json").get().build();
@@ -286,7 +287,7 @@ public final class PageIndexClient {
                         && !Thread.currentThread().isInterrupted()) {
                     throw outOfTime(id, "no answer to the last request");
                 }
-                if (!isRetryable(e) || attempt >= retry.maxAttempts()) {
+                if (!RetryPolicy.isRetryable(call, e) || attempt >= retry.maxAttempts()) {
                     throw ioFailure(e, attempt);
                 }
                 lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
@@ -393,7 +394,7 @@ public final class PageIndexClient {
             return KbException.inputFailed("interrupted while waiting for PageIndex Cloud", e);
         }
         if (e instanceof InterruptedIOException) {
-            return KbException.inputFailed("PageIndex Cloud did not answer within " + Durations.human(timeout)
+            return KbException.inputFailed("PageIndex Cloud did not answer within " + Durations.format(timeout)
                     + " (" + where + ")", e);
         }
         if (e instanceof SSLException) {
@@ -408,15 +409,10 @@ public final class PageIndexClient {
                 + shorten(reason), e);
     }
 
-    /** Resets and refused connections may pass; an unknown host, a TLS failure or a timeout will not. */
-    private static boolean isRetryable(IOException e) {
-        return !(e instanceof UnknownHostException || e instanceof InterruptedIOException || e instanceof SSLException);
-    }
-
     /** The document's --timeout ran out across its requests and retries. */
     private KbException outOfTime(String id, String lastFailure) {
         return KbException.inputFailed("PageIndex Cloud did not deliver document " + id + " within "
-                + Durations.human(timeout) + " (--timeout)" + (lastFailure == null ? "" : "; last: " + lastFailure));
+                + Durations.format(timeout) + " (--timeout)" + (lastFailure == null ? "" : "; last: " + lastFailure));
     }
 
     private void sleep(Duration d) {

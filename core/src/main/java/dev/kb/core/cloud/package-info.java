@@ -25,9 +25,10 @@
  * Under {@code --wait-ready D} the client re-polls whichever request said "processing" after
  * 1 s, 2 s, 4 s … (at most 30 s), through the injected {@code Sleeper} and {@code Clock}; no pause
  * runs past the deadline fixed when the fetch began, and reaching it fails with "still processing
- * after D". Independently, each request retries 429, 5xx and refused/reset connections per the
- * shared {@code RetryPolicy}, honouring {@code Retry-After}; a timeout, an unknown host or a TLS
- * failure is not retried. The contract's {@code --timeout} is one budget for the whole document:
+ * after D". Independently, each request is retried as the shared
+ * {@link dev.kb.core.http.RetryPolicy} says, the rule URL fetching follows too: 429, 500, 502, 503,
+ * 504, refused and dropped connections, honouring {@code Retry-After}; a timeout, an unknown host
+ * or a TLS failure is not retried. The contract's {@code --timeout} is one budget for the whole document:
  * each request may take only what earlier requests, retries and retry pauses have left of it (the
  * pauses of {@code --wait-ready} come on top), and a retry pause that would outlast it fails the
  * document at once. Errors are one line with the cause only (the caller names the input):

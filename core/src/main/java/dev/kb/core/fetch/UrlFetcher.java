@@ -2,6 +2,9 @@ package dev.kb.core.fetch;
 
 import dev.kb.core.KbException;
 import dev.kb.core.http.HttpClients;
+import dev.kb.core.http.RetryPolicy;
+import dev.kb.core.text.Durations;
+import dev.kb.core.text.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -45,12 +48,6 @@ public final class UrlFetcher {
     /** A scheme of two or more letters, so a Windows drive letter ({@code C://x}) is not a URL. */
     private static final Pattern URL_LIKE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://.*", Pattern.DOTALL);
     private static final Set<Integer> REDIRECTS = Set.of(300, 301, 302, 303, 307, 308);
-    /**
-     * Worth another attempt: overload and gateway trouble. Not 500, unlike {@code RetryPolicy}'s
-     * list: a static document that errors once usually errors again, and the retry wait would
-     * only delay the message.
-     */
-    private static final Set<Integer> RETRYABLE = Set.of(429, 502, 503, 504);
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int MAX_DETAIL = 200;
 
@@ -137,6 +134,7 @@ public final class UrlFetcher {
         int redirects = 0;
         int attempt = 1;
         String failure = null;
+        IOException failureCause = null;
         while (true) {
             String retryAfter = null;
             Call call = client.newCall(request(url, previous));
@@ -155,6 +153,7 @@ public final class UrlFetcher {
                     }
                     attempt = 1;
                     failure = null;
+                    failureCause = null;
                     continue;
                 }
                 if (code == 304 && previous != null) {
@@ -164,8 +163,9 @@ public final class UrlFetcher {
                             orElse(response.header("ETag"), previous.etag()),
                             orElse(response.header("Last-Modified"), previous.lastModified()), null, -1);
                 }
-                if (RETRYABLE.contains(code)) {
+                if (RetryPolicy.isRetryableStatus(code)) {
                     failure = status(response);
+                    failureCause = null;
                     retryAfter = response.header("Retry-After");
                 } else if (!response.isSuccessful()) {
                     throw KbException.inputFailed(status(response));
@@ -173,10 +173,23 @@ public final class UrlFetcher {
                     return save(response, requested, url, dest);
                 }
             } catch (IOException e) {
-                failure = describe(e, url, deadline);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw KbException.inputFailed("interrupted", e);
+                }
+                if (e instanceof InterruptedIOException || deadline - System.nanoTime() <= 0) {
+                    // the call had all the time left, so whatever ended it, the deadline has come
+                    throw KbException.inputFailed(timedOut(null).getMessage(), e);
+                }
+                failure = describe(e, url);
+                failureCause = e;
+                if (!RetryPolicy.isRetryable(call, e)) {
+                    throw KbException.inputFailed(failure, e);
+                }
             }
             if (attempt >= options.retry().maxAttempts()) {
-                throw KbException.inputFailed(failure + (attempt > 1 ? " after " + attempt + " attempts" : ""));
+                // the last network error stays the cause, for --verbose
+                throw KbException.inputFailed(failure + (attempt > 1 ? " after " + attempt + " attempts" : ""),
+                        failureCause);
             }
             attempt++;
             sleepBeforeRetry(options.retry().delayBefore(attempt, retryAfter, Instant.now()), deadline, failure);
@@ -223,7 +236,7 @@ public final class UrlFetcher {
         ResponseBody body = response.body();
         long announced = body.contentLength();
         if (announced > options.maxBytes()) {
-            throw tooLarge(": the server announced " + ByteSizes.format(announced));
+            throw tooLarge(": the server announced " + Sizes.format(announced));
         }
         MessageDigest sha256 = sha256();
         long size = 0;
@@ -253,7 +266,7 @@ public final class UrlFetcher {
     }
 
     private KbException tooLarge(String detail) {
-        return KbException.inputFailed("larger than " + ByteSizes.format(options.maxBytes()) + " (--max-size)" + detail);
+        return KbException.inputFailed("larger than " + Sizes.format(options.maxBytes()) + " (--max-size)" + detail);
     }
 
     private static FileChannel openDestination(Path dest) {
@@ -328,32 +341,23 @@ public final class UrlFetcher {
     }
 
     private KbException timedOut(String lastFailure) {
-        return KbException.inputFailed("timed out after " + seconds(options.timeout())
+        return KbException.inputFailed("timed out after " + Durations.format(options.timeout())
                 + (lastFailure == null ? "" : " (last attempt: " + lastFailure + ")"));
     }
 
-    /**
-     * One line naming the cause of a network failure; a KbException instead when retrying cannot
-     * help (timeout, DNS, refused connection, TLS).
-     */
-    private String describe(IOException e, HttpUrl url, long deadline) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw KbException.inputFailed("interrupted", e);
-        }
-        if (e instanceof InterruptedIOException || deadline - System.nanoTime() <= 0) {
-            throw KbException.inputFailed(timedOut(null).getMessage(), e);
-        }
+    /** One line naming the cause of a network failure that is not a timeout. */
+    private static String describe(IOException e, HttpUrl url) {
         if (e instanceof UnknownHostException) {
-            throw KbException.inputFailed("cannot resolve host " + url.host(), e);
+            return "cannot resolve host " + url.host();
         }
         String hostPort = (url.host().contains(":") ? "[" + url.host() + "]" : url.host()) + ":" + url.port();
         if (e instanceof ConnectException) {
             // OkHttp's own message only names the address; the reason is in the cause.
             String reason = causeMentions(e, "refused") ? "connection refused" : message(e, true);
-            throw KbException.inputFailed("cannot connect to " + hostPort + ": " + reason, e);
+            return "cannot connect to " + hostPort + ": " + reason;
         }
         if (e instanceof SSLException) {
-            throw KbException.inputFailed("TLS failure with " + hostPort + ": " + message(e, false), e);
+            return "TLS failure with " + hostPort + ": " + message(e, false);
         }
         // Reset, early end of stream, a broken status line: the server or a proxy dropped us.
         return "connection to " + hostPort + " failed: " + message(e, false);
@@ -403,13 +407,6 @@ public final class UrlFetcher {
         }
         String flat = s.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]+", " ").strip();
         return flat.length() <= MAX_DETAIL ? flat : flat.substring(0, MAX_DETAIL) + "…";
-    }
-
-    private static String seconds(Duration d) {
-        if (d.toMillis() % 1000 == 0) {
-            return d.toSeconds() + "s";
-        }
-        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static String orElse(String value, String fallback) {

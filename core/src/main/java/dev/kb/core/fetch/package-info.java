@@ -13,10 +13,12 @@
  *   <li><b>Redirects</b> are followed here, not by OkHttp, so each hop shares the deadline and
  *       is checked: only http and https (either way), relative locations resolved, at most
  *       {@code maxRedirects}, and a URL reached twice is a loop.</li>
- *   <li><b>Retries.</b> 429, 502, 503, 504 and dropped connections (reset, early end of stream,
- *       also in the middle of the body) are retried up to {@code RetryPolicy.maxAttempts()},
- *       waiting {@code RetryPolicy.delayBefore}, which honours Retry-After. Everything else fails
- *       at once: other 4xx and 500, DNS failure, refused connection, TLS failure, timeout.</li>
+ *   <li><b>Retries</b> follow {@link dev.kb.core.http.RetryPolicy}, the rule the PageIndex Cloud
+ *       client follows too: 429, 500, 502, 503, 504, refused and dropped connections (reset,
+ *       early end of stream, also in the middle of the body) are retried up to
+ *       {@code maxAttempts()}, waiting {@code delayBefore}, which honours Retry-After. Everything
+ *       else fails at once: other statuses, DNS failure, TLS failure, timeout, a call cancelled
+ *       by {@code abort()}.</li>
  *   <li><b>Size bound.</b> {@code --max-size} bounds the decoded bytes. A Content-Length above it
  *       fails before the body is read; otherwise bytes are counted while streaming, and the
  *       fetch stops within one buffer of the limit. OkHttp asks for gzip and decodes it itself,
@@ -30,7 +32,7 @@
  *
  * <h2>Errors</h2>
  * Every failure is a {@link dev.kb.core.KbException} of kind {@code INPUT_FAILED} whose message is
- * one line naming the cause only ("HTTP 404 Not Found", "timed out after 60s", "larger than
+ * one line naming the cause only ("HTTP 404 Not Found", "timed out after 1m", "larger than
  * 512 MiB (--max-size)", "cannot resolve host example.invalid"); the caller prefixes the input.
  * A URL argument with another scheme or a malformed one is a {@code USAGE} error from
  * {@link dev.kb.core.fetch.UrlFetcher#parseUrl}.

@@ -1,11 +1,10 @@
 package dev.kb.core.input;
 
 import dev.kb.core.KbException;
-import dev.kb.core.cloud.Page;
-import dev.kb.core.fetch.ByteSizes;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
+import dev.kb.core.text.Sizes;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +41,7 @@ public final class FileSource implements Source {
             // The size the file system knows refuses a large file before a byte of it is copied.
             long size = java.nio.file.Files.size(file);
             if (size > maxBytes) {
-                throw tooLarge(": the file has " + ByteSizes.format(size));
+                throw tooLarge(": the file has " + Sizes.format(size));
             }
             copy = Hashing.copyAndHash(file, raw, maxBytes);
         } catch (Hashing.LimitExceeded e) {
@@ -92,7 +91,7 @@ public final class FileSource implements Source {
     }
 
     private KbException tooLarge(String detail) {
-        return KbException.inputFailed("larger than " + ByteSizes.format(maxBytes) + " (--max-size)" + detail);
+        return KbException.inputFailed("larger than " + Sizes.format(maxBytes) + " (--max-size)" + detail);
     }
 
     static String extension(String fileName) {

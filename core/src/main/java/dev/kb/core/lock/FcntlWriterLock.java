@@ -4,6 +4,7 @@ import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.LockLostException;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.text.Durations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -261,16 +262,7 @@ public final class FcntlWriterLock implements WriterLock {
     private static KbException busy(KnowledgeBase kb, Duration wait) {
         String who = holderOf(kb.lockFile()).map(LockHolder::describe).orElse("another kb process");
         return new KbException(KbException.Kind.LOCK_BUSY, "the knowledge base " + kb + " is busy: " + who
-                + " holds the writer lock; gave up after " + human(wait) + " (use --wait to wait longer)");
-    }
-
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 1000 != 0) {
-            return ms + "ms";
-        }
-        long s = ms / 1000;
-        return s % 60 == 0 && s > 0 ? (s / 60) + "m" : s + "s";
+                + " holds the writer lock; gave up after " + Durations.format(wait) + " (use --wait to wait longer)");
     }
 
     /** Locks of {@code kb}'s lock file, for code written against {@link WriterLock}. */

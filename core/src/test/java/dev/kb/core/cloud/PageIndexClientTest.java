@@ -179,7 +179,8 @@ class PageIndexClientTest {
 
         KbException e = fetchFails("pi-slow", budget);
 
-        assertEquals("document is still processing on PageIndex Cloud after 1m40s (status: processing)", e.getMessage());
+        // 100s as given, not 1m40s, which --wait-ready would refuse
+        assertEquals("document is still processing on PageIndex Cloud after 100s (status: processing)", e.getMessage());
         List<Duration> sleeps = time.sleeps();
         // 1, 2, 4, 8, 16, 30 (cap), 30, then the 9 s left
         assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 30L, 30L, 9L), sleeps.stream().map(Duration::toSeconds).toList());
@@ -366,6 +367,68 @@ class PageIndexClientTest {
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), time.sleeps());
     }
 
+    // 500 is retried as RetryPolicy says, like URL fetching does
+    // (UrlFetcherTest.internalServerErrorIsRetried), which used not to retry it.
+    @Test
+    void anInternalServerErrorIsRetried() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.fault(METADATA, FakePageIndex.error(500, "INTERNAL_ERROR", "oops"));
+        fake.fault(METADATA, FakePageIndex.error(500, "INTERNAL_ERROR", "oops"));
+
+        CloudDocument doc = client().fetch("pi-abc", Duration.ZERO);
+
+        assertEquals(3, doc.pages().size());
+        assertEquals(3, fake.count(METADATA));
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), time.sleeps());
+    }
+
+    @Test
+    void aPersistentInternalServerErrorFailsAfterTheAttempts() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        for (int i = 0; i < 4; i++) {
+            fake.fault(METADATA, FakePageIndex.error(500, "INTERNAL_ERROR", "oops"));
+        }
+
+        KbException e = fetchFails("pi-abc", Duration.ZERO);
+
+        assertEquals("HTTP 500 from PageIndex Cloud after 3 attempts: INTERNAL_ERROR: oops", e.getMessage());
+        assertEquals(3, fake.count(METADATA));
+    }
+
+    @Test
+    void notImplementedIsNotRetried() {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.fault(METADATA, FakePageIndex.error(501, "NOT_IMPLEMENTED", "no"));
+
+        KbException e = fetchFails("pi-abc", Duration.ZERO);
+
+        assertEquals("HTTP 501 from PageIndex Cloud: NOT_IMPLEMENTED: no", e.getMessage());
+        assertEquals(1, fake.requests.size());
+        assertEquals(List.of(), time.sleeps());
+    }
+
+    @Test
+    void anAbortedFetchIsNotRetried() throws Exception {
+        fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
+        fake.fault(METADATA, new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        PageIndexClient c = client();
+        Thread aborter = new Thread(() -> {
+            try {
+                server.takeRequest();
+                c.abort();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        aborter.start();
+
+        assertThrows(KbException.class, () -> c.fetch("pi-abc", Duration.ZERO));
+        aborter.join();
+
+        assertEquals(List.of(), time.sleeps());
+        assertEquals(1, fake.requests.size(), "a retry would have fetched the document");
+    }
+
     @Test
     void malformedJsonIsAnUnexpectedResponse() {
         fake.docs.put("pi-abc", FakePageIndex.standard("pi-abc", 3));
@@ -500,6 +563,7 @@ class PageIndexClientTest {
         }
     }
 
+    // the same rule as URL fetching (UrlFetcherTest.refusedConnectionIsRetriedThenNamed)
     @Test
     void aRefusedConnectionIsRetriedThenNamed() throws IOException {
         MockWebServer gone = new MockWebServer();

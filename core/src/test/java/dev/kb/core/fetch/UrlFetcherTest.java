@@ -463,13 +463,38 @@ class UrlFetcherTest {
         assertTrue(sleeps.isEmpty());
     }
 
+    // 500 is retried as RetryPolicy says, like the PageIndex Cloud client does
+    // (PageIndexClientTest.anInternalServerErrorIsRetried...): it used not to be here.
     @Test
-    void internalServerErrorFailsAtOnce() {
+    void internalServerErrorIsRetried() throws Exception {
         server.enqueue(new MockResponse().setStatus("HTTP/1.1 500 Internal Server Error"));
-        server.enqueue(new MockResponse().setBody("never asked for"));
+        server.enqueue(new MockResponse().setStatus("HTTP/1.1 500 Internal Server Error"));
+        server.enqueue(new MockResponse().setBody("recovered"));
 
-        assertEquals("HTTP 500 Internal Server Error", failure(fetcher(), url("/boom")));
+        fetcher().fetch(url("/boom"), dest, null);
+
+        assertEquals("recovered", Files.readString(dest));
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), sleeps);
+        assertEquals(3, server.getRequestCount());
+    }
+
+    @Test
+    void persistentInternalServerErrorFailsAfterTheAttempts() {
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(new MockResponse().setStatus("HTTP/1.1 500 Internal Server Error"));
+        }
+
+        assertEquals("HTTP 500 Internal Server Error after 3 attempts", failure(fetcher(), url("/boom")));
+        assertEquals(3, server.getRequestCount());
+    }
+
+    @Test
+    void notImplementedFailsAtOnce() {
+        server.enqueue(new MockResponse().setStatus("HTTP/1.1 501 Not Implemented"));
+
+        assertEquals("HTTP 501 Not Implemented", failure(fetcher(), url("/x")));
         assertEquals(1, server.getRequestCount());
+        assertTrue(sleeps.isEmpty());
     }
 
     @Test
@@ -544,8 +569,10 @@ class UrlFetcherTest {
         assertTrue(sleeps.isEmpty());
     }
 
+    // A refused connection is retried as RetryPolicy says, like the PageIndex Cloud client does
+    // (PageIndexClientTest.aRefusedConnectionIsRetriedThenNamed): it used to fail at once here.
     @Test
-    void refusedConnectionFailsAtOnce() throws Exception {
+    void refusedConnectionIsRetriedThenNamed() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
@@ -553,8 +580,56 @@ class UrlFetcherTest {
 
         String message = failure(fetcher(), URI.create("http://127.0.0.1:" + port + "/doc"));
 
-        assertEquals("cannot connect to 127.0.0.1:" + port + ": connection refused", message);
-        assertTrue(sleeps.isEmpty());
+        assertEquals("cannot connect to 127.0.0.1:" + port + ": connection refused after 3 attempts", message);
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), sleeps);
+    }
+
+    @Test
+    void aServerThatComesUpBetweenAttemptsIsReached() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        try (MockWebServer late = new MockWebServer()) {
+            late.enqueue(new MockResponse().setBody("up now"));
+            // the "wait" before the retry is when the restarting server comes back
+            UrlFetcher fetcher = new UrlFetcher(new FetchOptions(Duration.ofSeconds(20), MIB, 10, RetryPolicy.DEFAULT,
+                    d -> {
+                        sleeps.add(d);
+                        try {
+                            late.start(InetAddress.getByName("127.0.0.1"), port);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }));
+
+            fetcher.fetch(URI.create("http://127.0.0.1:" + port + "/doc"), dest, null);
+
+            assertEquals("up now", Files.readString(dest));
+            assertEquals(List.of(Duration.ofSeconds(1)), sleeps);
+        }
+    }
+
+    @Test
+    void anAbortedFetchIsNotRetried() throws Exception {
+        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        server.enqueue(new MockResponse().setBody("a retry would get this"));
+        UrlFetcher fetcher = fetcher();
+        Thread aborter = new Thread(() -> {
+            try {
+                server.takeRequest();
+                fetcher.abort();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        aborter.start();
+
+        failure(fetcher, url("/slow"));
+        aborter.join();
+
+        assertTrue(sleeps.isEmpty(), "slept " + sleeps);
+        assertEquals(1, server.getRequestCount());
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Where the publisher forces directories. A missing or early directory fsync is invisible until
  * the power goes out, so these tests read the order of the calls instead.
  */
-class PublisherTest {
+class FileDocumentStoreTest {
 
     @TempDir
     Path tmp;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
-class WriterLockTest {
+class FcntlWriterLockTest {
 
     @TempDir
     Path tmp;
@@ -130,7 +130,9 @@ class WriterLockTest {
         try (FcntlWriterLock held = FcntlWriterLock.acquire(kb, Duration.ZERO, "kb import", m -> { })) {
             StringBuilder told = new StringBuilder();
             Future<FcntlWriterLock> f = other.submit(() -> FcntlWriterLock.acquire(kb, Duration.ofMillis(50), "kb add", told::append));
-            assertEquals(KbException.Kind.LOCK_BUSY, cause(assertThrows(ExecutionException.class, f::get)).kind());
+            KbException busy = cause(assertThrows(ExecutionException.class, f::get));
+            assertEquals(KbException.Kind.LOCK_BUSY, busy.kind());
+            assertTrue(busy.getMessage().endsWith("gave up after 50ms (use --wait to wait longer)"), busy.getMessage());
             assertTrue(told.toString().contains("kb import"), told.toString());
         }
     }
