@@ -30,7 +30,7 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
             Set<String> ids = new HashSet<>();
             JournalStore journals = new JournalStore(kb, FileOps.REAL);
             for (Path p : journals.list()) {
-                ids.add(p.getFileName().toString().replaceFirst("\\.json$", ""));
+                ids.add(JournalStore.idOf(p));
             }
             int orphans = Sweeper.countOrphans(kb, ids);
             return new Status(kb.root(), docs, ids.size(), orphans, FcntlWriterLock.currentHolder(kb));

@@ -4,6 +4,7 @@ import dev.kb.core.cloud.CloudDocument;
 import dev.kb.core.cloud.CloudMarkdown;
 import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.fs.Hashing;
+import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.wiki.FrontMatter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,9 +54,9 @@ public final class CloudSource implements Source {
         String added = FrontMatter.added(Optional.empty()); // a registered id was skipped above
         String fm = FrontMatter.render(title, uri, null, "pageindex-cloud", added, CloudMarkdown.frontMatter(doc));
         byte[] md = FrontMatter.document(fm, CloudMarkdown.body(doc)).getBytes(StandardCharsets.UTF_8);
-        Path source = ctx.staging().write(".md", md);
-        Path tree = ctx.staging().write(".tree.json", doc.treeJson());
+        Path source = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, md);
+        Path tree = ctx.staging().write(KnowledgeBase.TREE_SUFFIX, doc.treeJson());
         return Prep.of(new Prepared(docId, uri, title, "pageindex-cloud", title, Hashing.sha256Hex(md), md.length,
-                null, null, source, List.of(new Prepared.Artifact(tree, ".tree.json")), null, null, false, List.of(), added));
+                null, null, source, List.of(new Prepared.Artifact(tree, KnowledgeBase.TREE_SUFFIX)), null, null, false, List.of(), added));
     }
 }

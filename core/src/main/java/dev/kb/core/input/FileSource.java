@@ -1,6 +1,7 @@
 package dev.kb.core.input;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cloud.Page;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;

@@ -3,6 +3,7 @@ package dev.kb.core.input;
 import dev.kb.core.fetch.FetchResult;
 import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.fetch.Validators;
+import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.wiki.FrontMatter;
 import java.net.URI;
@@ -53,7 +54,7 @@ public final class UrlSource implements Source {
                 ctx.staging());
         String added = FrontMatter.added(existing); // present: an update of that row
         String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata());
-        Path md = ctx.staging().write(".md", FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        Path md = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
                 c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings(), added));
     }

@@ -21,8 +21,15 @@ public final class JournalStore {
         this.ops = ops;
     }
 
+    /** The id of the journal in {@code file} ({@code <id>.json}). */
+    public static String idOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(KnowledgeBase.JOURNAL_SUFFIX)
+                ? name.substring(0, name.length() - KnowledgeBase.JOURNAL_SUFFIX.length()) : name;
+    }
+
     public Path file(String id) {
-        return kb.journalDir().resolve(id + ".json");
+        return kb.journalDir().resolve(id + KnowledgeBase.JOURNAL_SUFFIX);
     }
 
     /** Writes the journal atomically and durably: after this returns it survives a crash. */
@@ -44,7 +51,7 @@ public final class JournalStore {
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(kb.journalDir())) {
             for (Path p : ds) {
-                if (p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")) {
+                if (p.getFileName().toString().endsWith(KnowledgeBase.JOURNAL_SUFFIX) && !p.getFileName().toString().startsWith(".")) {
                     out.add(p);
                 }
             }
@@ -61,7 +68,7 @@ public final class JournalStore {
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(kb.journalDir())) {
             for (Path p : ds) {
-                if (!(p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith("."))) {
+                if (!(p.getFileName().toString().endsWith(KnowledgeBase.JOURNAL_SUFFIX) && !p.getFileName().toString().startsWith("."))) {
                     out.add(p);
                 }
             }

@@ -22,6 +22,10 @@ public final class KnowledgeBase {
      * and recovery removes it.
      */
     public static final String TEMP_SUFFIX = ".kbtmp";
+    /** Suffix of a journal file in {@code .kb/journal/}: {@code <id>.json}. */
+    public static final String JOURNAL_SUFFIX = ".json";
+    /** Suffix of the section-tree artifact of a PageIndex Cloud document: {@code <name>.tree.json}. */
+    public static final String TREE_SUFFIX = ".tree.json";
 
     /** {@code raw/<name>.<ext>}: where a document's original bytes live. */
     public static String rawPath(String name, String extension) {

@@ -12,7 +12,6 @@ import dev.kb.core.store.WriterLock;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -34,18 +33,15 @@ final class Coordinator {
     private final Recovery recovery;
     private final CommitHooks hooks;
     private final Consumer<String> warn;
-    /** Committed journals whose post-commit repair failed in this session: kept, warned about once. */
-    private final Set<String> failedRepairs;
 
     Coordinator(Registry registry, DocumentStore documents, JournalStore journals, Recovery recovery,
-                CommitHooks hooks, Consumer<String> warn, Set<String> failedRepairs) {
+                CommitHooks hooks, Consumer<String> warn) {
         this.registry = registry;
         this.documents = documents;
         this.journals = journals;
         this.recovery = recovery;
         this.hooks = hooks;
         this.warn = warn;
-        this.failedRepairs = failedRepairs;
     }
 
     /**
@@ -121,7 +117,7 @@ final class Coordinator {
                 hooks.afterCommit(j, true);
                 return true;
             } catch (Exception again) {
-                failedRepairs.add(j.id());
+                recovery.repairFailed(j.id()); // kept: the next recovery of this session does not retry it
                 warn.accept("post-commit update of wiki/log.md or wiki/index.md failed (" + Causes.oneLine(again)
                         + "); the documents are committed, the next command repairs the log and index");
                 return false;

@@ -89,6 +89,14 @@ public final class Recovery {
         this.publisher = documents;
     }
 
+    /**
+     * A committed journal whose post-commit hooks failed in this process and which is kept: this
+     * recovery will not retry (nor warn about) it again.
+     */
+    void repairFailed(String journalId) {
+        triedBefore.add(journalId);
+    }
+
     public Report run(WriterLock lock) {
         lock.assertHeld();
         Tally t = new Tally();
@@ -127,7 +135,7 @@ public final class Recovery {
     private Journal read(Path file, Tally t) throws IOException {
         try {
             Journal j = Journal.parse(Files.readAllBytes(file));
-            String expectedId = file.getFileName().toString().replaceFirst("\\.json$", "");
+            String expectedId = JournalStore.idOf(file);
             if (!j.id().equals(expectedId)) {
                 throw new Journal.CorruptJournalException("id '" + j.id() + "' does not match its file name");
             }
@@ -351,7 +359,7 @@ public final class Recovery {
     }
 
     private void quarantine(Path file, String reason) throws IOException {
-        String id = file.getFileName().toString().replaceFirst("\\.json$", "");
+        String id = JournalStore.idOf(file);
         JournalStore.Quarantined q = journals.quarantine(file, kb.stagingDir().resolve(Sweeper.backupDirName(id)));
         warn.accept("journal " + file.getFileName() + " is unreadable (" + reason + "); moved to "
                 + kb.relative(q.journal()) + (q.backups() == null ? "" : ", its backups to " + kb.relative(q.backups()))

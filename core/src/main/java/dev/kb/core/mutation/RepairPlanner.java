@@ -1,5 +1,6 @@
 package dev.kb.core.mutation;
 
+import dev.kb.core.cloud.Page;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.kb.KnowledgeBase;

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -42,8 +41,6 @@ public final class WriterSession implements AutoCloseable {
     private final Registry registry;
     private final Recovery recovery;
     private final Coordinator coordinator;
-    /** Committed journals whose post-commit repair failed in this session: tried once, warned once. */
-    private final Set<String> failedRepairs = new HashSet<>();
 
     private WriterSession(Storage storage, Duration lockWait, String command, Events events, StagingArea staging,
                           Registry registry) {
@@ -55,10 +52,12 @@ public final class WriterSession implements AutoCloseable {
         this.registry = registry;
         KnowledgeBase kb = storage.kb();
         WikiHooks hooks = new WikiHooks(kb, registry, storage.ops());
+        // one recovery for the session: it remembers the committed journals whose repair already
+        // failed in this process, so a broken wiki/log.md costs one warning, not one per group
         this.recovery = new Recovery(kb, registry, storage.documents(), storage.ops(), hooks, events::warning,
-                failedRepairs);
+                new HashSet<>());
         this.coordinator = new Coordinator(registry, storage.documents(), new JournalStore(kb, storage.ops()),
-                recovery, hooks, events::warning, failedRepairs);
+                recovery, hooks, events::warning);
     }
 
     /**
