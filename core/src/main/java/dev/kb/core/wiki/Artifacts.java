@@ -38,7 +38,8 @@ public final class Artifacts {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources, glob(name) + ".*")) {
             for (Path p : ds) {
                 String rel = kb.relative(p);
-                if (!rel.equals(page) && ownerOf(p.getFileName().toString(), registry, name).equals(name)) {
+                boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                if (!rel.equals(page) && ownerOf(p.getFileName().toString(), folder, registry, name).equals(name)) {
                     out.add(rel);
                 }
             }
@@ -49,9 +50,14 @@ public final class Artifacts {
         return out;
     }
 
-    /** The longest registered name that {@code file} is {@code <name>.<ext…>} of. */
-    private static String ownerOf(String file, Registry registry, String shortest) {
-        for (int dot = file.lastIndexOf('.'); dot > shortest.length(); dot = file.lastIndexOf('.', dot - 1)) {
+    /**
+     * The longest registered name that {@code file} is {@code <name>.<ext…>} of, or, for a folder,
+     * the folder {@code <name>/} of: without that, removing {@code a} took {@code a.b/}, the
+     * folder of {@code a.b}, with it.
+     */
+    private static String ownerOf(String file, boolean folder, Registry registry, String shortest) {
+        int from = folder ? file.length() : file.lastIndexOf('.');
+        for (int dot = from; dot > shortest.length(); dot = file.lastIndexOf('.', dot - 1)) {
             String candidate = file.substring(0, dot);
             if (registry.byName(candidate).isPresent()) {
                 return candidate;

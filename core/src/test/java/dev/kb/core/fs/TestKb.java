@@ -103,6 +103,26 @@ public final class TestKb implements AutoCloseable {
         }
     }
 
+    /**
+     * A PageIndex Cloud document staged the way {@code CloudSource} stages one: no raw file, the
+     * page's hash as the document's, the section tree as a {@code .tree.json} artifact, and
+     * {@code updates} false (the id alone is its identity).
+     */
+    public Prepared cloudDoc(String docId, String title, String body) {
+        try {
+            String uri = "pageindex-cloud:" + docId;
+            byte[] md = ("---\ntitle: " + title + "\nsource: " + uri + "\n---\n\n" + body + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            Path stagedMd = staging().write(".md", md);
+            Path tree = staging().write(".tree.json",
+                    ("{\"title\": \"" + title + "\", \"nodes\": []}\n").getBytes(StandardCharsets.UTF_8));
+            return new Prepared(docId, uri, title, "pageindex-cloud", title, Hashing.sha256Hex(md), md.length, null,
+                    null, stagedMd, List.of(new Prepared.Artifact(tree, ".tree.json")), null, null, false, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public WikiHooks hooks(FileOps ops) {
         return new WikiHooks(kb, registry, ops);
     }
