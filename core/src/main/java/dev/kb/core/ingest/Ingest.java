@@ -12,6 +12,7 @@ import dev.kb.core.mutation.AddPlanner;
 import dev.kb.core.mutation.Batch;
 import dev.kb.core.mutation.Storage;
 import dev.kb.core.mutation.WriterSession;
+import dev.kb.core.name.Names;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.Registry;
 import dev.kb.core.text.Causes;
@@ -40,7 +41,18 @@ import java.util.concurrent.TimeoutException;
 public final class Ingest implements Batch {
 
     /** Tuning and policy of one batch. */
-    public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
+    /**
+     * @param hold how long the batch waits for the input next in line before it commits ready
+     *             documents behind it (a slow PDF or download must not keep finished work
+     *             uncommitted, where a kill would lose it)
+     */
+    public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops, Duration hold) {
+        public static final Duration HOLD = Duration.ofSeconds(2);
+
+        public Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
+            this(lockWait, command, threads, maxGroup, ops, HOLD);
+        }
+
         /**
          * Preparing is mostly waiting (fsync of staged files, downloads), so the pool is larger
          * than the core count; {@code kb.threads} overrides it for benchmarks.
@@ -65,10 +77,11 @@ public final class Ingest implements Batch {
         this.listener = listener;
     }
 
-    /** Counts per status. */
+    /** Counts per status an ingest can end an input with. */
     public static Map<Outcome.Status, Integer> emptySummary() {
         Map<Outcome.Status, Integer> m = new EnumMap<>(Outcome.Status.class);
-        for (Outcome.Status s : Outcome.Status.values()) {
+        for (Outcome.Status s : List.of(Outcome.Status.ADDED, Outcome.Status.UPDATED, Outcome.Status.SKIPPED,
+                Outcome.Status.FAILED)) {
             m.put(s, 0);
         }
         return m;
@@ -112,24 +125,37 @@ public final class Ingest implements Batch {
              Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
             AddPlanner planner = new AddPlanner(kb);
             PrepareContext ctx = new PrepareContext(session.staging(), reader);
-            Deque<Future<Source.Prep>> window = new ArrayDeque<>();
+            Deque<Slot> window = new ArrayDeque<>();
             int next = 0;
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
             List<Source.Prep> group = new ArrayList<>();
             int toCommit = 0;
-            for (int i = 0; i < items.size() && !cancelled; i++) {
+            while (!cancelled) {
                 while (next < items.size() && window.size() < windowSize) {
-                    window.add(submit(pool, items.get(next++), ctx));
+                    Inputs.Item item = items.get(next++);
+                    window.add(new Slot(item, submit(pool, item, ctx)));
                 }
-                Future<Source.Prep> f = window.poll();
-                if (toCommit > 0 && (!f.isDone() || toCommit >= options.maxGroup())) {
+                Slot head = window.peek();
+                if (head == null) {
+                    break;
+                }
+                if (toCommit > 0 && (!head.future().isDone() || toCommit >= options.maxGroup())) {
                     flush(group, session, planner, summary);
                     toCommit = 0;
                 }
-                Source.Prep prep = await(f, items.get(i));
-                if (prep == null) {
-                    break; // cancelled while waiting: what is prepared but uncommitted is dropped
+                Source.Prep prep = await(head, options.hold());
+                if (cancelled) {
+                    break; // what is prepared but uncommitted is dropped
                 }
+                if (prep == null) {
+                    // the input next in line is slow: commit what is ready behind it meanwhile
+                    List<Source.Prep> ahead = readyBehind(window);
+                    if (!ahead.isEmpty()) {
+                        flush(ahead, session, planner, summary);
+                    }
+                    continue;
+                }
+                window.poll();
                 group.add(prep);
                 if (prep.prepared() != null) {
                     toCommit++;
@@ -184,6 +210,38 @@ public final class Ingest implements Batch {
         group.clear();
     }
 
+    /** An input in the window, and its preparation. */
+    private record Slot(Inputs.Item item, Future<Source.Prep> future) {
+    }
+
+    /**
+     * Takes out of the window, in input order, up to a group of prepared documents that may be
+     * committed before the slower inputs ahead of them. Names stay deterministic: a document
+     * whose name could collide with one still waiting ahead of it (a local file's stem is known
+     * before it is read) stays behind it, so of two colliding local files the earlier one always
+     * gets the plain name. A URL or cloud document learns its name only once downloaded, so a
+     * later document committed while it downloads keeps the name and the slow one is suffixed.
+     */
+    private List<Source.Prep> readyBehind(Deque<Slot> window) {
+        List<Source.Prep> out = new ArrayList<>();
+        java.util.Set<String> waitingNames = new java.util.HashSet<>();
+        java.util.Iterator<Slot> it = window.iterator();
+        while (it.hasNext() && out.size() < options.maxGroup()) {
+            Slot s = it.next();
+            Source.Prep p = s.future().isDone() ? await(s, Duration.ZERO) : null;
+            String hint = p != null && p.prepared() != null ? p.prepared().nameHint()
+                    : s.item().source() == null ? null : s.item().source().knownNameHint();
+            String key = hint == null ? null : Names.key(Names.sanitize(hint));
+            if (p != null && (p.prepared() == null || !waitingNames.contains(key))) {
+                out.add(p);
+                it.remove();
+            } else if (key != null) {
+                waitingNames.add(key);
+            }
+        }
+        return out;
+    }
+
     /** After a cancel, a preparer blocked in a download would hold the stop up until its timeout. */
     private void abortNetwork(List<Inputs.Item> items) {
         if (!cancelled) {
@@ -214,14 +272,21 @@ public final class Ingest implements Batch {
         });
     }
 
-    /** The preparation's result, or null when the batch is cancelled before it is ready. */
-    private Source.Prep await(Future<Source.Prep> f, Inputs.Item item) {
+    /**
+     * The slot's preparation once ready; null when it is not ready within {@code hold}, or when the
+     * batch is cancelled meanwhile.
+     */
+    private Source.Prep await(Slot slot, Duration hold) {
+        Future<Source.Prep> f = slot.future();
+        Inputs.Item item = slot.item();
+        long deadline = System.nanoTime() + hold.toNanos();
         try {
             while (true) {
                 try {
-                    return f.get(100, TimeUnit.MILLISECONDS);
+                    return f.get(Math.max(0, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)),
+                            TimeUnit.MILLISECONDS);
                 } catch (TimeoutException notYet) {
-                    if (cancelled) {
+                    if (cancelled || System.nanoTime() >= deadline) {
                         return null;
                     }
                 }

@@ -34,6 +34,11 @@ public final class FileSource implements Source {
     }
 
     @Override
+    public String knownNameHint() {
+        return stem(file.getFileName().toString());
+    }
+
+    @Override
     public Prep prepare(PrepareContext ctx) throws IOException {
         String uri = file.toAbsolutePath().normalize().toString();
         Path raw = ctx.staging().newPath(".raw");

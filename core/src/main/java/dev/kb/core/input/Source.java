@@ -21,6 +21,16 @@ public interface Source {
     default void abort() {
     }
 
+    /**
+     * What the document's name will be derived from, when that is known before preparing (a local
+     * file's stem); null when only preparing tells (a URL's Content-Disposition, a cloud name).
+     * The batch uses it to keep names deterministic when it commits ready documents ahead of a
+     * slow one.
+     */
+    default String knownNameHint() {
+        return null;
+    }
+
     /** A prepared document, or an outcome decided without staging anything. */
     record Prep(Prepared prepared, Outcome early) {
         public static Prep of(Prepared p) {

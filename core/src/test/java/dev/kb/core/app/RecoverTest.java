@@ -37,7 +37,22 @@ class RecoverTest {
     }
 
     private static Recover.Result recover(KnowledgeBase kb, List<String> warnings) {
-        return Recover.run(kb, Duration.ZERO, m -> warnings.add("waiting for " + m), warnings::add);
+        return Recover.run(kb, Duration.ZERO, false, new Recover.Events() {
+            @Override
+            public void outcome(dev.kb.core.input.Outcome o) {
+                warnings.add("outcome " + o);
+            }
+
+            @Override
+            public void warning(String message) {
+                warnings.add(message);
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+                warnings.add("waiting for " + holder);
+            }
+        });
     }
 
     /** Every file under raw/ and wiki/sources/ with its hash, as TestKb sees them. */
@@ -87,7 +102,7 @@ class RecoverTest {
 
         assertEquals(List.of(
                 "a: raw/a.md is missing",
-                "b: wiki/sources/b.md is missing",
+                "b: wiki/sources/b.md is missing; 'kb recover --repair' makes it again from raw/b.md",
                 "c: raw/c.md does not match its sha256 (changed outside kb?)",
                 "raw/stray.txt belongs to no document in the registry",
                 "wiki/sources/dx.md belongs to no document in the registry",

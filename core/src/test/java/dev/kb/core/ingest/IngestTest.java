@@ -141,7 +141,7 @@ class IngestTest {
         assertEquals(inputs, parallel.events().stream().map(Outcome::input).toList(),
                 "every input reported exactly once, in input order");
         assertEquals(Map.of(Outcome.Status.ADDED, NOTES, Outcome.Status.SKIPPED, 6, Outcome.Status.FAILED, 2,
-                Outcome.Status.UPDATED, 0, Outcome.Status.REMOVED, 0), parallel.summary());
+                Outcome.Status.UPDATED, 0), parallel.summary());
 
         assertEquals("same content as note-7", eventOf(parallel, "in/d00/zz-copy.md").reason());
         assertEquals(Outcome.Status.ADDED, eventOf(parallel, "in/d00/aa-first.md").status());
