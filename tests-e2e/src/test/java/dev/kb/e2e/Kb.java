@@ -270,6 +270,23 @@ final class Kb {
             return lines;
         }
 
+        /**
+         * The contract's whole-command failure under --json: stdout is exactly one line
+         * {"error":{"code":N,"message":…}} with the exit code and a message naming each of
+         * {@code mentions}.
+         */
+        Result errorObject(String... mentions) {
+            List<JsonNode> all = json();
+            assertEquals(1, all.size(), "expected one JSON line on stdout, got:\n" + out);
+            JsonNode e = all.get(0).get("error");
+            assertTrue(e != null && e.isObject() && all.get(0).size() == 1, "not an error object: " + all.get(0));
+            assertEquals(code, e.get("code").asInt(), "error code in " + all.get(0));
+            for (String m : mentions) {
+                assertTrue(e.get("message").asText().contains(m), "error message lacks '" + m + "': " + all.get(0));
+            }
+            return this;
+        }
+
         /** The contract's error form: exactly one line on stderr, containing each of {@code mentions}, no trace. */
         Result oneErrorLine(String... mentions) {
             assertNoStackTrace();
