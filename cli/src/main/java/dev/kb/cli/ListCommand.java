@@ -3,6 +3,7 @@ package dev.kb.cli;
 import dev.kb.core.app.Listing;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.store.DocumentRow;
+import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,9 +31,11 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        // buffered: the command line's writer flushes on every line, one write call per document
+        PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16));
         Listing.forEach(root.knowledgeBase(), type, row -> out.println(json ? object(row) : line(row)));
         out.flush();
+        spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }
 
