@@ -1,5 +1,6 @@
 package dev.kb.cli;
 
+import dev.kb.core.app.RebuildRegistry;
 import dev.kb.core.app.Recover;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
         description = {"Finish or undo interrupted mutations, remove orphaned staging, verify the registry against "
                 + "the files and rebuild wiki/index.md.",
                 "Exits 1 when verification finds a problem (it reports, it never deletes); --repair makes missing "
-                        + "or damaged wiki pages again from their raw bytes."})
+                        + "or damaged wiki pages again from their raw bytes; --rebuild-registry makes a missing, empty "
+                        + "or damaged registry again from raw/ and wiki/sources/."})
 final class RecoverCommand implements Callable<Integer> {
     @ParentCommand
     KbCommand root;
@@ -31,11 +33,17 @@ final class RecoverCommand implements Callable<Integer> {
                     + "from the document's raw bytes.")
     boolean repair;
 
+    @Option(names = "--rebuild-registry",
+            description = "First rebuild a missing, empty or damaged registry from raw/ and the front matter in "
+                    + "wiki/sources/, keeping the old file aside (never deleted). ETag and Last-Modified of URL "
+                    + "documents are lost, and updated_at is taken from the files' times.")
+    boolean rebuildRegistry;
+
     @Override
     public Integer call() {
         KnowledgeBase kb = root.knowledgeBase();
         Output out = new Output(spec, write.json);
-        Recover.Result r = Recover.run(kb, write.wait, repair, new Recover.Events() {
+        Recover.Result r = Recover.run(kb, write.wait, repair, rebuildRegistry, new Recover.Events() {
             @Override
             public void outcome(Outcome o) {
                 out.info(o.status() == Outcome.Status.REPAIRED ? "repaired " + o.doc()
@@ -52,6 +60,9 @@ final class RecoverCommand implements Callable<Integer> {
                 out.waiting(holder);
             }
         });
+        if (r.rebuilt() != null) {
+            report(out, r.rebuilt());
+        }
         for (String p : r.problems()) {
             out.info("problem: " + p);
         }
@@ -70,7 +81,39 @@ final class RecoverCommand implements Callable<Integer> {
         n.put("documents", r.documents());
         n.put("problems", r.problems());
         n.put("repaired", r.repaired());
+        if (r.rebuilt() != null) {
+            RebuildRegistry.Result b = r.rebuilt();
+            JsonLine j = n.putObject("rebuilt");
+            j.put("was", b.was());
+            j.put("documents", b.documents());
+            j.put("kept_aside", b.keptAside());
+            j.put("not_rebuilt", b.notRebuilt());
+            j.put("journals_rolled_back", b.journals().rolledBack());
+            j.put("journals_kept_published", b.journals().keptPublished());
+            j.put("journals_quarantined", b.journals().quarantined());
+            j.put("web_documents", b.webDocuments());
+        }
         out.json(n);
-        return r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.INPUT_FAILED;
+        boolean clean = r.problems().isEmpty() && (r.rebuilt() == null || r.rebuilt().notRebuilt().isEmpty());
+        return clean ? ExitCodes.OK : ExitCodes.INPUT_FAILED;
+    }
+
+    private static void report(Output out, RebuildRegistry.Result b) {
+        for (String line : b.notRebuilt()) {
+            out.info("not rebuilt: " + line);
+        }
+        out.info("kb: rebuilt the registry from raw/ and wiki/sources/: " + b.documents() + " document(s), "
+                + b.notRebuilt().size() + " file(s) not rebuilt; the old one "
+                + (b.keptAside() == null ? "was " + b.was() : "(" + b.was() + ") is kept as " + b.keptAside()));
+        var j = b.journals();
+        if (j.rolledBack() + j.keptPublished() + j.quarantined() > 0) {
+            out.info("kb: pending journals without a registry to decide them: " + j.rolledBack()
+                    + " rolled back (never committed), " + j.keptPublished() + " kept as published and quarantined, "
+                    + j.quarantined() + " unreadable and quarantined");
+        }
+        if (b.webDocuments() > 0) {
+            out.info("kb: note: the ETag and Last-Modified of " + b.webDocuments() + " URL document(s) were only in "
+                    + "the old registry: the next add of each downloads it in full");
+        }
     }
 }

@@ -76,6 +76,16 @@ final class KbState {
     }
 
     static List<Row> rows(Path kb) {
+        List<Row> rows = new ArrayList<>();
+        for (Map<String, Object> r : allColumns(kb)) {
+            rows.add(new Row((String) r.get("doc_name"), (String) r.get("sha256"), (String) r.get("raw_path"),
+                    (String) r.get("source_path"), (String) r.get("source_uri")));
+        }
+        return rows;
+    }
+
+    /** Every column of every row, by column name, in doc_name order. */
+    static List<Map<String, Object>> allColumns(Path kb) {
         Path copy;
         try {
             copy = Files.createTempDirectory("kb-e2e-registry");
@@ -89,14 +99,16 @@ final class KbState {
             if (Files.exists(wal)) {
                 Files.copy(wal, copy.resolve("registry.db-wal"));
             }
-            List<Row> rows = new ArrayList<>();
+            List<Map<String, Object>> rows = new ArrayList<>();
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy.resolve("registry.db"));
                  Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery(
-                         "SELECT doc_name, sha256, raw_path, source_path, source_uri FROM documents ORDER BY doc_name")) {
+                 ResultSet rs = s.executeQuery("SELECT * FROM documents ORDER BY doc_name")) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5)));
+                    Map<String, Object> row = new TreeMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+                    }
+                    rows.add(row);
                 }
             }
             return rows;

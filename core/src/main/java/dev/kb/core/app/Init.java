@@ -59,13 +59,21 @@ public final class Init {
                     created = true;
                 }
             }
-            boolean freshRegistry = !Files.exists(kb.registryFile());
+            SqliteRegistry.Health health = SqliteRegistry.health(kb.registryFile(), false);
+            if (health.condition() == SqliteRegistry.Condition.DAMAGED) {
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + kb.registryFile() + " is damaged (it "
+                        + health.detail() + "): " + SqliteRegistry.REBUILD_HINT);
+            }
+            // zero bytes or no schema: as good as missing, and as dangerous to make anew
+            boolean freshRegistry = health.condition() == SqliteRegistry.Condition.MISSING
+                    || health.condition() == SqliteRegistry.Condition.UNINITIALISED;
             if (freshRegistry && existed && holdsAnything(kb)) {
                 // A registry made now would not know the documents or the committed journals here,
                 // and recovery would then undo mutations that were committed.
-                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + kb.registryFile()
-                        + " is missing but " + root + " holds documents or journals; restore the registry"
-                        + " from a backup, or move the knowledge base's files away and run 'kb init' again");
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + kb.registryFile() + " is "
+                        + (health.condition() == SqliteRegistry.Condition.MISSING ? "missing" : "empty (it "
+                        + health.detail() + ")") + " but " + root + " holds documents or journals: "
+                        + SqliteRegistry.REBUILD_HINT + " (or restore it from a backup)");
             }
             try (Registry registry = freshRegistry ? SqliteRegistry.create(kb.registryFile()) : SqliteRegistry.open(kb.registryFile())) {
                 created |= freshRegistry;
@@ -91,7 +99,20 @@ public final class Init {
                 return false;
             }
         }
-        return Files.isRegularFile(kb.registryFile()) && Files.exists(kb.indexFile()) && Files.exists(kb.logFile());
+        if (!Files.exists(kb.indexFile()) || !Files.exists(kb.logFile())) {
+            return false;
+        }
+        // a zero-byte or damaged registry is no complete KB: "already initialised" would send
+        // the user back to the command that told them to run kb init
+        SqliteRegistry.Condition c;
+        try {
+            c = SqliteRegistry.health(kb.registryFile(), false).condition();
+        } catch (KbException cannotTell) {
+            // it cannot be read here (a read-only KB, say), which says nothing against it: a KB
+            // whose files are all there is left alone, as init always did
+            return Files.isRegularFile(kb.registryFile());
+        }
+        return c == SqliteRegistry.Condition.SOUND || c == SqliteRegistry.Condition.NEWER;
     }
 
     /** Whether the KB has a journal, or a file under {@code raw/} or {@code wiki/sources/}. */

@@ -41,8 +41,12 @@ import java.util.stream.Stream;
  */
 public final class Recover {
 
-    /** What recovery did, what verification found (after any repair), and which pages were repaired. */
-    public record Result(Recovery.Report recovery, long documents, List<String> problems, List<String> repaired) {
+    /**
+     * What recovery did, what verification found (after any repair), which pages were repaired,
+     * and what a rebuild of the registry did (null without {@code --rebuild-registry}).
+     */
+    public record Result(Recovery.Report recovery, long documents, List<String> problems, List<String> repaired,
+                         RebuildRegistry.Result rebuilt) {
     }
 
     /** What a user is told while recover runs. */
@@ -59,9 +63,18 @@ public final class Recover {
     }
 
     public static Result run(KnowledgeBase kb, Duration wait, boolean repair, Events events) {
+        return run(kb, wait, repair, false, events);
+    }
+
+    /**
+     * @param rebuildRegistry first make the registry again from the files ({@link RebuildRegistry});
+     *                        recovery and verification then run on the new one
+     */
+    public static Result run(KnowledgeBase kb, Duration wait, boolean repair, boolean rebuildRegistry, Events events) {
+        RebuildRegistry.Result rebuilt = rebuildRegistry ? RebuildRegistry.run(kb, wait, events) : null;
         Verified first = verify(kb, wait, events);
         if (!repair || first.pages().isEmpty()) {
-            return new Result(first.report(), first.documents(), first.problems(), List.of());
+            return new Result(first.report(), first.documents(), first.problems(), List.of(), rebuilt);
         }
         List<String> repaired = new ArrayList<>();
         List<String> unrepaired = new ArrayList<>();
@@ -69,7 +82,7 @@ public final class Recover {
         Verified after = verify(kb, wait, events);
         List<String> problems = new ArrayList<>(after.problems());
         problems.addAll(unrepaired);
-        return new Result(first.report(), after.documents(), problems, repaired);
+        return new Result(first.report(), after.documents(), problems, repaired, rebuilt);
     }
 
     /** Recovery, then verification, under the lock; the index is rebuilt from the registry. */
@@ -95,7 +108,13 @@ public final class Recover {
                 }
                 checkRow(kb, row, problems, pages);
             });
+            int before = problems.size();
             strays(kb, owned, names, problems);
+            if (count[0] == 0 && problems.size() > before) {
+                problems.add("the registry holds no documents, but " + KnowledgeBase.RAW + "/ or "
+                        + KnowledgeBase.SOURCES + "/ hold files: if it was lost or replaced by an empty one, "
+                        + SqliteRegistry.REBUILD_HINT);
+            }
             hooks.rebuildIndex();
             return new Verified(report, count[0], problems, pages);
         } catch (IOException e) {

@@ -95,6 +95,18 @@ public final class FileDocumentStore implements DocumentStore {
         }
     }
 
+    @Override
+    public boolean publishMayHaveFinished(Journal j) {
+        for (Journal.Entry e : j.entries()) {
+            // not yet moved onto its target, or (a retirement) not yet parked
+            boolean pending = e.staged() != null ? exists(kb.resolve(e.staged())) : exists(kb.resolve(e.target()));
+            if (pending) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** After the commit: the backups are no longer needed. */
     @Override
     public void discardBackups(Journal j) throws IOException {

@@ -49,6 +49,18 @@
  * backup folder that still holds files: its journal was lost some other way and it may hold the
  * only copy of a replaced file, so it is quarantined with a warning instead.
  *
+ * <h2>When the registry itself is lost</h2>
+ * {@code kb recover --rebuild-registry} makes a registry again from the files
+ * ({@link dev.kb.core.app.RebuildRegistry}). The rule above cannot decide then: the new registry
+ * knows no journal ids, and "id absent, so roll back" would undo committed documents. Each pending
+ * journal is decided first, by its own status and what the disk proves
+ * ({@link dev.kb.core.mutation.Recovery#settleWithoutRegistry}): marked committed → finished after
+ * the rebuild, as usual; an entry not yet published (its staged file still staged, or the file it
+ * retires still live) → rolled back, since the commit point comes after the last publish; every
+ * entry published → it may or may not have been committed, so nothing is undone or deleted: its
+ * files stay as published (the rebuild registers them) and the journal goes to
+ * {@code .kb/quarantine/} with its backups, with a warning.
+ *
  * <h2>A journal of a writer that is still running is never undone nor finished</h2>
  * A journal names {@code .kb/staging/p-<uuid>/}, the folder of the process that wrote it (format 2
  * in its {@code writer} field; format 1 only through its staged paths), whose owner lock says

@@ -98,6 +98,9 @@ public final class Recovery {
     }
 
     public Report run(WriterLock lock) {
+        if (registry == null) {
+            throw new IllegalStateException("recovery without a registry only settles journals for a rebuild");
+        }
         lock.assertHeld();
         Tally t = new Tally();
         try {
@@ -119,6 +122,99 @@ public final class Recovery {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
                     "recovery of " + kb + " failed: " + e.getMessage() + " (run 'kb recover' again)", e);
         }
+    }
+
+    /**
+     * What {@link #settleWithoutRegistry} did: journals rolled back (provably never committed),
+     * journals quarantined because only the lost registry knew whether they were committed (their
+     * published files kept), and unreadable journals quarantined.
+     */
+    public record Settled(int rolledBack, int keptPublished, int quarantined) {
+    }
+
+    /**
+     * Settles the pending journals for {@code kb recover --rebuild-registry}, before the registry
+     * is made again from the files. The registry that says which journals were committed is
+     * missing or unreadable, and a rebuilt one knows no journal ids: deciding "not in the registry,
+     * so roll back" would undo documents that were committed. So each journal is decided by what
+     * its own file and the disk prove, and nothing that may be the only copy of a document is
+     * deleted:
+     * <ul>
+     *   <li>marked committed: left in place. Its documents are in {@code raw/} and
+     *       {@code wiki/sources/}, so the rebuild registers them, and the recovery that runs on the
+     *       rebuilt registry finishes it by its status (backups discarded, log block written).</li>
+     *   <li>active, with an entry not yet published ({@link DocumentStore#publishMayHaveFinished}
+     *       false): rolled back. The commit point follows the last publish, so it was never
+     *       committed, and the rebuild then sees the files from before it.</li>
+     *   <li>active, every entry published: the crash came between the last publish and the mark,
+     *       and the registry transaction in between may or may not have happened. Undoing it could
+     *       remove committed documents; finishing it would delete the files it replaced. Neither is
+     *       guessed: its published files stay (the rebuild registers what they hold), and the
+     *       journal goes to {@code .kb/quarantine/} with its backups (the files it replaced or
+     *       removed), with a warning naming its documents.</li>
+     *   <li>unreadable: quarantined, as by {@link #run}.</li>
+     * </ul>
+     * A journal of a kb process that is still running stops it all before anything changes, as in
+     * {@link #run}.
+     */
+    public static Settled settleWithoutRegistry(KnowledgeBase kb, FileOps ops, WriterLock lock, Consumer<String> warn) {
+        lock.assertHeld();
+        Recovery r = new Recovery(kb, null, new FileDocumentStore(kb, ops), ops, null, warn, new HashSet<>());
+        Tally t = new Tally();
+        int rolledBack = 0;
+        int kept = 0;
+        try {
+            List<Path> files = r.journals.list();
+            for (Path file : files) { // a live writer first, before anything is changed; committed or not,
+                Journal j = r.parseQuietly(file); // its process still has the old registry open
+                StagingOwner writer = j == null ? null : r.liveWriter(j);
+                if (writer != null) {
+                    throw r.midCommit(j, writer);
+                }
+            }
+            for (Path file : files) {
+                Journal j = r.read(file, t);
+                if (j == null || Journal.COMMITTED.equals(j.status())) {
+                    continue;
+                }
+                if (!r.publisher.publishMayHaveFinished(j)) {
+                    r.rollBack(j);
+                    rolledBack++;
+                } else {
+                    r.keepPublished(file, j);
+                    kept++;
+                }
+            }
+            return new Settled(rolledBack, kept, t.quarantined);
+        } catch (IOException e) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "settling the pending journals of " + kb + " failed: "
+                    + e.getMessage() + " (nothing was rebuilt; run 'kb recover --rebuild-registry' again)", e);
+        }
+    }
+
+    /** A readable journal in {@code file}, or null (gone, or unreadable: {@link #read} deals with it). */
+    private Journal parseQuietly(Path file) throws IOException {
+        try {
+            Journal j = Journal.parse(Files.readAllBytes(file));
+            checkPaths(j);
+            return j;
+        } catch (NoSuchFileException | Journal.CorruptJournalException e) {
+            return null;
+        }
+    }
+
+    /** A journal that may have been committed, the lost registry its only witness ({@link #settleWithoutRegistry}). */
+    private void keepPublished(Path file, Journal j) throws IOException {
+        String id = JournalStore.idOf(file);
+        JournalStore.Quarantined q = journals.quarantine(file, kb.stagingDir().resolve(Sweeper.backupDirName(id)));
+        StringBuilder docs = new StringBuilder();
+        for (Journal.Doc d : j.docs()) {
+            docs.append(docs.length() == 0 ? "" : ", ").append(d.action()).append(' ').append(d.name());
+        }
+        warn.accept("journal " + id + " (" + j.command() + ": " + docs + ") had published all its files, and only"
+                + " the lost registry knew whether it was committed: its files are kept as published, and the journal"
+                + (q.backups() == null ? "" : ", with the files it replaced or removed,") + " is in "
+                + kb.relative(q.journal()) + (q.backups() == null ? "" : " and " + kb.relative(q.backups())));
     }
 
     /** What one run has done so far. */
@@ -197,14 +293,8 @@ public final class Recovery {
      */
     private void refuseIfALiveWriterIsMidCommit(List<Path> files) throws IOException {
         for (Path file : files) {
-            Journal j;
-            try {
-                j = Journal.parse(Files.readAllBytes(file));
-                checkPaths(j);
-            } catch (NoSuchFileException | Journal.CorruptJournalException e) {
-                continue;
-            }
-            if (Journal.COMMITTED.equals(j.status()) || registry.isCommitted(j.id())) {
+            Journal j = parseQuietly(file);
+            if (j == null || Journal.COMMITTED.equals(j.status()) || registry.isCommitted(j.id())) {
                 continue;
             }
             StagingOwner writer = liveWriter(j);

@@ -1,12 +1,14 @@
 package dev.kb.core.registry;
 
 import dev.kb.core.KbException;
+import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.name.Names;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -68,9 +70,13 @@ public final class SqliteRegistry implements Registry {
         return open(file, false);
     }
 
-    /** Creates the registry of a new knowledge base (or opens it, if it exists); only under the writer lock. */
+    /**
+     * Creates the registry of a new knowledge base (or opens it, if it exists, making kb's schema
+     * in a file that has none); only under the writer lock, and only where no committed work can
+     * be pending (see {@link dev.kb.core.app.Init}).
+     */
     public static Registry create(Path file) {
-        return open(file, false);
+        return open(file, false, true);
     }
 
     /** Opens the registry for reading, never blocking a writer (WAL readers see the last commit). */
@@ -81,49 +87,177 @@ public final class SqliteRegistry implements Registry {
         return open(file, true);
     }
 
+    /** What every message about a registry that is gone, empty or damaged tells the user to do. */
+    public static final String REBUILD_HINT = "run 'kb recover --rebuild-registry' to rebuild it from raw/ and "
+            + KnowledgeBase.SOURCES + "/";
+
     private static KbException missing(Path file) {
-        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is missing (run 'kb init')");
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is missing: " + REBUILD_HINT);
+    }
+
+    /** What {@link #health} found a registry file to be. */
+    public enum Condition {
+        /** No file at the registry's path. */
+        MISSING,
+        /** Zero bytes, or a database without kb's schema ({@code user_version} 0). */
+        UNINITIALISED,
+        /** Not a database, a corrupt one, or kb's schema with its tables or columns gone. */
+        DAMAGED,
+        /** A schema newer than this kb understands: not damage, an older kb. */
+        NEWER,
+        /** Readable, with kb's schema. */
+        SOUND
+    }
+
+    /**
+     * @param detail    what is wrong, for people ("is zero bytes", SQLite's words); null when sound
+     * @param documents the number of rows when {@link Condition#SOUND}, else -1
+     */
+    public record Health(Condition condition, String detail, long documents) {
+    }
+
+    /** Every column of {@code documents}: a registry that lacks one is damaged, not merely old. */
+    private static final String ALL_COLUMNS = "doc_name, name_key, sha256, raw_path, source_path, source_uri, type, "
+            + "title, size, added_at, updated_at, etag, last_modified";
+
+    /**
+     * Examines a registry file without changing it and without waiting for a writer. A failure that
+     * says nothing about the file itself (a locked database, a full disk, a permission) is thrown
+     * as {@link KbException.Kind#KB_UNUSABLE}, never reported as damage: a rebuild must not replace
+     * a registry that may be sound.
+     *
+     * @param integrity also run SQLite's {@code quick_check}, which reads the whole file (for
+     *                  {@code kb recover --rebuild-registry}; {@code kb init} needs only the schema)
+     */
+    public static Health health(Path file, boolean integrity) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return new Health(Condition.MISSING, "is missing", -1);
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return new Health(Condition.DAMAGED, "is not a regular file", -1);
+        }
+        try {
+            Path wal = file.resolveSibling(file.getFileName() + "-wal");
+            if (Files.size(file) == 0 && (!Files.exists(wal) || Files.size(wal) == 0)) {
+                return new Health(Condition.UNINITIALISED, "is zero bytes", -1);
+            }
+        } catch (IOException e) {
+            throw KbException.unusable("cannot read registry " + file, e);
+        }
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "10000");
+        p.setProperty("open_mode", "2"); // SQLITE_OPEN_READWRITE without CREATE: a file gone meanwhile stays gone
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+             Statement s = c.createStatement()) {
+            s.execute("PRAGMA query_only=ON");
+            int v;
+            try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                v = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (v > SCHEMA_VERSION) {
+                return new Health(Condition.NEWER, "has schema version " + v + ", newer than this kb understands ("
+                        + SCHEMA_VERSION + "); upgrade kb", -1);
+            }
+            if (v == 0) {
+                return new Health(Condition.UNINITIALISED, "holds no kb schema", -1);
+            }
+            if (integrity) {
+                try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                    String verdict = rs.next() ? rs.getString(1) : "no answer";
+                    if (!"ok".equals(verdict)) {
+                        return new Health(Condition.DAMAGED, "fails SQLite's integrity check (" + verdict + ")", -1);
+                    }
+                }
+            }
+            s.executeQuery("SELECT " + ALL_COLUMNS + " FROM documents LIMIT 0").close();
+            s.executeQuery("SELECT journal_id, committed_at, documents FROM commits LIMIT 0").close();
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM documents")) {
+                return new Health(Condition.SOUND, null, rs.next() ? rs.getLong(1) : 0);
+            }
+        } catch (SQLException e) {
+            String m = String.valueOf(e.getMessage());
+            if (damaged(e) || m.contains("no such table") || m.contains("no such column")) {
+                return new Health(Condition.DAMAGED, Causes.oneLine(e), -1);
+            }
+            throw unusable(file, e);
+        }
     }
 
     private static Registry open(Path file, boolean readOnly) {
+        return open(file, readOnly, false);
+    }
+
+    /**
+     * @param create whether a file without kb's schema gets it; otherwise such a file is refused
+     *               like a missing one. A zero-byte registry (a truncating restore, a full disk) is
+     *               a lost one: a writer that made the tables in it would see no committed
+     *               journals, and recovery would undo documents that were committed.
+     */
+    private static Registry open(Path file, boolean readOnly, boolean create) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
-            try (Statement s = c.createStatement()) {
-                if (readOnly) {
-                    s.execute("PRAGMA query_only=ON");
-                } else {
-                    // Without WAL a reader blocks the writer and the writer blocks `kb status`.
-                    try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
-                        String mode = rs.next() ? rs.getString(1) : "unknown";
-                        if (!"wal".equalsIgnoreCase(mode)) {
-                            c.close();
-                            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
-                                    + " cannot use write-ahead logging (journal mode stays '" + mode
-                                    + "'); keep the knowledge base on a local file system");
-                        }
-                    }
-                    s.execute("PRAGMA synchronous=FULL");
-                }
-            }
             SqliteRegistry r = new SqliteRegistry(file, c);
-            if (readOnly) {
-                r.checkVersion();
-            } else {
-                r.migrate();
+            try {
+                if (!readOnly && !create) {
+                    // before the pragmas below: switching a zero-byte file to WAL writes a
+                    // database into it, and the file kept aside by a rebuild must stay as found
+                    r.checkVersion();
+                }
+                try (Statement s = c.createStatement()) {
+                    if (readOnly) {
+                        s.execute("PRAGMA query_only=ON");
+                    } else {
+                        // Without WAL a reader blocks the writer and the writer blocks `kb status`.
+                        try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                            String mode = rs.next() ? rs.getString(1) : "unknown";
+                            if (!"wal".equalsIgnoreCase(mode)) {
+                                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                                        + " cannot use write-ahead logging (journal mode stays '" + mode
+                                        + "'); keep the knowledge base on a local file system");
+                            }
+                        }
+                        s.execute("PRAGMA synchronous=FULL");
+                    }
+                }
+                if (readOnly) {
+                    r.checkVersion();
+                } else {
+                    r.migrate();
+                }
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                r.close();
+                throw e;
             }
-            return r;
         } catch (SQLException e) {
             throw unusable(file, e);
         }
     }
 
     private static KbException unusable(Path file, SQLException e) {
+        if (damaged(e)) {
+            return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is damaged ("
+                    + Causes.oneLine(e) + "): " + REBUILD_HINT, e);
+        }
         return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e)
                 + (diskFull(file) ? " (the disk holding it is full: free some space and run the command again)" : ""),
                 e);
     }
+
+    /**
+     * Whether SQLite says the file is not a database or a corrupt one (SQLITE_NOTADB, SQLITE_CORRUPT
+     * and its extended codes). Only these point to a rebuild: a locked, full or unreadable disk is
+     * no reason to replace a registry that may be sound.
+     */
+    private static boolean damaged(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+    }
+
+    private static final int SQLITE_CORRUPT = 11;
+    private static final int SQLITE_NOTADB = 26;
 
     /** SQLite reports a full disk in many ways (SQLITE_FULL, an I/O error mapping its -shm file...). */
     private static boolean diskFull(Path file) {
@@ -146,9 +280,10 @@ public final class SqliteRegistry implements Registry {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " has schema version " + v
                     + ", newer than this kb understands (" + SCHEMA_VERSION + "); upgrade kb");
         }
-        // a fresh registry (0) reads as empty; the tables appear with the first writer
+        // zero bytes, or a database without kb's tables: only kb init (create) makes them
         if (v == 0) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is not initialised (run 'kb init')");
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is empty (it holds no kb "
+                    + "schema): " + REBUILD_HINT);
         }
     }
 
@@ -426,6 +561,127 @@ public final class SqliteRegistry implements Registry {
             throw unusable(file, e);
         }
         return ids;
+    }
+
+    // ---- a registry made from the files ---------------------------------------------------
+
+    /**
+     * Starts a new registry at {@code file}, which must not exist, for
+     * {@code kb recover --rebuild-registry}: rows go into it in one transaction, and
+     * {@link Rebuild#finish} leaves it complete and self-contained, ready to be renamed into place.
+     */
+    public static Rebuild rebuild(Path file) {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalStateException("a rebuilt registry is never written over a file: " + file);
+        }
+        SqliteRegistry r = (SqliteRegistry) open(file, false, true);
+        try {
+            r.conn.setAutoCommit(false);
+            return new Rebuild(r);
+        } catch (SQLException e) {
+            r.close();
+            throw Rebuild.failed(file, e);
+        }
+    }
+
+    /** A registry being written from rows found on disk; see {@link #rebuild}. */
+    public static final class Rebuild implements AutoCloseable {
+        private final SqliteRegistry registry;
+        private boolean finished;
+
+        private Rebuild(SqliteRegistry registry) {
+            this.registry = registry;
+        }
+
+        /**
+         * Adds one row, with the name key a writer would give it. Two documents whose names fold
+         * alike (one file on a case-insensitive file system) can only exist together because a
+         * registry upgraded from version 1 kept them apart; the second gets its version-1 key (only
+         * lower-cased) or, when that is taken too, its name itself, which no fold produces: both
+         * rows stay, and a new document of that key is still refused by the first.
+         *
+         * @return empty when added; else why not: its source is another row's, or no key is left
+         */
+        public Optional<String> add(DocumentRow row) {
+            Optional<DocumentRow> sameSource = registry.bySourceUri(row.sourceUri());
+            if (sameSource.isPresent()) {
+                return Optional.of("its source is also the source of " + sameSource.get().docName());
+            }
+            String key = null;
+            for (String k : List.of(Names.key(row.docName()), row.docName().toLowerCase(java.util.Locale.ROOT),
+                    row.docName())) {
+                if (!registry.exists("SELECT 1 FROM documents WHERE name_key = ?", k)) {
+                    key = k;
+                    break;
+                }
+            }
+            if (key == null) {
+                return Optional.of("its name is another document's on a case-insensitive file system");
+            }
+            try (PreparedStatement up = registry.conn.prepareStatement(
+                    "INSERT INTO documents(" + ALL_COLUMNS + ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                up.setString(1, row.docName());
+                up.setString(2, key);
+                up.setString(3, row.sha256());
+                up.setString(4, row.rawPath());
+                up.setString(5, row.sourcePath());
+                up.setString(6, row.sourceUri());
+                up.setString(7, row.type());
+                up.setString(8, row.title());
+                up.setLong(9, row.size());
+                up.setString(10, row.addedAt());
+                up.setString(11, row.updatedAt());
+                up.setString(12, row.etag());
+                up.setString(13, row.lastModified());
+                up.executeUpdate();
+                return Optional.empty();
+            } catch (SQLException e) {
+                throw failed(registry.file, e);
+            }
+        }
+
+        /**
+         * Commits the rows and leaves the file in rollback-journal mode, its write-ahead log
+         * checkpointed and gone: renamed into place, it must not need a {@code -wal} file that
+         * would stay behind under the temporary name. The first writer to open it turns WAL on.
+         */
+        public void finish() {
+            try {
+                registry.conn.commit();
+                registry.conn.setAutoCommit(true);
+                try (Statement s = registry.conn.createStatement();
+                     ResultSet rs = s.executeQuery("PRAGMA journal_mode=DELETE")) {
+                    String mode = rs.next() ? rs.getString(1) : "unknown";
+                    if (!"delete".equalsIgnoreCase(mode)) {
+                        throw new KbException(KbException.Kind.KB_UNUSABLE, "the rebuilt registry " + registry.file
+                                + " stays in journal mode '" + mode + "'; nothing was replaced");
+                    }
+                }
+                finished = true;
+            } catch (SQLException e) {
+                throw failed(registry.file, e);
+            } finally {
+                registry.close();
+            }
+        }
+
+        /** Without {@link #finish}: the transaction is dropped and the file is left for the caller to remove. */
+        @Override
+        public void close() {
+            if (!finished) {
+                try {
+                    registry.conn.rollback();
+                } catch (SQLException ignored) {
+                    // nothing was committed; closing drops it all the same
+                }
+                registry.close();
+            }
+        }
+
+        private static KbException failed(Path file, SQLException e) {
+            return new KbException(KbException.Kind.KB_UNUSABLE, "cannot write the rebuilt registry " + file + ": "
+                    + Causes.oneLine(e) + "; nothing was replaced", e);
+        }
     }
 
     @Override

@@ -56,6 +56,28 @@ public record StagingOwner(State state, long pid, String why) {
         return probe(dir.resolve(folder + StagingArea.OWNER_SUFFIX));
     }
 
+    /**
+     * Another kb process at work in this KB, if any: every writer holds the owner lock of its
+     * staging folder from start to end, also between the groups it commits, while it keeps the
+     * registry open. Empty when no other process holds one; a folder whose owner cannot be probed
+     * counts as held.
+     */
+    public static java.util.Optional<StagingOwner> anotherLiveProcess(KnowledgeBase kb) throws IOException {
+        if (!Files.isDirectory(kb.stagingDir(), LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.Optional.empty();
+        }
+        String glob = StagingArea.PREFIX + "*" + StagingArea.OWNER_SUFFIX;
+        try (var owners = Files.newDirectoryStream(kb.stagingDir(), glob)) {
+            for (Path owner : owners) {
+                StagingOwner o = probe(owner);
+                if (o.state() == State.OTHER_PROCESS || o.state() == State.UNKNOWN) {
+                    return java.util.Optional.of(o);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The owner of the staging folder whose owner file is {@code owner}. */
     static StagingOwner probe(Path owner) {
         if (StagingArea.HELD.contains(owner)) {

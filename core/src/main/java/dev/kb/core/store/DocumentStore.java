@@ -23,6 +23,14 @@ public interface DocumentStore {
     /** Undoes whatever part of {@link #publish} happened, in reverse order; durable when it returns. */
     void rollback(Journal journal) throws IOException;
 
+    /**
+     * False when the disk proves that {@link #publish} of this journal had not finished: an entry
+     * whose staged file is still staged, or whose retired target is still in place. The commit
+     * point follows the last entry's publish, so such a journal was never committed; true means
+     * only that it may have been. Recovery without a registry to ask decides by this.
+     */
+    boolean publishMayHaveFinished(Journal journal);
+
     /** After the commit: the parked files are no longer needed. */
     void discardBackups(Journal journal) throws IOException;
 }

@@ -22,7 +22,10 @@
  *       that lost it.</li>
  *   <li><b>Publish is undoable until the commit point.</b> Every replaced or retired file is
  *       parked, not deleted, until the journal is discarded; publishing, undoing and discarding are
- *       idempotent, so a crash in any of them is repaired by running it again.</li>
+ *       idempotent, so a crash in any of them is repaired by running it again. The store can also
+ *       tell from its own state when a journal's publish provably had not finished
+ *       ({@link dev.kb.core.store.DocumentStore#publishMayHaveFinished}), which is how a journal is
+ *       decided when the registry that would say is lost.</li>
  *   <li><b>Durable before the commit point.</b> When {@code publish} returns, what it did survives
  *       a power cut.</li>
  * </ol>

@@ -122,23 +122,53 @@ public final class FrontMatter {
      * matter is still its document's page: only what kb wrote at the top is checked.
      */
     public static Optional<String> damage(String page, String sha256) {
-        if (!page.startsWith("---\n")) {
-            return Optional.of("it has no front matter");
-        }
-        int end = page.indexOf("\n---\n", 3);
-        if (end < 0) {
-            return Optional.of("its front matter is not closed");
-        }
         Object sha;
         try {
-            sha = YAML.readValue(page.substring(4, end + 1), Map.class).get("sha256");
-        } catch (java.io.IOException | RuntimeException e) {
-            return Optional.of("its front matter is not readable YAML");
+            sha = fields(page).get("sha256");
+        } catch (Unreadable e) {
+            return Optional.of(e.getMessage());
         }
         if (!sha256.equals(sha == null ? null : sha.toString())) {
             return Optional.of("its front matter names " + (sha == null ? "no sha256" : "another sha256"));
         }
         return Optional.empty();
+    }
+
+    /** Why a page has no front matter that can be read; the message completes "the page ...". */
+    public static final class Unreadable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The front matter of a page (the text from its start through the closing {@code ---} line is
+     * enough), as YAML read it: kb's keys and the extras.
+     *
+     * @throws Unreadable when it has none, it is not closed, or it is not a YAML mapping
+     */
+    public static Map<String, Object> fields(String page) throws Unreadable {
+        if (!page.startsWith("---\n")) {
+            throw new Unreadable("it has no front matter");
+        }
+        int end = page.indexOf("\n---\n", 3);
+        if (end < 0) {
+            throw new Unreadable("its front matter is not closed");
+        }
+        Map<String, Object> m;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = YAML.readValue(page.substring(4, end + 1), Map.class);
+            m = read;
+        } catch (java.io.IOException | RuntimeException e) {
+            m = null;
+        }
+        if (m == null) { // an empty front matter reads as null
+            throw new Unreadable("its front matter is not readable YAML");
+        }
+        return m;
     }
 
     /** The front matter followed by the body, separated by one blank line, ending in a newline. */

@@ -2,10 +2,13 @@ package dev.kb.core.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.lock.FcntlWriterLock;
+import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.WriterLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,5 +47,28 @@ class InitTest {
         warnings.clear();
         Init.run(tmp.resolve("apart"), Duration.ZERO, m -> { }, warnings::add);
         assertEquals(List.of(), warnings);
+    }
+
+    /** A zero-byte registry of a KB that holds nothing is made anew; of one that holds documents it is not. */
+    @Test
+    void aZeroByteRegistryIsRecreatedOnlyInAKbThatHoldsNothing() throws Exception {
+        Path dir = tmp.resolve("kb");
+        Init.run(dir, Duration.ZERO, m -> { }, m -> { });
+        KnowledgeBase kb = KnowledgeBase.open(dir);
+        Files.write(kb.registryFile(), new byte[0]);
+        assertTrue(Init.run(dir, Duration.ZERO, m -> { }, m -> { }), "the schema was made");
+        assertEquals(SqliteRegistry.Condition.SOUND, SqliteRegistry.health(kb.registryFile(), true).condition());
+
+        Files.writeString(kb.rawDir().resolve("a.md"), "# A\n");
+        Files.write(kb.registryFile(), new byte[0]);
+        KbException e = assertThrows(KbException.class, () -> Init.run(dir, Duration.ZERO, m -> { }, m -> { }));
+        assertTrue(e.getMessage().contains("empty") && e.getMessage().contains("kb recover --rebuild-registry"),
+                e.getMessage());
+        assertEquals(0, Files.size(kb.registryFile()));
+
+        Files.writeString(kb.registryFile(), "not a database at all, only text standing where the registry was");
+        e = assertThrows(KbException.class, () -> Init.run(dir, Duration.ZERO, m -> { }, m -> { }));
+        assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("kb recover --rebuild-registry"),
+                e.getMessage());
     }
 }

@@ -721,4 +721,53 @@ class RecoveryTest {
             t.assertAtRest();
         }
     }
+
+    /**
+     * Without a registry (a rebuild), a journal is decided by what the disk proves: one whose
+     * publish had not finished is rolled back; one whose every entry is done may have been
+     * committed, so its result stays and the journal goes to quarantine with its backups; one
+     * marked committed is left for the recovery that runs on the rebuilt registry.
+     */
+    @ParameterizedTest(name = "[{index}] published={0} committed={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "true,true"})
+    void withoutARegistryAJournalIsDecidedByWhatTheDiskProves(boolean published, boolean committed) throws Exception {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            t.add(t.doc("/in/a.md", "a", "alpha"));
+            byte[] raw = Files.readAllBytes(t.file("raw/a.md"));
+            TestKb.State before = t.state();
+            String id = UUID.randomUUID().toString();
+            String backupDir = ".kb/staging/" + Sweeper.backupDirName(id);
+            Journal j = new Journal(Journal.FORMAT, id, committed ? Journal.COMMITTED : Journal.ACTIVE,
+                    Instant.now().toString(), "kb remove", backupDir,
+                    List.of(new Journal.Entry(null, "raw/a.md", backupDir + "/0")),
+                    List.of(new Journal.Doc("a", "remove", "alpha", "/in/a.md", true)));
+            new JournalStore(t.kb, FileOps.REAL).write(j);
+            if (published) {
+                new FileDocumentStore(t.kb, FileOps.REAL).publish(j);
+            }
+
+            Recovery.Settled s = Recovery.settleWithoutRegistry(t.kb, FileOps.REAL, t.lock, t.warnings::add);
+
+            if (!published) {
+                assertEquals(new Recovery.Settled(1, 0, 0), s);
+                assertEquals(before, t.state());
+                assertEquals(List.of(), TestKb.list(t.kb.journalDir()));
+            } else if (!committed) {
+                assertEquals(new Recovery.Settled(0, 1, 0), s);
+                assertFalse(Files.exists(t.file("raw/a.md")), "its result is kept as published");
+                assertEquals(List.of(), TestKb.list(t.kb.journalDir()));
+                List<String> q = TestKb.list(t.kb.quarantineDir());
+                assertEquals(2, q.size(), "the journal and its backups: " + q);
+                Path backups = t.kb.quarantineDir().resolve(q.stream().filter(n -> n.endsWith(".backups")).findFirst()
+                        .orElseThrow());
+                assertArrayEquals(raw, Files.readAllBytes(backups.resolve("0")), "the removed file is kept");
+                assertTrue(t.warnings.get(0).contains("only the lost registry knew"), t.warnings.toString());
+            } else {
+                assertEquals(new Recovery.Settled(0, 0, 0), s);
+                assertEquals(List.of(id + ".json"), TestKb.list(t.kb.journalDir()), "left for the next recovery");
+            }
+            assertThrows(IllegalStateException.class, () -> new Recovery(t.kb, null, FileOps.REAL, null, m -> { })
+                    .run(t.lock), "no registry: only settling");
+        }
+    }
 }

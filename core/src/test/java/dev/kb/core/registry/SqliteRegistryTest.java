@@ -90,4 +90,89 @@ class SqliteRegistryTest {
             assertEquals(SqliteRegistry.SCHEMA_VERSION, rs.getInt(1));
         }
     }
+
+    /** A zero-byte registry is a lost one: a writer refuses it and leaves it as found; only create makes the schema. */
+    @Test
+    void aWriterRefusesAZeroByteRegistryWithoutWritingIntoIt() throws Exception {
+        Path db = Files.createFile(tmp.resolve("registry.db"));
+        KbException e = assertThrows(KbException.class, () -> SqliteRegistry.open(db));
+        assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+        assertTrue(e.getMessage().contains("kb recover --rebuild-registry"), e.getMessage());
+        assertEquals(0, Files.size(db), "the refused file was written to");
+        assertFalse(Files.exists(tmp.resolve("registry.db-wal")));
+        try (Registry r = SqliteRegistry.create(db)) {
+            assertEquals(0, r.count());
+        }
+        SqliteRegistry.open(db).close();
+    }
+
+    @Test
+    void healthTellsMissingEmptyDamagedNewerAndSoundApart() throws Exception {
+        assertEquals(SqliteRegistry.Condition.MISSING, SqliteRegistry.health(tmp.resolve("none.db"), true).condition());
+        assertFalse(Files.exists(tmp.resolve("none.db")), "looking made a file");
+
+        Path zero = Files.createFile(tmp.resolve("zero.db"));
+        assertEquals(SqliteRegistry.Condition.UNINITIALISED, SqliteRegistry.health(zero, true).condition());
+
+        Path other = tmp.resolve("other.db");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + other); var st = c.createStatement()) {
+            st.execute("CREATE TABLE t(x)");
+        }
+        assertEquals(SqliteRegistry.Condition.UNINITIALISED, SqliteRegistry.health(other, true).condition());
+
+        Path junk = tmp.resolve("junk.db");
+        Files.writeString(junk, "this is not a database, just text that is long enough to look like one");
+        SqliteRegistry.Health h = SqliteRegistry.health(junk, true);
+        assertEquals(SqliteRegistry.Condition.DAMAGED, h.condition());
+        assertTrue(h.detail().contains("not a database"), h.detail());
+        KbException opened = assertThrows(KbException.class, () -> SqliteRegistry.openReadOnly(junk));
+        assertTrue(opened.getMessage().contains("damaged") && opened.getMessage().contains("--rebuild-registry"),
+                opened.getMessage());
+
+        Path dir = Files.createDirectory(tmp.resolve("dir.db"));
+        assertEquals(SqliteRegistry.Condition.DAMAGED, SqliteRegistry.health(dir, true).condition());
+
+        Path sound = tmp.resolve("sound.db");
+        try (Registry r = SqliteRegistry.create(sound)) {
+            r.commit("j1", List.of(row("a", "/a"), row("b", "/b")), List.of());
+        }
+        h = SqliteRegistry.health(sound, true);
+        assertEquals(SqliteRegistry.Condition.SOUND, h.condition());
+        assertEquals(2, h.documents());
+
+        Path tableless = tmp.resolve("tableless.db");
+        try (Registry r = SqliteRegistry.create(tableless)) {
+            r.count();
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tableless); var st = c.createStatement()) {
+            st.execute("DROP TABLE commits");
+        }
+        assertEquals(SqliteRegistry.Condition.DAMAGED, SqliteRegistry.health(tableless, true).condition());
+
+        Path newer = tmp.resolve("newer.db");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + newer); var st = c.createStatement()) {
+            st.execute("PRAGMA user_version=" + (SqliteRegistry.SCHEMA_VERSION + 1));
+        }
+        assertEquals(SqliteRegistry.Condition.NEWER, SqliteRegistry.health(newer, true).condition());
+    }
+
+    @Test
+    void aRebuiltRegistryRefusesASecondRowOfOneSourceAndKeepsNamesThatFoldAlikeApart() throws Exception {
+        Path db = tmp.resolve("rebuilt.db");
+        try (SqliteRegistry.Rebuild b = SqliteRegistry.rebuild(db)) {
+            assertEquals(java.util.Optional.empty(), b.add(row("straße", "/s")));
+            assertTrue(b.add(row("copy", "/s")).orElseThrow().contains("straße"), "one source, two rows");
+            // "STRASSE" and "Strasse" fold to the key of "straße", as a version-1 upgrade can leave them
+            assertEquals(java.util.Optional.empty(), b.add(row("Strasse", "/S")));
+            assertEquals(java.util.Optional.empty(), b.add(row("STRASSE", "/S2")));
+            assertTrue(b.add(row("STRASSE", "/s3")).isPresent(), "no key is left for a name already there");
+            b.finish();
+        }
+        assertFalse(Files.exists(tmp.resolve("rebuilt.db-wal")), "the rebuilt file needs no log beside it");
+        try (Registry r = SqliteRegistry.open(db)) {
+            assertEquals(3, r.count());
+            assertTrue(r.nameTaken("strasse"));
+        }
+        assertThrows(IllegalStateException.class, () -> SqliteRegistry.rebuild(db), "never over a file");
+    }
 }
