@@ -123,17 +123,7 @@ class RemoveSigkillTest extends E2EBase {
             assertEquals(KbState.sha256(Files.readAllBytes(input)), r.sha256(), r.toString());
             assertEquals(input.toRealPath().toString(), r.sourceUri());
         }
-        assertEquals(names, indexNames(read(kb.resolve("wiki/index.md"))), "the index and the registry disagree");
-        return names;
-    }
-
-    /** The names of the index lines "- [[name]] — title". */
-    static Set<String> indexNames(String index) {
-        Set<String> names = new TreeSet<>();
-        index.lines().filter(l -> l.startsWith("- [[")).forEach(l -> {
-            String name = l.substring(4, l.indexOf("]]"));
-            assertTrue(names.add(name), "the index lists " + name + " twice:\n" + index);
-        });
+        assertEquals(names, KbState.indexNames(kb), "the index and the registry disagree");
         return names;
     }
 
