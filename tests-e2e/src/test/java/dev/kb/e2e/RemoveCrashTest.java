@@ -30,8 +30,9 @@ class RemoveCrashTest extends E2EBase {
     /** Removed by name, by source path, by name; "keeper" is never named and must survive every case. */
     static final Set<String> REMOVED = Set.of("first", "second", "third");
     static final Set<String> ALL = Set.of("first", "second", "third", "keeper");
-    /** A hand-made extra artifact of "first": remove retires it with the page. */
+    /** Hand-made extra artifacts of "first", a file and a folder: remove retires them with the page. */
     static final String ARTIFACT = "wiki/sources/first.tree.json";
+    static final String ARTIFACT_DIR = "wiki/sources/first";
 
     /** One KB holding the four documents, copied for each case (its paths are relative). */
     @TempDir
@@ -54,6 +55,9 @@ class RemoveCrashTest extends E2EBase {
         Kb.run(shared, env, "init", kb.toString()).expect(0);
         Kb.run(shared, env, "--kb", kb.toString(), "add", "in").expect(0);
         Files.writeString(kb.resolve(ARTIFACT), "{\"title\":\"First\",\"nodes\":[]}\n");
+        Files.createDirectories(kb.resolve(ARTIFACT_DIR + "/img"));
+        Files.writeString(kb.resolve(ARTIFACT_DIR + "/img/figure-1.txt"), "a figure of the first document\n");
+        Files.writeString(kb.resolve(ARTIFACT_DIR + "/notes.txt"), "notes on the first document\n");
         assertEquals(ALL, KbState.names(KbState.assertAtRest(kb)));
     }
 
@@ -120,6 +124,7 @@ class RemoveCrashTest extends E2EBase {
         } else {
             assertEquals(Set.of("keeper"), KbState.names(rows), step + ": a committed remove was not finished");
             assertFalse(Files.exists(kb.resolve(ARTIFACT)), step + ": the removed document's artifact is left");
+            assertFalse(Files.exists(kb.resolve(ARTIFACT_DIR)), step + ": the removed document's folder is left");
             assertEquals(1, blocks, step + ": the remove is logged once:\n" + log);
             for (String n : REMOVED) {
                 assertEquals(1, log.lines().filter(l -> l.startsWith("- removed " + n + " from `")).count(),
@@ -179,5 +184,6 @@ class RemoveCrashTest extends E2EBase {
         String log = read(kb.resolve("wiki/log.md"));
         assertEquals(1, log.lines().filter(l -> l.contains(" kb remove · journal ")).count(), log);
         assertFalse(Files.exists(kb.resolve(ARTIFACT)));
+        assertFalse(Files.exists(kb.resolve(ARTIFACT_DIR)));
     }
 }

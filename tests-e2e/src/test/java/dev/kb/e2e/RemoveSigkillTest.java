@@ -111,6 +111,46 @@ class RemoveSigkillTest extends E2EBase {
     }
 
     /**
+     * SIGTERM once the first group is reported: kb finishes the group it is committing and stops
+     * there (exit 143), so the KB is at rest the moment the process is gone, before any other
+     * command, and what is gone is exactly what it reported removed.
+     */
+    @Test
+    void sigtermStopsAtAGroupBoundary() throws Exception {
+        int files = 1200; // five groups: after the first is reported, seconds of work are left
+        init();
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < files; i++) {
+            file("corpus/t" + i + ".md", markdown("Term " + i, "Body of term " + i + "."));
+            list.append("t").append(i).append('\n');
+        }
+        file("all.txt", list.toString());
+        kb("add", "--quiet", "corpus").expect(0);
+        Kb.Running rm = startKb("remove", "--json", "--from-file", "all.txt");
+        Kb.awaitCondition(Duration.ofSeconds(60), "the first removed event",
+                () -> !removed(rm.out()).isEmpty() || !rm.process.isAlive());
+        assertTrue(rm.process.isAlive(), "the remove ended before it was signalled:\n" + rm.err());
+        assertTrue(rm.process.toHandle().destroy(), "SIGTERM could not be sent");
+        Kb.Result r = rm.await(Duration.ofSeconds(60));
+        assertEquals(143, r.code(), "exit status after SIGTERM (128 + 15); stderr:\n" + r.err());
+        r.assertNoStackTrace();
+
+        List<KbState.Row> rows = KbState.assertAtRest(kb); // no recover in between
+        List<String> reported = removed(r.out());
+        assertTrue(reported.size() < files, "nothing was left to stop");
+        Set<String> gone = new TreeSet<>();
+        for (int i = 0; i < files; i++) {
+            gone.add("t" + i);
+        }
+        gone.removeAll(KbState.names(rows));
+        assertEquals(new TreeSet<>(reported), gone, "what is gone is what was reported removed");
+        assertEquals(reported.size(), r.summary().get("removed").asInt());
+        assertTrue(r.err().contains("kb: interrupted: stopped after the last committed group"), r.err());
+        assertEquals(KbState.names(rows), KbState.indexNames(kb));
+        assertEquals(0, status().get("pending_journals").asInt());
+    }
+
+    /**
      * At rest, every document not listed is there, every one that is there has the bytes it was
      * added with, and the index lists exactly the documents of the registry. Returns the names.
      */
