@@ -260,32 +260,55 @@ class RemoveTest extends E2EBase {
         assertTrue(read(kb.resolve("wiki/index.md")).contains("- [[alpha]] — Alpha\n"));
     }
 
+    /**
+     * Names that extend others with a dot ("a", "a.b", "a.b.c"): each document's artifacts are
+     * its own. A folder wiki/sources/a.b/ is the folder of a.b, not an artifact "a.<ext>" of a, so
+     * removing a (or a.b) leaves the longer names' pages, artifacts and folders alone.
+     */
     @Test
-    void artifactsGoWithTheirDocumentButALongerNameKeepsItsPage() throws Exception {
+    void artifactsGoWithTheirDocumentButALongerNameKeepsItsOwn() throws Exception {
         init();
         file("in/a.md", markdown("A", "the short name"));
         file("in/a.b.md", markdown("A dot B", "a longer name that starts like the short one"));
+        file("in/a.b.c.md", markdown("A dot B dot C", "a longer name still"));
         kb("add", "in").expect(0);
-        assertEquals(Set.of("a", "a.b"), names());
+        assertEquals(Set.of("a", "a.b", "a.b.c"), names());
         Files.writeString(kb.resolve("wiki/sources/a.tree.json"), "{\"nodes\":[]}\n");
         Files.createDirectories(kb.resolve("wiki/sources/a/img"));
         Files.writeString(kb.resolve("wiki/sources/a/img/fig1.txt"), "a figure\n");
         Files.writeString(kb.resolve("wiki/sources/a.b.tree.json"), "{\"nodes\":[1]}\n");
+        Files.createDirectories(kb.resolve("wiki/sources/a.b"));
+        Files.writeString(kb.resolve("wiki/sources/a.b/fig.txt"), "a figure of a.b\n");
+        Files.createDirectories(kb.resolve("wiki/sources/a.b.c"));
+        Files.writeString(kb.resolve("wiki/sources/a.b.c/fig.txt"), "a figure of a.b.c\n");
         KbState.assertAtRest(kb);
 
-        JsonNode shown = kb("show", "--json", "a").expect(0).json().get(0);
-        Set<String> files = new TreeSet<>();
-        shown.get("files").forEach(f -> files.add(f.get("path").asText()));
-        assertEquals(Set.of("raw/a.md", "wiki/sources/a.md", "wiki/sources/a.tree.json", "wiki/sources/a"), files);
+        assertEquals(Set.of("raw/a.md", "wiki/sources/a.md", "wiki/sources/a.tree.json", "wiki/sources/a"),
+                shownFiles("a"));
+        assertEquals(Set.of("raw/a.b.md", "wiki/sources/a.b.md", "wiki/sources/a.b.tree.json", "wiki/sources/a.b"),
+                shownFiles("a.b"));
+        assertEquals(Set.of("raw/a.b.c.md", "wiki/sources/a.b.c.md", "wiki/sources/a.b.c"), shownFiles("a.b.c"));
 
         kb("remove", "a").expect(0);
-        assertEquals(Set.of("a.b"), names());
+        assertEquals(Set.of("a.b", "a.b.c"), names());
         for (String gone : List.of("raw/a.md", "wiki/sources/a.md", "wiki/sources/a.tree.json", "wiki/sources/a")) {
             assertFalse(Files.exists(kb.resolve(gone)), gone + " is left");
         }
-        for (String kept : List.of("raw/a.b.md", "wiki/sources/a.b.md", "wiki/sources/a.b.tree.json")) {
+        for (String kept : List.of("raw/a.b.md", "wiki/sources/a.b.md", "wiki/sources/a.b.tree.json",
+                "wiki/sources/a.b/fig.txt", "wiki/sources/a.b.c.md", "wiki/sources/a.b.c/fig.txt")) {
             assertTrue(Files.exists(kb.resolve(kept)), kept + " went with a");
         }
+        kb("remove", "a.b").expect(0);
+        assertEquals(Set.of("a.b.c"), names());
+        assertFalse(Files.exists(kb.resolve("wiki/sources/a.b")), "a.b's folder is left");
+        assertTrue(Files.exists(kb.resolve("wiki/sources/a.b.c/fig.txt")), "a.b.c's folder went with a.b");
+    }
+
+    private Set<String> shownFiles(String doc) {
+        JsonNode shown = kb("show", "--json", doc).expect(0).json().get(0);
+        Set<String> files = new TreeSet<>();
+        shown.get("files").forEach(f -> files.add(f.get("path").asText()));
+        return files;
     }
 
     /** The object's keys (in any order: JSON objects have none). */
