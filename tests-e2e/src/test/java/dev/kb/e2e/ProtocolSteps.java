@@ -33,6 +33,16 @@ final class ProtocolSteps {
         }
     }
 
+    /** How many targets one remove commits per group (app.Remove.GROUP in the jar under test). */
+    static int removeGroup() throws Exception {
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {Kb.jar().toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Field f = jar.loadClass("dev.kb.core.app.Remove").getDeclaredField("GROUP");
+            f.setAccessible(true);
+            return f.getInt(null);
+        }
+    }
+
     /** Steps at which the registry transaction has not happened yet: recovery must roll back. */
     static boolean beforeCommitPoint(String step) {
         return Set.of("before-journal", "journal-written", "published").contains(step);

@@ -189,6 +189,41 @@ class RemoveTest extends E2EBase {
         assertEquals(Set.of("alpha", "beta"), names());
     }
 
+    /**
+     * A document named again further down a long list, in a later group than its removal (a
+     * list with a line repeated, or a name and a path of one document), is skipped as given more
+     * than once, not failed as unknown: the outcome must not depend on where the groups split.
+     */
+    @Test
+    void theSameDocumentTwiceInDifferentGroupsIsStillASkip() throws Exception {
+        int n = ProtocolSteps.removeGroup() + 10;
+        init();
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            file("many/m" + i + ".md", markdown("M " + i, "document " + i));
+            list.append("m").append(i).append('\n');
+        }
+        kb("add", "--quiet", "many").expect(0);
+        list.append("m0\n").append("many/m5.md\n");
+        file("list.txt", list.toString());
+        Kb.Result r = kb("remove", "--json", "--from-file", "list.txt").expect(0).assertNoStackTrace();
+        List<JsonNode> ev = r.events();
+        assertEquals(n + 2, ev.size());
+        for (JsonNode e : ev.subList(n, n + 2)) {
+            assertEquals("skipped", e.get("status").asText(), e.toString());
+            assertTrue(e.get("reason").asText().contains("more than once"), e.toString());
+        }
+        assertEquals("m0", ev.get(n).get("doc").asText());
+        assertEquals("m5", ev.get(n + 1).get("doc").asText());
+        assertEquals(n, r.summary().get("removed").asInt());
+        assertEquals(2, r.summary().get("skipped").asInt());
+        assertEquals(0, r.summary().get("failed").asInt());
+        assertEquals(Set.of(), names());
+
+        // once the command is over, naming it again is a failure as usual
+        kb("remove", "m0").expect(1);
+    }
+
     @Test
     void quietShowsOnlyTheSummaryOnSuccessAndFailuresWhenThereAreSome() {
         three();
