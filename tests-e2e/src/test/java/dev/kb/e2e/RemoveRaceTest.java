@@ -96,6 +96,26 @@ class RemoveRaceTest extends E2EBase {
         System.out.printf("RemoveRaceTest %s: the remove committed last in %d of %d rounds%n", how, removeWon, ROUNDS);
     }
 
+    /** Two removes of one document: exactly one removes it (exit 0), the other finds nothing (exit 1). */
+    @Test
+    void twoRemovesOfOneDocument() throws IOException {
+        for (int round = 1; round <= 3; round++) {
+            prepare(true, content("twice", round));
+            Kb.Running r1 = remove();
+            Kb.Running r2 = startKb("remove", "--wait", WAIT, "--json", "doc.md"); // by its source
+            Kb.Result a = r1.await();
+            Kb.Result b = r2.await();
+            List<String> statuses = List.of(single(a).get("status").asText(), single(b).get("status").asText());
+            assertTrue(statuses.equals(List.of("removed", "failed")) || statuses.equals(List.of("failed", "removed")),
+                    "round " + round + ": " + statuses);
+            a.expect(statuses.get(0).equals("removed") ? 0 : 1);
+            b.expect(statuses.get(1).equals("removed") ? 0 : 1);
+            assertTrue(KbState.assertAtRest(kb).isEmpty());
+            String log = read(kb.resolve("wiki/log.md"));
+            assertEquals(round, log.lines().filter(l -> l.startsWith("- removed doc from `")).count(), log);
+        }
+    }
+
     /** Each order forced: the first writer pauses after publishing, the second waits for its lock, then both finish. */
     @Test
     void eachOrderForced() throws IOException {

@@ -227,6 +227,13 @@ class RemoveTest extends E2EBase {
     @Test
     void quietShowsOnlyTheSummaryOnSuccessAndFailuresWhenThereAreSome() {
         three();
+        // add takes it too
+        file("more/delta.md", markdown("Delta", "added quietly"));
+        Kb.Result add = kb("add", "-q", "more").expect(0);
+        assertEquals(1, add.errLines().size(), add.err());
+        assertTrue(add.err().startsWith("kb: 1 added, 0 updated, 0 skipped, 0 failed ("), add.err());
+        kb("remove", "-q", "delta").expect(0);
+
         Kb.Result ok = kb("remove", "--quiet", "alpha", "in/beta.txt").expect(0).assertNoStackTrace();
         assertEquals("", ok.out());
         assertEquals(1, ok.errLines().size(), ok.err());
