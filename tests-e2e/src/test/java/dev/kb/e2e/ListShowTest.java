@@ -27,6 +27,8 @@ class ListShowTest extends E2EBase {
     static final String NOT_FOUND = "not in the knowledge base (no document of that name or source)";
 
     private final Map<String, Path> inputs = new HashMap<>();
+    /** alpha's list object before its update. */
+    private JsonNode alphaBefore;
 
     @Test
     void anEmptyKbListsNothingAndShowsNothing() {
@@ -53,6 +55,7 @@ class ListShowTest extends E2EBase {
         inputs.put("gamma", file("in/gamma.html", html("Gamma Page", "an html page")));
         inputs.put("report", file("in/report.pdf", UrlTest.minimalPdf("Quarterly figures in a tiny PDF")));
         kb("add", "in").expect(0);
+        alphaBefore = kb("list", "--json", "--type", "markdown").expect(0).json().get(0);
         Files.writeString(inputs.get("alpha"), markdown("Alpha", "second version, which is longer than the first"));
         Kb.Result update = kb("add", "--json", "in/alpha.md").expect(0);
         assertEquals("updated", update.events().get(0).get("status").asText());
@@ -86,10 +89,12 @@ class ListShowTest extends E2EBase {
             assertEquals(bytes.length, o.get("size").asLong(), o.toString());
             Instant added = Instant.parse(o.get("added_at").asText());
             Instant updated = Instant.parse(o.get("updated_at").asText());
+            assertTrue(!updated.isBefore(added), "updated before it was added: " + o);
             if (name.equals("alpha")) {
-                assertTrue(updated.isAfter(added), "an update moves updated_at only: " + o);
-            } else {
-                assertEquals(added, updated, o.toString());
+                // an update keeps added_at and moves updated_at
+                assertEquals(alphaBefore.get("added_at"), o.get("added_at"), o + " was " + alphaBefore);
+                assertTrue(updated.isAfter(Instant.parse(alphaBefore.get("updated_at").asText())),
+                        o + " was " + alphaBefore);
             }
         }
         assertEquals("Alpha", objects.get(0).get("title").asText());
