@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,31 +25,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrashStepsTest extends E2EBase {
     static final int HALTED = 86;
 
-    /**
-     * The steps as the jar under test defines them (Coordinator.STEPS, package-private: read by
-     * reflection), so a new step is tested too.
-     */
+    /** The steps as the jar under test defines them, so a new step is tested too. */
     static Stream<String> steps() throws Exception {
-        try (URLClassLoader jar = new URLClassLoader(new URL[] {Kb.jar().toUri().toURL()},
-                ClassLoader.getPlatformClassLoader())) {
-            java.lang.reflect.Field field = jar.loadClass("dev.kb.core.mutation.Coordinator").getDeclaredField("STEPS");
-            field.setAccessible(true);
-            @SuppressWarnings("unchecked")
-            List<String> steps = (List<String>) field.get(null);
-            assertTrue(steps.containsAll(List.of("before-journal", "journal-written", "published", "committed",
-                    "journal-marked", "hooks-done", "discarded")), "unexpected STEPS " + steps);
-            return List.copyOf(steps).stream();
-        }
+        return ProtocolSteps.ofJar().stream();
     }
 
-    /** Steps at which the registry transaction has not happened yet: recovery must roll back. */
     static boolean beforeCommitPoint(String step) {
-        return Set.of("before-journal", "journal-written", "published").contains(step);
+        return ProtocolSteps.beforeCommitPoint(step);
     }
 
-    /** Steps at which a journal file exists on disk. */
     static boolean journalOnDisk(String step) {
-        return Set.of("journal-written", "published", "committed", "journal-marked", "hooks-done").contains(step);
+        return ProtocolSteps.journalOnDisk(step);
     }
 
     static final Map<String, String> INPUTS = Map.of(

@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -271,20 +273,38 @@ final class Kb {
         }
 
         /**
-         * The contract's whole-command failure under --json: stdout is exactly one line
-         * {"error":{"code":N,"message":…}} with the exit code and a message naming each of
-         * {@code mentions}.
+         * The contract's whole-command failure under --json: stdout is exactly one whole line
+         * {"error":{"code":N,"message":…}}, with no other key, N the exit code, and a one-line
+         * message naming each of {@code mentions}.
          */
         Result errorObject(String... mentions) {
             List<JsonNode> all = json();
             assertEquals(1, all.size(), "expected one JSON line on stdout, got:\n" + out);
+            assertEquals(1, out.lines().count(), "expected one line on stdout, got:\n" + out);
+            assertTrue(out.endsWith("\n"), "stdout is not one whole line: " + out);
+            assertEquals(Set.of("error"), fieldNames(all.get(0)), "not an error object: " + all.get(0));
             JsonNode e = all.get(0).get("error");
-            assertTrue(e != null && e.isObject() && all.get(0).size() == 1, "not an error object: " + all.get(0));
+            assertEquals(Set.of("code", "message"), fieldNames(e), "not an error object: " + all.get(0));
+            assertTrue(e.get("code").isInt(), "error code in " + all.get(0));
             assertEquals(code, e.get("code").asInt(), "error code in " + all.get(0));
+            String message = e.get("message").isTextual() ? e.get("message").asText() : "";
+            assertTrue(!message.isBlank() && !message.contains("\n"), "error message in " + all.get(0));
             for (String m : mentions) {
-                assertTrue(e.get("message").asText().contains(m), "error message lacks '" + m + "': " + all.get(0));
+                assertTrue(message.contains(m), "error message lacks '" + m + "': " + all.get(0));
             }
             return this;
+        }
+
+        /** The message of the error object on stdout (check it with {@link #errorObject} first). */
+        String errorMessage() {
+            return json().get(0).get("error").get("message").asText();
+        }
+
+        private static Set<String> fieldNames(JsonNode n) {
+            assertTrue(n != null && n.isObject(), "not a JSON object: " + n);
+            Set<String> names = new HashSet<>();
+            n.fieldNames().forEachRemaining(names::add);
+            return names;
         }
 
         /** The contract's error form: exactly one line on stderr, containing each of {@code mentions}, no trace. */

@@ -208,6 +208,24 @@ final class KbState {
         return names.stream().anyMatch(n -> file.startsWith(n + ".") && file.length() > n.length() + 1);
     }
 
+    /** The names wiki/index.md lists ("- [[name]] — title" lines); a name listed twice fails. */
+    static Set<String> indexNames(Path kb) {
+        String index;
+        try {
+            index = Files.readString(kb.resolve("wiki/index.md"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Set<String> names = new TreeSet<>();
+        index.lines().filter(l -> l.startsWith("- [[")).forEach(l -> {
+            String name = l.substring(4, l.indexOf("]]"));
+            if (!names.add(name)) {
+                fail("the index lists " + name + " twice:\n" + index);
+            }
+        });
+        return names;
+    }
+
     static List<String> list(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();

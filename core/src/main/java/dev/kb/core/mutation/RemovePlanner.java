@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -56,7 +58,17 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
     }
 
     private final KnowledgeBase kb;
+    /**
+     * Documents planned for removal by earlier groups of this batch, by name and by source. A
+     * later group that names one of them finds it gone from the registry (its group committed;
+     * a rolled-back one is still there) and must skip it as given more than once, as a repeat in
+     * the same group is, not fail it as unknown: the outcome and the exit code would otherwise
+     * depend on where the batch was cut into groups.
+     */
+    private final Set<String> plannedNames = new HashSet<>();
+    private final Map<String, String> plannedBySource = new HashMap<>();
 
+    /** A planner for one batch: it remembers what the batch's earlier groups removed. */
     public RemovePlanner(KnowledgeBase kb) {
         this.kb = kb;
     }
@@ -68,15 +80,28 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         for (Target t : group) {
             Optional<DocumentRow> row = find(plan.registry(), t);
             if (row.isEmpty()) {
-                out.add(Outcome.failed(t.input(), "not in the knowledge base (no document of that name or source)"));
+                String earlier = plannedEarlier(t);
+                out.add(earlier != null ? Outcome.skipped(t.input(), earlier, "given more than once") : Outcome.failed(
+                        t.input(), "not in the knowledge base (no document of that name or source)"));
             } else if (!removed.add(row.get().docName())) {
                 out.add(Outcome.skipped(t.input(), row.get().docName(), "given more than once"));
             } else {
                 planRemoval(row.get(), plan);
+                plannedNames.add(row.get().docName());
+                plannedBySource.put(row.get().sourceUri(), row.get().docName());
                 out.add(new Outcome(t.input(), Outcome.Status.REMOVED, row.get().docName(), null, List.of()));
             }
         }
         return out;
+    }
+
+    /** The name of the document an earlier group planned to remove that {@code t} names, or null. */
+    private String plannedEarlier(Target t) {
+        String name = plannedNames.contains(t.input()) ? t.input() : null;
+        for (int i = 0; name == null && i < t.sources().size(); i++) {
+            name = plannedBySource.get(t.sources().get(i));
+        }
+        return name;
     }
 
     /** The document a target names: by name first, else by any spelling of its source. */
