@@ -1,20 +1,14 @@
 package dev.kb.core.convert;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Markdown and plain text: the body is kept; a Markdown file's YAML front matter becomes metadata. */
+/** Markdown and plain text: the body is kept; a Markdown file's YAML front matter is kept as written. */
 final class MarkdownConversion {
-
-    private static final ObjectMapper YAML = new YAMLMapper();
 
     /** The opening "---" line, then everything up to a closing "---" or "..." line. */
     private static final Pattern FRONT_MATTER = Pattern.compile("\\A---[ \\t]*\\n(.*?\\n)?(?:---|\\.\\.\\.)[ \\t]*(?:\\n|\\z)", Pattern.DOTALL);
@@ -33,33 +27,31 @@ final class MarkdownConversion {
         return new Converted(stem, body, Map.of(), warnings);
     }
 
+    /**
+     * A Markdown file: its own front matter is kept as written, not re-read as values (README,
+     * "What an input becomes"). The file's {@code title}, as text, is the document's title; which
+     * entries the page keeps is {@link OwnFrontMatter#keptFrom}'s rule. A block kb cannot keep
+     * that way stays at the top of the body unchanged, with a warning: nothing the person wrote is
+     * dropped from the page, and the page's front matter stays one PyYAML and Obsidian read.
+     */
     static Converted markdown(Path file, String stem) {
         List<String> warnings = new ArrayList<>();
         String text = TextFiles.read(file, warnings);
-        Map<String, Object> metadata = new LinkedHashMap<>();
         String body = text;
+        String title = null;
+        OwnFrontMatter own = OwnFrontMatter.NONE;
 
         Matcher fm = FRONT_MATTER.matcher(text);
         if (fm.find()) {
-            String yaml = fm.group(1) == null ? "" : fm.group(1);
+            String block = fm.group(1) == null ? "" : fm.group(1);
             try {
-                Object parsed = yaml.isBlank() ? Map.of() : YAML.readValue(yaml, Object.class);
-                if (parsed instanceof Map<?, ?> map) {
-                    map.forEach((k, v) -> metadata.put(String.valueOf(k), v));
-                    body = text.substring(fm.end());
-                } else {
-                    warnings.add("front matter is not a YAML mapping; kept in the body");
-                }
-            } catch (JsonProcessingException e) {
-                warnings.add("front matter is not valid YAML; kept in the body");
+                YamlEntries entries = YamlEntries.parse(block);
+                title = title(entries, warnings);
+                own = OwnFrontMatter.keptFrom(entries, warnings);
+                body = text.substring(fm.end());
+            } catch (YamlEntries.Unsplittable e) {
+                warnings.add("front matter " + e.getMessage() + "; kept in the body");
             }
-        }
-
-        String title = null;
-        if (metadata.get("title") instanceof String t && !t.isBlank()) {
-            title = ConverterText.normalizeSpace(t);
-            // It is the document's title now; leaving it would only be a duplicate to skip.
-            metadata.remove("title");
         }
         if (title == null) {
             title = firstHeading(body);
@@ -67,7 +59,19 @@ final class MarkdownConversion {
         if (title == null) {
             title = stem;
         }
-        return new Converted(title, body, metadata, warnings);
+        return new Converted(title, body, Map.of(), own, warnings);
+    }
+
+    /**
+     * The file's {@code title} as the text it wrote ({@code title: on} is "on", {@code 1.10} is
+     * "1.10"), or null when it has none, a null one, or a list or mapping.
+     */
+    private static String title(YamlEntries entries, List<String> warnings) {
+        String title = entries.text("title").map(ConverterText::normalizeSpace).filter(t -> !t.isEmpty()).orElse(null);
+        if (title == null && entries.holdsCollection("title")) {
+            warnings.add("front matter title is a list or mapping, not text; not used as the title");
+        }
+        return title;
     }
 
     /** The first level-one ATX heading outside fenced code, or null. */

@@ -3,8 +3,9 @@
  *
  * <p>{@link dev.kb.core.convert.Sniffer} decides what the bytes are — the bytes decide, a declared
  * Content-Type or a file name only break ties — and {@link dev.kb.core.convert.Converter} turns a
- * supported kind into a {@link dev.kb.core.convert.Converted}: Markdown (its YAML front matter
- * becomes metadata), plain text, HTML (main content by Readability4J, Markdown by flexmark),
+ * supported kind into a {@link dev.kb.core.convert.Converted}: Markdown (its own YAML front matter
+ * kept as the file wrote it, split into entries by {@link dev.kb.core.convert.YamlEntries}),
+ * plain text, HTML (main content by Readability4J, Markdown by flexmark),
  * or PDF (PDFBox text, one {@code <!-- page N -->} marker per page).
  *
  * <p>Everything here is a pure function of the input file. It runs in the prepare phase, outside

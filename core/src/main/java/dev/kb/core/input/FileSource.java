@@ -84,7 +84,7 @@ public final class FileSource implements Source {
     static Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256, String added)
             throws IOException {
         RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem(fileName), staging);
-        String fm = FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata());
+        String fm = FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(), c.ownFrontMatter());
         Path md = staging.write(KnowledgeBase.PAGE_EXTENSION,
                 FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
         return new Page(md, c);

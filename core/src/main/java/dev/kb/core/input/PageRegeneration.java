@@ -54,7 +54,8 @@ public final class PageRegeneration {
                 String fileName = Path.of(row.rawPath()).getFileName().toString();
                 RawConversion.Result c = RawConversion.convert(raw, fileName, null, row.sourceUri(), row.docName(),
                         staging);
-                String fm = FrontMatter.render(c.title(), row.sourceUri(), row.sha256(), c.type(), added, c.metadata());
+                String fm = FrontMatter.render(c.title(), row.sourceUri(), row.sha256(), c.type(), added,
+                        c.metadata(), c.ownFrontMatter());
                 return staging.write(KnowledgeBase.PAGE_EXTENSION,
                         FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
             }

@@ -3,6 +3,7 @@ package dev.kb.core.input;
 import dev.kb.core.convert.ContentKind;
 import dev.kb.core.convert.Converted;
 import dev.kb.core.convert.Converter;
+import dev.kb.core.convert.OwnFrontMatter;
 import dev.kb.core.convert.Sniffed;
 import dev.kb.core.convert.Sniffer;
 import dev.kb.core.fs.FileOps;
@@ -21,7 +22,7 @@ final class RawConversion {
     static final Set<String> SUPPORTED_EXTENSIONS = Set.of("md", "markdown", "txt", "html", "htm", "pdf");
 
     record Result(String type, String extension, String title, String markdown, Map<String, Object> metadata,
-                  List<String> warnings) {
+                  OwnFrontMatter ownFrontMatter, List<String> warnings) {
     }
 
     private RawConversion() {
@@ -40,7 +41,7 @@ final class RawConversion {
         try {
             Converted c = Converter.convert(sniffed, raw, stem, baseUri, scratch);
             return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
-                    c.warnings());
+                    c.ownFrontMatter(), c.warnings());
         } finally {
             if (scratch != null) {
                 Sweeper.deleteTree(scratch, FileOps.REAL);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import dev.kb.core.convert.OwnFrontMatter;
+import dev.kb.core.convert.YamlEntries;
 import dev.kb.core.store.DocumentRow;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,10 +22,12 @@ import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * YAML front matter for {@code wiki/sources/*.md}: kb's own keys first (title, source, sha256,
- * type, added), then the extras a converter found, Obsidian-compatible ({@code ---} fenced).
+ * type, added), then the extras a converter found, then a Markdown file's own entries as it wrote
+ * them; Obsidian-compatible ({@code ---} fenced).
  */
 public final class FrontMatter {
-    public static final Set<String> RESERVED = Set.of("title", "source", "sha256", "type", "added");
+    /** kb's own keys; the converters live below this package, so the set is theirs to hold. */
+    public static final Set<String> RESERVED = OwnFrontMatter.KB_KEYS;
 
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -93,6 +97,16 @@ public final class FrontMatter {
 
     public static String render(String title, String source, String sha256, String type, String added,
                                 Map<String, Object> extras) {
+        return render(title, source, sha256, type, added, extras, OwnFrontMatter.NONE);
+    }
+
+    /**
+     * kb's keys, then the converter's {@code extras} (skipping kb's keys and any key {@code own}
+     * holds), then {@code own}'s text as the file wrote it. The own entries are never re-read as
+     * values: re-reading is what turned a file's {@code zip: 01234} into 668.
+     */
+    public static String render(String title, String source, String sha256, String type, String added,
+                                Map<String, Object> extras, OwnFrontMatter own) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("title", title);
         m.put("source", source);
@@ -103,13 +117,13 @@ public final class FrontMatter {
         m.put("added", added);
         if (extras != null) {
             extras.forEach((k, v) -> {
-                if (v != null && !RESERVED.contains(k)) {
+                if (v != null && !RESERVED.contains(k) && !own.keys().contains(k)) {
                     m.put(k, v);
                 }
             });
         }
         try {
-            return "---\n" + YAML.writeValueAsString(m) + "---\n";
+            return "---\n" + YAML.writeValueAsString(m) + own.text() + "---\n";
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("front matter value cannot be written as YAML: " + e.getOriginalMessage(), e);
         }
@@ -122,14 +136,24 @@ public final class FrontMatter {
      * matter is still its document's page: only what kb wrote at the top is checked.
      */
     public static Optional<String> damage(String page, String sha256) {
-        Object sha;
-        try {
-            sha = fields(page).get("sha256");
-        } catch (Unreadable e) {
-            return Optional.of(e.getMessage());
+        if (!page.startsWith("---\n")) {
+            return Optional.of("it has no front matter");
         }
-        if (!sha256.equals(sha == null ? null : sha.toString())) {
-            return Optional.of("its front matter names " + (sha == null ? "no sha256" : "another sha256"));
+        int end = page.indexOf("\n---\n", 3);
+        if (end < 0) {
+            return Optional.of("its front matter is not closed");
+        }
+        // Read with the parser that split the file's own front matter, not loaded as a whole: the
+        // person's entries kept below kb's (complex keys, custom tags, many aliases) are valid YAML
+        // a loader may still refuse, and that must not make a page kb wrote look damaged.
+        Optional<String> sha;
+        try {
+            sha = YamlEntries.parse(page.substring(4, end + 1)).text("sha256");
+        } catch (YamlEntries.Unsplittable e) {
+            return Optional.of("its front matter is not readable YAML");
+        }
+        if (!sha.map(sha256::equals).orElse(false)) {
+            return Optional.of("its front matter names " + (sha.isEmpty() ? "no sha256" : "another sha256"));
         }
         return Optional.empty();
     }

@@ -3,9 +3,12 @@ package dev.kb.core.wiki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kb.core.convert.OwnFrontMatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -62,5 +65,37 @@ class FrontMatterTest {
         assertTrue(fm.contains("\nbyline: Ada Lovelace\n"), fm);
         assertEquals("2026-01-01T00:00:00Z", load(fm).get("added") instanceof String a ? a : null,
                 "kb's own timestamp is text, not a YAML timestamp:\n" + fm);
+    }
+
+    @Test
+    void aFilesOwnEntriesFollowKbsKeysAndTheExtrasVerbatim() {
+        OwnFrontMatter own = new OwnFrontMatter("# mine\nzip: 01234\nbyline: Ann # hers\n", Set.of("zip", "byline"));
+        Map<String, Object> extras = new LinkedHashMap<>();
+        extras.put("byline", "from the converter");
+        extras.put("pages", 3);
+        String fm = FrontMatter.render("T", "/in/x.md", "ab", "markdown", "2026-01-01T00:00:00Z", extras, own);
+        assertEquals("---\ntitle: T\nsource: /in/x.md\nsha256: ab\ntype: markdown\nadded: \"2026-01-01T00:00:00Z\"\n"
+                + "pages: 3\n# mine\nzip: 01234\nbyline: Ann # hers\n---\n", fm);
+    }
+
+    @Test
+    void damageReadsKbsSha256WhateverThePersonsEntriesBelowIt() {
+        String sha = "ab".repeat(32);
+        String kb = FrontMatter.render("T", "/in/x.md", sha, "markdown", "2026-01-01T00:00:00Z", Map.of());
+        String head = kb.substring(0, kb.length() - "---\n".length());
+        // aliases Jackson would read as anchor names, a complex key and a custom tag a loader refuses:
+        // a person may write them on the page, and kb's hash is still there to read
+        String page = head + "base: &b {x: 1}\ncopy: *b\n? [a, b]\n: c\nmine: !custom v\n---\n\nBody.\n";
+        assertEquals(Optional.empty(), FrontMatter.damage(page, sha));
+        assertEquals(Optional.of("its front matter names another sha256"), FrontMatter.damage(page, "cd".repeat(32)));
+
+        assertEquals(Optional.of("it has no front matter"), FrontMatter.damage("Body.\n", sha));
+        assertEquals(Optional.of("its front matter is not closed"), FrontMatter.damage(head, sha));
+        assertEquals(Optional.of("its front matter is not readable YAML"),
+                FrontMatter.damage(head + "bad: [\n---\n", sha));
+        assertEquals(Optional.of("its front matter names no sha256"),
+                FrontMatter.damage("---\ntitle: T\nsha256:\n---\n", sha));
+        assertEquals(Optional.of("its front matter names no sha256"),
+                FrontMatter.damage("---\ntitle: T\nsha256: [" + sha + "]\n---\n", sha));
     }
 }
