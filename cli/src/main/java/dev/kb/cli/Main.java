@@ -31,7 +31,7 @@ public final class Main {
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         boolean json = wantsJson(args);
-        cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex, a), ex.getMessage()));
+        cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex), usageMessage(ex)));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
                 message(ex)));
         int code = cl.execute(args);
@@ -75,13 +75,26 @@ public final class Main {
     }
 
     /** One line naming the problem and where to look, then exit 2: never a wall of usage text. */
-    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    private static int usageError(CommandLine.ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         // the message may quote an argument: one line even when that holds a newline
-        err.println(Inputs.printable("kb: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+        err.println(Inputs.printable("kb: " + usageMessage(ex) + " (see '" + cmd.getCommandSpec().qualifiedName()
                 + " --help')"));
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * Picocli's message, except for a word where a command was expected: picocli calls that an
+     * "Unmatched argument at index 0", which does not tell a user that the command is unknown.
+     */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            return "unknown command '" + u.getUnmatched().get(0) + "' (commands: " + KbCommand.commandList(cmd) + ")";
+        }
+        return ex.getMessage();
     }
 
     private static int failure(Exception ex, CommandLine cmd, boolean verbose) {
