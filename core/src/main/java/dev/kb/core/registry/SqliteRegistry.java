@@ -120,12 +120,42 @@ public final class SqliteRegistry implements Registry {
     }
 
     private static KbException unusable(Path file, SQLException e) {
-        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e)
-                + (diskFull(file) ? " (the disk holding it is full: free some space and run the command again)" : ""),
+        if (outOfSpace(file, e)) {
+            return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " cannot be used: "
+                    + NO_SPACE + " (free some space and run the command again)", e);
+        }
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e),
                 e);
     }
 
-    /** SQLite reports a full disk in many ways (SQLITE_FULL, an I/O error mapping its -shm file...). */
+    /** The OS's words for ENOSPC, which the rest of kb's failures on a full disk carry too. */
+    static final String NO_SPACE = "No space left on device";
+
+    /**
+     * Whether {@code e} comes of a full disk. SQLite says so with SQLITE_FULL, but not always:
+     * it rolls a transaction back by itself on SQLITE_FULL, so the statement after it fails with
+     * "cannot commit - no transaction is active"; growing the -shm file fails as an I/O error.
+     * So a failure while the disk has next to no room left counts too.
+     */
+    static boolean outOfSpace(Path file, SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (isFull(t)) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (isFull(s)) {
+                    return true;
+                }
+            }
+        }
+        return diskFull(file);
+    }
+
+    private static boolean isFull(Throwable t) {
+        return t instanceof org.sqlite.SQLiteException se && se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_FULL
+                || t instanceof SQLException sql && (sql.getErrorCode() & 0xff) == 13; // SQLITE_FULL
+    }
+
     private static boolean diskFull(Path file) {
         try {
             return Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace() < 256 * 1024;
@@ -333,13 +363,20 @@ public final class SqliteRegistry implements Registry {
         try {
             commitTransaction(journalId, upserts, removals);
         } catch (SQLException e) {
+            if (outOfSpace(file, e)) {
+                // the same words as every other ENOSPC of the batch, not SQLite's
+                java.nio.file.FileSystemException full = new java.nio.file.FileSystemException(file.toString(), null,
+                        NO_SPACE);
+                full.initCause(e);
+                throw full;
+            }
             throw new IOException(Causes.oneLine(e), e);
         }
     }
 
     private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals)
             throws SQLException {
-        boolean ok = false;
+        SQLException failure = null;
         conn.setAutoCommit(false);
         try {
             try (PreparedStatement up = conn.prepareStatement("""
@@ -385,16 +422,27 @@ public final class SqliteRegistry implements Registry {
                 c.executeUpdate();
             }
             conn.commit();
-            ok = true;
-        } finally {
-            if (!ok) {
-                try {
-                    conn.rollback();
-                } catch (SQLException ignored) {
-                    // the failed transaction was never committed; SQLite discards it on close
-                }
+        } catch (SQLException | RuntimeException e) {
+            failure = e instanceof SQLException sql ? sql : new SQLException(e);
+            try {
+                conn.rollback();
+            } catch (SQLException again) {
+                // the failed transaction was never committed; SQLite discards it on close
+                failure.addSuppressed(again);
             }
-            conn.setAutoCommit(true);
+            throw failure;
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                // After SQLITE_FULL, SQLite has rolled the transaction back itself, and turning
+                // auto-commit back on fails with "no transaction is active": thrown from here it
+                // replaced the cause that matters.
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
         }
     }
 
