@@ -59,6 +59,7 @@ public final class Recover {
     }
 
     public static Result run(KnowledgeBase kb, Duration wait, boolean repair, Events events) {
+        kb.requireWritable();
         Verified first = verify(kb, wait, events);
         if (!repair || first.pages().isEmpty()) {
             return new Result(first.report(), first.documents(), first.problems(), List.of());

@@ -73,12 +73,90 @@ public final class SqliteRegistry implements Registry {
         return open(file, false);
     }
 
-    /** Opens the registry for reading, never blocking a writer (WAL readers see the last commit). */
+    /**
+     * Opens the registry for reading, never blocking a writer (WAL readers see the last commit).
+     * Also where kb may not write: a read-only mount, or a user with read permission only (see
+     * {@link #openWhereReadOnly}).
+     */
     public static Registry openReadOnly(Path file) {
         if (!Files.isRegularFile(file)) {
             throw missing(file);
         }
-        return open(file, true);
+        try {
+            return open(file, true);
+        } catch (KbException e) {
+            if (!(e.getCause() instanceof SQLException sql) || !cannotWriteBeside(file, sql)) {
+                throw e;
+            }
+            return openWhereReadOnly(file, e);
+        }
+    }
+
+    /**
+     * A WAL reader needs the registry's {@code -shm} file, and creates it when no connection has it
+     * open (at rest it is gone); where the directory cannot be written, SQLite refuses to open at
+     * all (SQLITE_CANTOPEN on a read-only mount, SQLITE_READONLY_DIRECTORY without permission).
+     * Then:
+     * <ul>
+     * <li>With no write-ahead log beside it, the database file holds every commit, and
+     *     {@code immutable=1} reads it without the -shm file and without locks. A writer cannot be
+     *     at work: it would have created the log first. One that starts during the read creates it,
+     *     so the log is looked for again afterwards and its appearance makes the read void.</li>
+     * <li>With a log (a writer is running, or one was killed), its commits are not in the database
+     *     file yet: {@code mode=ro} reads them through the existing -shm file, read only, as SQLite
+     *     allows since 3.22. Failing that, the registry cannot be read from here, and the message
+     *     says why rather than showing an older state.</li>
+     * </ul>
+     */
+    private static Registry openWhereReadOnly(Path file, KbException refused) {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        if (hasLog(wal)) {
+            try {
+                return openUri(file, "mode=ro", refused);
+            } catch (KbException e) {
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " cannot be read here: its "
+                        + "write-ahead log holds commits, and this user cannot write beside it to read them ("
+                        + Causes.oneLine(e.getCause() == null ? e : e.getCause()) + "); a writer finishing, or "
+                        + "'kb recover' by its owner, folds them in", e);
+            }
+        }
+        Registry r = openUri(file, "immutable=1", refused);
+        if (hasLog(wal)) {
+            r.close(); // a writer began while we read: what we read may be torn
+            return openUri(file, "mode=ro", refused);
+        }
+        return r;
+    }
+
+    private static boolean hasLog(Path wal) {
+        try {
+            return Files.size(wal) > 0;
+        } catch (IOException e) {
+            return false; // absent
+        }
+    }
+
+    /** SQLite's refusal to open because it may not create files next to the registry. */
+    private static boolean cannotWriteBeside(Path file, SQLException e) {
+        if (!(e instanceof org.sqlite.SQLiteException se)) {
+            return false;
+        }
+        org.sqlite.SQLiteErrorCode code = se.getResultCode();
+        boolean refusal = code == org.sqlite.SQLiteErrorCode.SQLITE_CANTOPEN
+                || code.name().startsWith("SQLITE_READONLY");
+        Path dir = file.toAbsolutePath().getParent();
+        return refusal && dir != null && !Files.isWritable(dir);
+    }
+
+    /** Opens {@code file} as an SQLite URI with {@code query} (percent-encoded by {@link Path#toUri}). */
+    private static Registry openUri(Path file, String query, KbException refused) {
+        String uri = file.toAbsolutePath().toUri().toString() + "?" + query;
+        try {
+            return open(uri, file, true);
+        } catch (KbException e) {
+            e.addSuppressed(refused);
+            throw e;
+        }
     }
 
     private static KbException missing(Path file) {
@@ -86,10 +164,15 @@ public final class SqliteRegistry implements Registry {
     }
 
     private static Registry open(Path file, boolean readOnly) {
+        return open(file.toString(), file, readOnly);
+    }
+
+    /** @param name what SQLite opens: the file's path, or a {@code file:} URI naming it */
+    private static Registry open(String name, Path file, boolean readOnly) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + name, p);
             try (Statement s = c.createStatement()) {
                 if (readOnly) {
                     s.execute("PRAGMA query_only=ON");
