@@ -18,7 +18,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
+        System.exit(run(args, Stdout.open(), new PrintWriter(System.err, true), System.getenv(),
                 Path.of("").toAbsolutePath()));
     }
 
@@ -36,8 +36,26 @@ public final class Main {
                 message(ex)));
         int code = cl.execute(args);
         out.flush();
+        if (out.checkError()) {
+            code = outputFailed(code, out instanceof Stdout s ? s.failure() : null, err);
+        }
         err.flush();
         return code;
+    }
+
+    /**
+     * The command ran, but what it printed on stdout was lost ({@code > /dev/full}, a disk that
+     * filled up): one line, and exit 1 if the command had otherwise succeeded, since a script
+     * reading that output would find nothing. Its work stands: the commits were made before their
+     * report. A reader that closed the pipe early is not a failure and keeps the command's code.
+     */
+    static int outputFailed(int code, java.io.IOException cause, PrintWriter err) {
+        if (Stdout.readerGone(cause)) {
+            return code;
+        }
+        err.println("kb: cannot write to standard output: " + (cause == null ? "write error" : KbException.reason(cause))
+                + " (what the command did stands; its output is lost)");
+        return code == ExitCodes.OK ? ExitCodes.OUTPUT_LOST : code;
     }
 
     /** Whether {@code --json} is among the options (before a {@code --} that ends them). */
