@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.CacheDirectory;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
@@ -145,31 +146,43 @@ public final class Main {
     }
 
     /**
-     * Keeps every file kb writes inside the KB or the cache directory: sqlite-jdbc's native library
-     * is unpacked there once (it would otherwise go to /tmp, anew on every start). Libraries that
-     * log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
+     * Keeps every file kb writes inside the KB or its cache directory ({@link CacheDirectory}: an
+     * absolute, private place, never the working directory). sqlite-jdbc's native library is
+     * unpacked there once and verified before every load (it would otherwise go to /tmp, anew on
+     * every start); PDFBox's font cache goes there too (it would otherwise be
+     * {@code <user.home>/.pdfbox.cache}, the passwd entry's home, whatever HOME says). Libraries
+     * that log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
      */
     static void prepareRuntime(Map<String, String> env) {
-        if (System.getProperty("org.sqlite.tmpdir") == null) {
-            Path cache = cacheDir(env);
-            try {
-                Files.createDirectories(cache);
-                System.setProperty("org.sqlite.tmpdir", cache.toString());
-                SqliteNative.useCachedCopy(cache);
-            } catch (java.io.IOException e) {
-                // sqlite-jdbc falls back to java.io.tmpdir; kb still works
-            }
+        boolean sqlite = System.getProperty("org.sqlite.tmpdir") == null;
+        boolean pdfbox = System.getProperty("pdfbox.fontcache") == null;
+        if (sqlite || pdfbox) {
+            CacheDirectory.choose(env).ifPresent(choice -> {
+                Path cache = choice.dir();
+                if (choice.temporary()) {
+                    removeAtExit(cache);
+                }
+                if (pdfbox) {
+                    System.setProperty("pdfbox.fontcache", cache.toString());
+                }
+                if (sqlite) {
+                    System.setProperty("org.sqlite.tmpdir", cache.toString());
+                    SqliteNative.useCachedCopy(cache);
+                }
+            });
         }
         LogManager.getLogManager().reset();
         Logger.getLogger("").setLevel(Level.OFF);
     }
 
-    static Path cacheDir(Map<String, String> env) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "kb");
-        }
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        return Path.of(home, ".cache", "kb");
+    /** A cache made for this run only (no private place was found) goes with it. */
+    private static void removeAtExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException | RuntimeException e) {
+                // a temporary directory: the system's clean-up of its temporary files has it
+            }
+        }, "kb-cache-cleanup"));
     }
 }
