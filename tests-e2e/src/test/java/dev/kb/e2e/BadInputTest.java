@@ -45,7 +45,7 @@ class BadInputTest extends E2EBase {
         KbState.Snapshot before = populated();
         file("data.xyz", "some bytes");
         Kb.Result r = kb("add", "--json", "data.xyz").expect(2).oneErrorLine("data.xyz", "unsupported");
-        assertEquals("", r.out());
+        assertEquals(2, r.json().get(0).get("error").get("code").asInt(), r.out()); // the contract's --json error
         KbState.assertUnchanged(before, kb);
     }
 
@@ -77,7 +77,7 @@ class BadInputTest extends E2EBase {
         kb("add", "--json").expect(2).oneErrorLine("nothing to add");
         Kb.Result ftp = kb("add", "--json", "ftp://example.com/notes.md").expect(2)
                 .oneErrorLine("ftp://example.com/notes.md", "unsupported");
-        assertEquals("", ftp.out());
+        assertEquals(2, ftp.json().get(0).get("error").get("code").asInt(), ftp.out());
         kb("recover", "--wait", "forever").expect(2).oneErrorLine("--wait");
         KbState.assertUnchanged(before, kb);
     }

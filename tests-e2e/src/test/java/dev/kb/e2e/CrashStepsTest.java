@@ -27,13 +27,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrashStepsTest extends E2EBase {
     static final int HALTED = 86;
 
-    /** The steps as the jar under test defines them (AddCoordinator.STEPS), so a new step is tested too. */
+    /** The steps as the jar under test defines them (Coordinator.STEPS), so a new step is tested too. */
     static Stream<String> steps() throws Exception {
         try (URLClassLoader jar = new URLClassLoader(new URL[] {Kb.jar().toUri().toURL()},
                 ClassLoader.getPlatformClassLoader())) {
             @SuppressWarnings("unchecked")
-            List<String> steps = (List<String>) jar.loadClass("dev.kb.core.mutation.AddCoordinator")
-                    .getField("STEPS").get(null);
+            java.lang.reflect.Field field = jar.loadClass("dev.kb.core.mutation.Coordinator").getDeclaredField("STEPS");
+            field.setAccessible(true); // package-private in the jar
+            List<String> steps = (List<String>) field.get(null);
             assertTrue(steps.containsAll(List.of("before-journal", "journal-written", "published", "committed",
                     "journal-marked", "hooks-done", "discarded")), "unexpected STEPS " + steps);
             return List.copyOf(steps).stream();

@@ -53,7 +53,8 @@ class LockTest extends E2EBase {
 
         Kb.Result busy = kb("add", "--wait", "0", "--json", "a.md").expect(75)
                 .oneErrorLine("pid " + h.pid(), "holder");
-        assertEquals("", busy.out());
+        assertEquals(1, busy.json().size(), busy.out()); // only the contract's --json error object
+        assertEquals(75, busy.json().get(0).get("error").get("code").asInt(), busy.out());
         kb("recover", "--wait", "0").expect(75).oneErrorLine("pid " + h.pid());
         // init of a complete KB has nothing to do, so it does not wait for the writer
         kb("init", "--wait", "0", kb.toString()).expect(0).assertNoStackTrace();
