@@ -85,7 +85,7 @@ final class BatchRun {
                             : "kb: interrupted: no safe point reached in time; the next kb command cleans up after this one");
                 }
                 synchronized (seen) {
-                    out.summary(keys, seen, (System.nanoTime() - start) / 1_000_000);
+                    out.summary(keys, seen, (System.nanoTime() - start) / 1_000_000, batch.cancelled());
                 }
                 printed.countDown();
             }

@@ -6,6 +6,8 @@ import dev.kb.core.KbException;
 final class ExitCodes {
     static final int OK = 0;
     static final int INPUT_FAILED = 1;
+    /** The command did its work but its stdout could not be written: the contract's general failure. */
+    static final int OUTPUT_LOST = 1;
     static final int USAGE = 2;
     static final int KB_UNUSABLE = 3;
     static final int LOCK_BUSY = 75;

@@ -23,11 +23,15 @@ public final class KbCommand implements Runnable {
      * would be inherited too, and 'kb status --help' would promise an exit 75 it never gives.
      */
     static final String[] FOOTER = {"", "Exit codes: 0 ok, 1 an input failed, 2 usage error, 3 knowledge base "
-            + "unusable, 75 busy (another writer holds the lock)."};
+            + "unusable, 70 internal error (a bug in kb), 75 busy (another writer holds the lock), 130 and 143 "
+            + "interrupted by Ctrl-C or SIGTERM (after the group being committed)."};
 
     @Option(names = "--kb", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "Knowledge base directory (default: $KB_DIR, else the nearest directory at or above "
-                    + "the working directory that contains .kb/).")
+            // Java's line breaking allows a break after the dot of ".kb/": picocli printed "contains ."
+            // and "kb/)" on the next line. Worded so that the 80 columns of the help end elsewhere
+            // (UsageTest checks every command's help for a word cut after its leading dot).
+            description = "Knowledge base directory (default: $KB_DIR, else the nearest directory with a .kb/ "
+                    + "folder, at or above the working directory).")
     Path kbDir;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
@@ -53,7 +57,13 @@ public final class KbCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "missing command");
+        picocli.CommandLine cl = new picocli.CommandLine(this);
+        throw new picocli.CommandLine.ParameterException(cl, "missing command (commands: " + commandList(cl) + ")");
+    }
+
+    /** "init, add, …": the commands a one-line usage error names. */
+    static String commandList(picocli.CommandLine cl) {
+        return String.join(", ", cl.getSubcommands().keySet());
     }
 
     static final class VersionProvider implements IVersionProvider {

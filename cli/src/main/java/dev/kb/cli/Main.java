@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.CacheDirectory;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
@@ -18,7 +19,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
+        System.exit(run(args, Stdout.open(), new PrintWriter(System.err, true), System.getenv(),
                 Path.of("").toAbsolutePath()));
     }
 
@@ -31,13 +32,31 @@ public final class Main {
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         boolean json = wantsJson(args);
-        cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex, a), ex.getMessage()));
+        cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex), usageMessage(ex)));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
                 message(ex)));
         int code = cl.execute(args);
         out.flush();
+        if (out.checkError()) {
+            code = outputFailed(code, out instanceof Stdout s ? s.failure() : null, err);
+        }
         err.flush();
         return code;
+    }
+
+    /**
+     * The command ran, but what it printed on stdout was lost ({@code > /dev/full}, a disk that
+     * filled up): one line, and exit 1 if the command had otherwise succeeded, since a script
+     * reading that output would find nothing. Its work stands: the commits were made before their
+     * report. A reader that closed the pipe early is not a failure and keeps the command's code.
+     */
+    static int outputFailed(int code, java.io.IOException cause, PrintWriter err) {
+        if (Stdout.readerGone(cause)) {
+            return code;
+        }
+        err.println("kb: cannot write to standard output: " + (cause == null ? "write error" : KbException.reason(cause))
+                + " (what the command did stands; its output is lost)");
+        return code == ExitCodes.OK ? ExitCodes.OUTPUT_LOST : code;
     }
 
     /** Whether {@code --json} is among the options (before a {@code --} that ends them). */
@@ -75,13 +94,26 @@ public final class Main {
     }
 
     /** One line naming the problem and where to look, then exit 2: never a wall of usage text. */
-    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    private static int usageError(CommandLine.ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         // the message may quote an argument: one line even when that holds a newline
-        err.println(Inputs.printable("kb: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+        err.println(Inputs.printable("kb: " + usageMessage(ex) + " (see '" + cmd.getCommandSpec().qualifiedName()
                 + " --help')"));
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * Picocli's message, except for a word where a command was expected: picocli calls that an
+     * "Unmatched argument at index 0", which does not tell a user that the command is unknown.
+     */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            return "unknown command '" + u.getUnmatched().get(0) + "' (commands: " + KbCommand.commandList(cmd) + ")";
+        }
+        return ex.getMessage();
     }
 
     private static int failure(Exception ex, CommandLine cmd, boolean verbose) {
@@ -114,31 +146,43 @@ public final class Main {
     }
 
     /**
-     * Keeps every file kb writes inside the KB or the cache directory: sqlite-jdbc's native library
-     * is unpacked there once (it would otherwise go to /tmp, anew on every start). Libraries that
-     * log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
+     * Keeps every file kb writes inside the KB or its cache directory ({@link CacheDirectory}: an
+     * absolute, private place, never the working directory). sqlite-jdbc's native library is
+     * unpacked there once and verified before every load (it would otherwise go to /tmp, anew on
+     * every start); PDFBox's font cache goes there too (it would otherwise be
+     * {@code <user.home>/.pdfbox.cache}, the passwd entry's home, whatever HOME says). Libraries
+     * that log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
      */
     static void prepareRuntime(Map<String, String> env) {
-        if (System.getProperty("org.sqlite.tmpdir") == null) {
-            Path cache = cacheDir(env);
-            try {
-                Files.createDirectories(cache);
-                System.setProperty("org.sqlite.tmpdir", cache.toString());
-                SqliteNative.useCachedCopy(cache);
-            } catch (java.io.IOException e) {
-                // sqlite-jdbc falls back to java.io.tmpdir; kb still works
-            }
+        boolean sqlite = System.getProperty("org.sqlite.tmpdir") == null;
+        boolean pdfbox = System.getProperty("pdfbox.fontcache") == null;
+        if (sqlite || pdfbox) {
+            CacheDirectory.choose(env).ifPresent(choice -> {
+                Path cache = choice.dir();
+                if (choice.temporary()) {
+                    removeAtExit(cache);
+                }
+                if (pdfbox) {
+                    System.setProperty("pdfbox.fontcache", cache.toString());
+                }
+                if (sqlite) {
+                    System.setProperty("org.sqlite.tmpdir", cache.toString());
+                    SqliteNative.useCachedCopy(cache);
+                }
+            });
         }
         LogManager.getLogManager().reset();
         Logger.getLogger("").setLevel(Level.OFF);
     }
 
-    static Path cacheDir(Map<String, String> env) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "kb");
-        }
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        return Path.of(home, ".cache", "kb");
+    /** A cache made for this run only (no private place was found) goes with it. */
+    private static void removeAtExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException | RuntimeException e) {
+                // a temporary directory: the system's clean-up of its temporary files has it
+            }
+        }, "kb-cache-cleanup"));
     }
 }

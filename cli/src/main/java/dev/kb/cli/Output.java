@@ -86,8 +86,12 @@ final class Output {
         json(n);
     }
 
-    /** The closing summary: a line on stderr and the contract's summary object, with {@code keys}. */
-    void summary(List<Outcome.Status> keys, Map<Outcome.Status, Integer> counts, long millis) {
+    /**
+     * The closing summary: a line on stderr and the contract's summary object, with {@code keys};
+     * after Ctrl-C or SIGTERM the object also says {@code "interrupted": true}, so a script that
+     * reads only stdout knows the batch did not reach its end.
+     */
+    void summary(List<Outcome.Status> keys, Map<Outcome.Status, Integer> counts, long millis, boolean interrupted) {
         StringBuilder line = new StringBuilder("kb: ");
         JsonLine s = object();
         JsonLine c = s.putObject("summary");
@@ -95,6 +99,9 @@ final class Output {
             int n = counts.getOrDefault(st, 0);
             line.append(n).append(' ').append(st.word()).append(", ");
             c.put(st.word(), n);
+        }
+        if (interrupted) {
+            c.put("interrupted", true);
         }
         line.setLength(line.length() - 2);
         info(line.append(String.format(" (%.1fs)", millis / 1000.0)).toString());

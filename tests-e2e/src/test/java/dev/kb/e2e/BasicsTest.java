@@ -166,7 +166,8 @@ class BasicsTest extends E2EBase {
 
     /**
      * sqlite-jdbc's native library is unpacked once into the cache directory ($HOME/.cache/kb),
-     * not anew on every start, and nothing else is left there; a damaged copy is replaced.
+     * not anew on every start, and nothing else is left there but the stamp it is verified
+     * against; a damaged copy is replaced.
      */
     @Test
     void sqliteLibraryIsUnpackedOnceIntoTheCacheAndADamagedCopyReplaced() throws Exception {
@@ -174,9 +175,10 @@ class BasicsTest extends E2EBase {
         init();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(cache)) {
-            files = walk.filter(Files::isRegularFile).toList();
+            files = walk.filter(Files::isRegularFile).sorted().toList();
         }
-        assertEquals(1, files.size(), "the cache holds exactly the library: " + files);
+        assertEquals(2, files.size(), "the cache holds exactly the library and its stamp: " + files);
+        assertTrue(files.get(1).toString().endsWith(".sha256"), files.toString());
         Path lib = files.get(0);
         assertTrue(cache.relativize(lib).toString().startsWith("sqlite-jdbc-"), lib.toString());
         Object inode = Files.readAttributes(lib, BasicFileAttributes.class).fileKey();
@@ -188,7 +190,7 @@ class BasicsTest extends E2EBase {
         assertEquals(0, status().get("documents").asInt());
         assertTrue(Files.size(lib) > 100_000, "the damaged copy was not replaced");
         try (Stream<Path> walk = Files.walk(cache)) {
-            assertEquals(1, walk.filter(Files::isRegularFile).count(), "left-overs in the cache");
+            assertEquals(2, walk.filter(Files::isRegularFile).count(), "left-overs in the cache");
         }
     }
 }

@@ -57,6 +57,57 @@ class DiskFullTest extends E2EBase {
         assertTrue(err.contains("staging 0") && err.contains("journals 0"), "the KB is left at rest:\n" + err);
     }
 
+    /**
+     * Many small inputs on a disk that fills up part way: the failures come at every step
+     * (staging, publishing, the registry transaction). A third of them once read as an SQLite
+     * error ("cannot commit - no transaction is active"): SQLite rolls the transaction back
+     * itself on SQLITE_FULL, and the error of the next statement hid the real cause. Each one
+     * must name the cause a person can act on.
+     */
+    @Test
+    void everyOutOfSpaceFailureSaysNoSpaceLeftOnDevice() throws Exception {
+        assumeTrue(canMountPrivately(), "DiskFullTest skipped: cannot mount a tmpfs in a private mount namespace");
+        Random random = new Random(11);
+        for (int i = 0; i < 200; i++) {
+            byte[] body = new byte[4500];
+            random.nextBytes(body);
+            file("many/f" + i + ".md", "# F" + i + "\n\n" + java.util.Base64.getEncoder().encodeToString(body) + "\n");
+        }
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        String kbCmd = String.join(" ", quoted(Kb.javaCommand())) + " -jar '" + Kb.jar() + "' --kb '" + mnt + "/kb'";
+        String script = String.join("\n",
+                "mount -t tmpfs -o size=1M tmpfs '" + mnt + "' || exit 99",
+                kbCmd + " init >/dev/null 2>&1 || exit 98",
+                kbCmd + " add --json many",
+                "echo \"add-exit $?\" >&2",
+                kbCmd + " recover >/dev/null 2>&1; echo \"recover-exit $?\" >&2",
+                "echo \"documents $(" + kbCmd + " list | wc -l)\" >&2");
+        Kb.Result r = Kb.startRaw(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script),
+                work, env).await();
+        String err = r.err();
+        assertEquals(0, r.code(), err);
+        // exit 3 when the disk is too full even to write the lock holder's name: that stops the batch
+        assertTrue(err.contains("add-exit 1") || err.contains("add-exit 3"), "some inputs failed:\n" + err);
+        List<String> failed = err.lines().filter(l -> l.startsWith("failed ")
+                || l.startsWith("kb: ") && !l.startsWith("kb: warning: ") && !l.matches("kb: \\d+ added, .*")).toList();
+        assertTrue(!failed.isEmpty(), "the disk filled up part way:\n" + err);
+        for (String l : failed) {
+            assertTrue(l.toLowerCase(java.util.Locale.ROOT).contains("no space left on device"),
+                    "an out-of-space failure names its cause: " + l);
+        }
+        for (JsonNode ev : r.json()) {
+            if (ev.has("status") && ev.get("status").asText().equals("failed")) {
+                assertTrue(ev.get("error").asText().toLowerCase(java.util.Locale.ROOT).contains("no space left on device"),
+                        ev.toString());
+            }
+        }
+        assertTrue(!err.contains("SQLITE") && !err.contains("Exception") && !err.contains("\tat "), err);
+        long added = err.lines().filter(l -> l.startsWith("added ")).count();
+        assertTrue(added > 0, err);
+        assertTrue(err.contains("recover-exit 0"), "the KB verifies after the full disk:\n" + err);
+        assertTrue(err.contains("documents " + added), "every document reported added is in the KB:\n" + err);
+    }
+
     private static List<String> quoted(List<String> words) {
         List<String> out = new ArrayList<>();
         for (String w : words) {

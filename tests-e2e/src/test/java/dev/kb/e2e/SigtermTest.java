@@ -90,4 +90,52 @@ class SigtermTest extends E2EBase {
         assertEquals(FILES - rows.size(), again.summary().get("added").asInt());
         assertEquals(FILES, KbState.assertAtRest(kb).size());
     }
+    /**
+     * A script reading {@code --json} sees the same stop: the summary is the last line and says
+     * {@code "interrupted": true}, with the counts of what was done; a batch that ran to its end
+     * has no such key.
+     */
+    @org.junit.jupiter.api.Test
+    void theJsonSummarySaysInterrupted() throws IOException {
+        init();
+        for (int i = 0; i < 300; i++) {
+            file("few/t" + i + ".md", markdown("Term " + i, "Body of note " + i + "."));
+        }
+        List<Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        Kb.Result r;
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is done with it
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Kb.Running add = startKb("add", "--json", "few", "http://127.0.0.1:" + silent.getLocalPort() + "/never.md");
+            Kb.awaitCondition(Duration.ofSeconds(60), "an added line",
+                    () -> !SigkillTest.addedLines(add.err()).isEmpty() || !add.process.isAlive());
+            assertTrue(add.process.isAlive(), "the add ended before it was signalled; stderr:\n" + add.err());
+            assertTrue(add.process.toHandle().destroy(), "SIGTERM could not be sent");
+            r = add.await(Duration.ofSeconds(60));
+        } finally {
+            synchronized (accepted) {
+                for (Socket s : accepted) {
+                    s.close();
+                }
+            }
+        }
+        assertEquals(143, r.code(), r.err());
+        JsonNode summary = r.summary();
+        assertTrue(summary.path("interrupted").asBoolean(false), "the summary says interrupted: " + summary);
+        int added = KbState.assertAtRest(kb).size();
+        assertEquals(added, summary.get("added").asInt(), summary.toString());
+        assertEquals(added, r.events().stream().filter(e -> e.get("status").asText().equals("added")).count());
+
+        Kb.Result again = kb("add", "--json", "few").expect(0);
+        assertTrue(again.summary().path("interrupted").isMissingNode(), again.summary().toString());
+    }
 }

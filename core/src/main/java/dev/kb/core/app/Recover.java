@@ -71,6 +71,7 @@ public final class Recover {
      *                        recovery and verification then run on the new one
      */
     public static Result run(KnowledgeBase kb, Duration wait, boolean repair, boolean rebuildRegistry, Events events) {
+        kb.requireWritable();
         RebuildRegistry.Result rebuilt = rebuildRegistry ? RebuildRegistry.run(kb, wait, events) : null;
         Verified first = verify(kb, wait, events);
         if (!repair || first.pages().isEmpty()) {

@@ -110,6 +110,36 @@ public final class KnowledgeBase {
         return root.resolve(META_DIR);
     }
 
+    /**
+     * Refuses, in one line, to start writing a KB that this process cannot write: a read-only
+     * mount, or a user with read permission only. Without it the first write to fail named a
+     * staging or lock file, and a reader's registry error could come first; readers (status,
+     * list, show) still work there.
+     *
+     * @throws KbException {@link KbException.Kind#KB_UNUSABLE}
+     */
+    public void requireWritable() {
+        Path meta = metaDir();
+        if (!Files.isDirectory(meta) || Files.isWritable(meta)) {
+            return; // a missing .kb/ is for the next step to report
+        }
+        // Only creating a file tells a read-only mount (EROFS) from missing permission (EACCES):
+        // the file store of a read-only bind mount is its source's, which Java reports writable.
+        boolean readOnlyMount = false;
+        try {
+            Files.delete(Files.createTempFile(meta, ".probe", TEMP_SUFFIX)); // access(2) said no: it fails
+            return;
+        } catch (java.nio.file.FileSystemException e) {
+            readOnlyMount = e.getReason() != null && e.getReason().toLowerCase(java.util.Locale.ROOT)
+                    .contains("read-only file system");
+        } catch (IOException e) {
+            // permission, as access(2) said
+        }
+        throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot write to knowledge base " + root + ": "
+                + (readOnlyMount ? "read-only file system"
+                : "it is read-only for this user (permission denied: " + meta + ")"));
+    }
+
     public Path registryFile() {
         return metaDir().resolve("registry.db");
     }

@@ -66,6 +66,7 @@ public final class WriterSession implements AutoCloseable {
      * before the batch does anything of its own.
      */
     public static WriterSession open(Storage storage, Duration lockWait, String command, Events events) {
+        storage.kb().requireWritable();
         StagingArea staging = StagingArea.create(storage.kb());
         try (WriterLock lock = storage.locks().acquire(lockWait, command, events::waitingForLock)) {
             Registry registry = storage.writerRegistry().get();

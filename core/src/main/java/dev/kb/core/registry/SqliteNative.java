@@ -1,14 +1,25 @@
 package dev.kb.core.registry;
 
+import dev.kb.core.Version;
+import dev.kb.core.fs.CacheDirectory;
+import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
 import java.util.UUID;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
@@ -16,9 +27,27 @@ import org.sqlite.util.LibraryLoaderUtil;
 /**
  * Left alone, sqlite-jdbc unpacks its 1 MB native library into a new file on every start and
  * asks the OS what it is (it runs {@code uname}): about 80 ms of every {@code kb status}. This
- * unpacks it once per sqlite-jdbc version into the cache directory and points sqlite-jdbc at
- * that copy. The copy appears by atomic rename, so it is whole or absent; should it still fail
- * to load, sqlite-jdbc falls back to unpacking its own.
+ * unpacks it once per sqlite-jdbc version into kb's cache directory and points sqlite-jdbc at
+ * that copy, and only ever loads a copy that is byte for byte the library in the jar:
+ *
+ * <ul>
+ * <li><b>Planted or damaged copies are not loaded.</b> A stamp next to the library holds the size
+ *     and SHA-256 of the jar's library, taken while unpacking it. A copy whose size or hash differs
+ *     (a truncated one crashed the JVM with SIGBUS on every command; one planted by someone else ran
+ *     their code) is replaced. The stamp also records the copy's inode, size and ctime when it was
+ *     last verified: ctime changes with every write, and nobody can set it back, so while those
+ *     match the hash need not be read again (it would cost 10 ms of every start).</li>
+ * <li><b>A new jar is checked against.</b> The stamp names the jar it was made from (kb version,
+ *     path, size, mtime); for another jar the library in it is hashed again, once.</li>
+ * <li><b>Nothing is ever written in place.</b> A copy is written to a new file, forced, and
+ *     renamed over the old name, and the stamp is written atomically after it: a process that has
+ *     the old copy mapped keeps an intact file, and a crash leaves the old copy or the new one.</li>
+ * <li><b>Only in a private directory.</b> The cache directory is checked by
+ *     {@link CacheDirectory}; the version folder, the copy and the stamp must be this user's and
+ *     writable by nobody else, or they are not used.</li>
+ * </ul>
+ *
+ * Whatever fails, sqlite-jdbc is left to unpack its own copy, as it does without kb.
  */
 public final class SqliteNative {
     private SqliteNative() {
@@ -31,39 +60,133 @@ public final class SqliteNative {
         }
         try {
             String name = LibraryLoaderUtil.getNativeLibName();
+            String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
             Path dir = cacheDir.resolve(folderName());
-            Path lib = dir.resolve(name);
-            if (!looksLikeLibrary(lib) && !unpack(dir, lib)) {
-                return;
+            if (prepare(dir, name, resource, CacheDirectory.currentUid())) {
+                System.setProperty("org.sqlite.lib.path", dir.toString());
+                System.setProperty("org.sqlite.lib.name", name);
             }
-            System.setProperty("org.sqlite.lib.path", dir.toString());
-            System.setProperty("org.sqlite.lib.name", name);
         } catch (IOException | RuntimeException | LinkageError e) {
             // sqlite-jdbc unpacks its library as usual
         }
     }
 
-    /**
-     * A cheap check that the cached copy is a shared library (ELF, Mach-O or PE by its first
-     * bytes), so that a damaged copy is replaced rather than failing to load on every start.
-     */
-    static boolean looksLikeLibrary(Path lib) {
-        if (!Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS)) {
+    /** Leaves a verified copy of {@code resource} at {@code dir/name}; false when it cannot. */
+    static boolean prepare(Path dir, String name, String resource, long uid) throws IOException {
+        if (CacheDirectory.posix()) {
+            Files.createDirectories(dir, CacheDirectory.PRIVATE);
+        } else {
+            Files.createDirectories(dir);
+        }
+        if (!CacheDirectory.ownedAndClosed(dir, uid) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        byte[] head = new byte[4];
-        try (InputStream in = Files.newInputStream(lib)) {
-            if (in.readNBytes(head, 0, 4) < 4) {
-                return false;
+        Path lib = dir.resolve(name);
+        Path stampFile = dir.resolve(name + ".sha256");
+        String jar = jarIdentity(resource);
+        Stamp stamp = Stamp.read(stampFile, uid);
+        boolean newJar = stamp != null && !stamp.jar().equals(jar);
+        if (newJar) {
+            stamp = digest(resource).sameLibrary(stamp) ? stamp.withJar(jar) : null;
+        }
+        if (stamp != null && isCopyOf(lib, stamp, uid)) {
+            String seen = identity(lib);
+            if (newJar || !seen.equals(stamp.copy())) {
+                FileOps.REAL.writeAtomically(stampFile, stamp.withCopy(seen).bytes());
             }
-        } catch (IOException e) {
+            return true;
+        }
+        Stamp fresh = unpack(resource, lib, jar);
+        if (fresh == null) {
             return false;
         }
-        int magic = ((head[0] & 0xff) << 24) | ((head[1] & 0xff) << 16) | ((head[2] & 0xff) << 8) | (head[3] & 0xff);
-        return magic == 0x7f454c46 // ELF
-                || magic == 0xfeedface || magic == 0xfeedfacf || magic == 0xcefaedfe || magic == 0xcffaedfe // Mach-O
-                || magic == 0xcafebabe // universal Mach-O
-                || (head[0] == 'M' && head[1] == 'Z'); // PE
+        FileOps.REAL.writeAtomically(stampFile, fresh.bytes());
+        return true;
+    }
+
+    /** Whether {@code lib} is this user's, closed to others, and the library the stamp describes. */
+    private static boolean isCopyOf(Path lib, Stamp stamp, long uid) throws IOException {
+        if (!Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) || !CacheDirectory.ownedAndClosed(lib, uid)
+                || Files.size(lib) != stamp.size()) {
+            return false;
+        }
+        if (identity(lib).equals(stamp.copy())) {
+            return true; // not written since it was verified
+        }
+        return Hashing.sha256Hex(lib).equals(stamp.sha256());
+    }
+
+    /**
+     * Copies the jar's library to a new private file, hashing it on the way, forces it and renames
+     * it over {@code lib}: the one way a copy appears.
+     */
+    private static Stamp unpack(String resource, Path lib, String jar) throws IOException {
+        Path tmp = lib.resolveSibling("." + lib.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        MessageDigest md = Hashing.sha256();
+        long size = 0;
+        try {
+            try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    return null; // no bundled library for this platform: sqlite-jdbc knows the fallbacks
+                }
+                FileChannel ch = CacheDirectory.posix()
+                        ? FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        CacheDirectory.PRIVATE)
+                        : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                try (ch; OutputStream out = Channels.newOutputStream(ch)) {
+                    byte[] buf = new byte[64 * 1024];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        md.update(buf, 0, n);
+                        out.write(buf, 0, n);
+                        size += n;
+                    }
+                    ch.force(true);
+                }
+            }
+            FileOps.REAL.move(tmp, lib);
+            FileOps.REAL.fsyncDirectory(lib.getParent());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return new Stamp(jar, size, Hashing.hex(md.digest()), identity(lib));
+    }
+
+    private static Stamp digest(String resource) throws IOException {
+        MessageDigest md = Hashing.sha256();
+        long size = 0;
+        try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no " + resource);
+            }
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                size += n;
+            }
+        }
+        return new Stamp("", size, Hashing.hex(md.digest()), "");
+    }
+
+    /** Inode, size and ctime: any write to the file changes at least one of them. */
+    private static String identity(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Object ctime = CacheDirectory.posix() ? Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS)
+                : a.lastModifiedTime();
+        return a.fileKey() + "|" + a.size() + "|" + ctime;
+    }
+
+    /** The kb version and the jar the library comes from: another jar may hold another library. */
+    private static String jarIdentity(String resource) {
+        String where = "?";
+        try {
+            URL url = SQLiteJDBCLoader.class.getProtectionDomain().getCodeSource().getLocation();
+            Path jar = Path.of(url.toURI());
+            BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
+            where = jar + "|" + a.size() + "|" + a.lastModifiedTime().toMillis();
+        } catch (Exception e) {
+            // not from a file: the version alone names it
+        }
+        return Version.get() + "|" + resource + "|" + where;
     }
 
     /** One folder per sqlite-jdbc version and platform, named without asking the OS anything. */
@@ -73,24 +196,46 @@ public final class SqliteNative {
         return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
     }
 
-    private static boolean unpack(Path dir, Path lib) throws IOException {
-        String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + lib.getFileName();
-        try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return false; // no bundled library for this platform: sqlite-jdbc knows the fallbacks
-            }
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + lib.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    /**
+     * What is known of the cached copy: the jar's library (size, SHA-256) and the copy as it was
+     * when last verified. Kept as a small properties file, this user's and closed to others.
+     */
+    record Stamp(String jar, long size, String sha256, String copy) {
+        static Stamp read(Path file, long uid) {
             try {
-                Files.copy(in, tmp);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !CacheDirectory.ownedAndClosed(file, uid)
+                        || Files.size(file) > 4096) {
+                    return null;
                 }
-                Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
+                Properties p = new Properties();
+                try (java.io.Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    p.load(in);
+                }
+                Stamp s = new Stamp(p.getProperty("jar"), Long.parseLong(p.getProperty("size")),
+                        p.getProperty("sha256"), p.getProperty("copy", ""));
+                return s.jar() == null || s.sha256() == null || !s.sha256().matches("[0-9a-f]{64}") ? null : s;
+            } catch (IOException | RuntimeException e) {
+                return null; // unreadable or damaged: the copy is checked against the jar again
             }
-            return true;
+        }
+
+        boolean sameLibrary(Stamp other) {
+            return size == other.size && Objects.equals(sha256, other.sha256);
+        }
+
+        Stamp withJar(String j) {
+            return new Stamp(j, size, sha256, "");
+        }
+
+        Stamp withCopy(String c) {
+            return new Stamp(jar, size, sha256, c);
+        }
+
+        byte[] bytes() {
+            // Properties.store would add a date line and escape; these values need neither
+            return ("# the library sqlite-jdbc loads from this folder: the jar's, verified by kb\n"
+                    + "jar=" + jar.replace("\\", "\\\\") + "\nsize=" + size + "\nsha256=" + sha256 + "\ncopy="
+                    + copy.replace("\\", "\\\\") + "\n").getBytes(StandardCharsets.UTF_8);
         }
     }
 }

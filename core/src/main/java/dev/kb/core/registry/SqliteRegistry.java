@@ -76,15 +76,93 @@ public final class SqliteRegistry implements Registry {
      * be pending (see {@link dev.kb.core.app.Init}).
      */
     public static Registry create(Path file) {
-        return open(file, false, true);
+        return open(file.toString(), file, false, true);
     }
 
-    /** Opens the registry for reading, never blocking a writer (WAL readers see the last commit). */
+    /**
+     * Opens the registry for reading, never blocking a writer (WAL readers see the last commit).
+     * Also where kb may not write: a read-only mount, or a user with read permission only (see
+     * {@link #openWhereReadOnly}).
+     */
     public static Registry openReadOnly(Path file) {
         if (!Files.isRegularFile(file)) {
             throw missing(file);
         }
-        return open(file, true);
+        try {
+            return open(file, true);
+        } catch (KbException e) {
+            if (!(e.getCause() instanceof SQLException sql) || !cannotWriteBeside(file, sql)) {
+                throw e;
+            }
+            return openWhereReadOnly(file, e);
+        }
+    }
+
+    /**
+     * A WAL reader needs the registry's {@code -shm} file, and creates it when no connection has it
+     * open (at rest it is gone); where the directory cannot be written, SQLite refuses to open at
+     * all (SQLITE_CANTOPEN on a read-only mount, SQLITE_READONLY_DIRECTORY without permission).
+     * Then:
+     * <ul>
+     * <li>With no write-ahead log beside it, the database file holds every commit, and
+     *     {@code immutable=1} reads it without the -shm file and without locks. A writer cannot be
+     *     at work: it would have created the log first. One that starts during the read creates it,
+     *     so the log is looked for again afterwards and its appearance makes the read void.</li>
+     * <li>With a log (a writer is running, or one was killed), its commits are not in the database
+     *     file yet: {@code mode=ro} reads them through the existing -shm file, read only, as SQLite
+     *     allows since 3.22. Failing that, the registry cannot be read from here, and the message
+     *     says why rather than showing an older state.</li>
+     * </ul>
+     */
+    private static Registry openWhereReadOnly(Path file, KbException refused) {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        if (hasLog(wal)) {
+            try {
+                return openUri(file, "mode=ro", refused);
+            } catch (KbException e) {
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " cannot be read here: its "
+                        + "write-ahead log holds commits, and this user cannot write beside it to read them ("
+                        + Causes.oneLine(e.getCause() == null ? e : e.getCause()) + "); a writer finishing, or "
+                        + "'kb recover' by its owner, folds them in", e);
+            }
+        }
+        Registry r = openUri(file, "immutable=1", refused);
+        if (hasLog(wal)) {
+            r.close(); // a writer began while we read: what we read may be torn
+            return openUri(file, "mode=ro", refused);
+        }
+        return r;
+    }
+
+    private static boolean hasLog(Path wal) {
+        try {
+            return Files.size(wal) > 0;
+        } catch (IOException e) {
+            return false; // absent
+        }
+    }
+
+    /** SQLite's refusal to open because it may not create files next to the registry. */
+    private static boolean cannotWriteBeside(Path file, SQLException e) {
+        if (!(e instanceof org.sqlite.SQLiteException se)) {
+            return false;
+        }
+        org.sqlite.SQLiteErrorCode code = se.getResultCode();
+        boolean refusal = code == org.sqlite.SQLiteErrorCode.SQLITE_CANTOPEN
+                || code.name().startsWith("SQLITE_READONLY");
+        Path dir = file.toAbsolutePath().getParent();
+        return refusal && dir != null && !Files.isWritable(dir);
+    }
+
+    /** Opens {@code file} as an SQLite URI with {@code query} (percent-encoded by {@link Path#toUri}). */
+    private static Registry openUri(Path file, String query, KbException refused) {
+        String uri = file.toAbsolutePath().toUri().toString() + "?" + query;
+        try {
+            return open(uri, file, true, false);
+        } catch (KbException e) {
+            e.addSuppressed(refused);
+            throw e;
+        }
     }
 
     /** What every message about a registry that is gone, empty or damaged tells the user to do. */
@@ -184,20 +262,21 @@ public final class SqliteRegistry implements Registry {
     }
 
     private static Registry open(Path file, boolean readOnly) {
-        return open(file, readOnly, false);
+        return open(file.toString(), file, readOnly, false);
     }
 
     /**
+     * @param name   what SQLite opens: the file's path, or a {@code file:} URI naming it
      * @param create whether a file without kb's schema gets it; otherwise such a file is refused
      *               like a missing one. A zero-byte registry (a truncating restore, a full disk) is
      *               a lost one: a writer that made the tables in it would see no committed
      *               journals, and recovery would undo documents that were committed.
      */
-    private static Registry open(Path file, boolean readOnly, boolean create) {
+    private static Registry open(String name, Path file, boolean readOnly, boolean create) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + name, p);
             SqliteRegistry r = new SqliteRegistry(file, c);
             try {
                 if (!readOnly && !create) {
@@ -241,9 +320,40 @@ public final class SqliteRegistry implements Registry {
             return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is damaged ("
                     + Causes.oneLine(e) + "): " + REBUILD_HINT, e);
         }
-        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e)
-                + (diskFull(file) ? " (the disk holding it is full: free some space and run the command again)" : ""),
+        if (outOfSpace(file, e)) {
+            return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " cannot be used: "
+                    + NO_SPACE + " (free some space and run the command again)", e);
+        }
+        return new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " is unreadable: " + Causes.oneLine(e),
                 e);
+    }
+
+    /** The OS's words for ENOSPC, which the rest of kb's failures on a full disk carry too. */
+    static final String NO_SPACE = "No space left on device";
+
+    /**
+     * Whether {@code e} comes of a full disk. SQLite says so with SQLITE_FULL, but not always:
+     * it rolls a transaction back by itself on SQLITE_FULL, so the statement after it fails with
+     * "cannot commit - no transaction is active"; growing the -shm file fails as an I/O error.
+     * So a failure while the disk has next to no room left counts too.
+     */
+    static boolean outOfSpace(Path file, SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (isFull(t)) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (isFull(s)) {
+                    return true;
+                }
+            }
+        }
+        return diskFull(file);
+    }
+
+    private static boolean isFull(Throwable t) {
+        return t instanceof org.sqlite.SQLiteException se && se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_FULL
+                || t instanceof SQLException sql && (sql.getErrorCode() & 0xff) == 13; // SQLITE_FULL
     }
 
     /**
@@ -259,7 +369,6 @@ public final class SqliteRegistry implements Registry {
     private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_NOTADB = 26;
 
-    /** SQLite reports a full disk in many ways (SQLITE_FULL, an I/O error mapping its -shm file...). */
     private static boolean diskFull(Path file) {
         try {
             return Files.getFileStore(file.toAbsolutePath().getParent()).getUsableSpace() < 256 * 1024;
@@ -468,13 +577,20 @@ public final class SqliteRegistry implements Registry {
         try {
             commitTransaction(journalId, upserts, removals);
         } catch (SQLException e) {
+            if (outOfSpace(file, e)) {
+                // the same words as every other ENOSPC of the batch, not SQLite's
+                java.nio.file.FileSystemException full = new java.nio.file.FileSystemException(file.toString(), null,
+                        NO_SPACE);
+                full.initCause(e);
+                throw full;
+            }
             throw new IOException(Causes.oneLine(e), e);
         }
     }
 
     private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals)
             throws SQLException {
-        boolean ok = false;
+        SQLException failure = null;
         conn.setAutoCommit(false);
         try {
             try (PreparedStatement up = conn.prepareStatement("""
@@ -520,16 +636,27 @@ public final class SqliteRegistry implements Registry {
                 c.executeUpdate();
             }
             conn.commit();
-            ok = true;
-        } finally {
-            if (!ok) {
-                try {
-                    conn.rollback();
-                } catch (SQLException ignored) {
-                    // the failed transaction was never committed; SQLite discards it on close
-                }
+        } catch (SQLException | RuntimeException e) {
+            failure = e instanceof SQLException sql ? sql : new SQLException(e);
+            try {
+                conn.rollback();
+            } catch (SQLException again) {
+                // the failed transaction was never committed; SQLite discards it on close
+                failure.addSuppressed(again);
             }
-            conn.setAutoCommit(true);
+            throw failure;
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                // After SQLITE_FULL, SQLite has rolled the transaction back itself, and turning
+                // auto-commit back on fails with "no transaction is active": thrown from here it
+                // replaced the cause that matters.
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
         }
     }
 
@@ -574,7 +701,7 @@ public final class SqliteRegistry implements Registry {
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalStateException("a rebuilt registry is never written over a file: " + file);
         }
-        SqliteRegistry r = (SqliteRegistry) open(file, false, true);
+        SqliteRegistry r = (SqliteRegistry) open(file.toString(), file, false, true);
         try {
             r.conn.setAutoCommit(false);
             return new Rebuild(r);

@@ -12,6 +12,14 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
     private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    /**
+     * The longest duration any option takes: ten years. Every wait and deadline is added to a clock
+     * ({@code System.nanoTime()} in nanoseconds, an {@code Instant}), and beyond about 292 years
+     * that sum overflows: {@code --wait 9999999h} was an internal error, and a huge
+     * {@code --wait-ready} failed each input with a DateTimeException. Refused here, it is a
+     * usage error naming the option.
+     */
+    public static final Duration MAX = Duration.ofDays(3650);
 
     private Durations() {
     }
@@ -19,7 +27,7 @@ public final class Durations {
     /**
      * Reads {@code 0}, {@code 30} (seconds), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; the
      * case of the unit and surrounding whitespace do not matter. One number and one unit only:
-     * no {@code 1m30s}, no fractions, no sign.
+     * no {@code 1m30s}, no fractions, no sign; at most {@link #MAX}.
      *
      * @throws IllegalArgumentException with a one-line message for the user that quotes {@code value}
      */
@@ -28,10 +36,11 @@ public final class Durations {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + value + "' is not a duration (examples: 0, 30s, 5m, 1h, 500ms)");
         }
+        Duration d;
         try {
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
+            d = switch (unit) {
                 case "ms" -> Duration.ofMillis(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
@@ -40,8 +49,12 @@ public final class Durations {
         } catch (NumberFormatException | ArithmeticException e) {
             // ArithmeticException: more hours or minutes than a Duration's seconds hold, which
             // would otherwise reach the user as picocli's "cannot convert" with a stack of Java
-            throw new IllegalArgumentException("'" + value + "' is too large a duration");
+            d = null;
         }
+        if (d == null || d.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("'" + value + "' is too large a duration (at most " + format(MAX) + ")");
+        }
+        return d;
     }
 
     /**

@@ -41,6 +41,38 @@ class SqliteRegistryTest {
         }
     }
 
+    /**
+     * SQLITE_FULL (here from a page limit, as from a full disk) reads as the OS's words for a full
+     * disk, like every other out-of-space failure of a batch, and leaves nothing of the transaction.
+     */
+    @Test
+    void aFullRegistrySaysNoSpaceLeftOnDevice() throws Exception {
+        try (Registry r = SqliteRegistry.create(tmp.resolve("registry.db"))) {
+            r.commit("j1", List.of(row("a", "/a")), List.of());
+            java.lang.reflect.Field f = SqliteRegistry.class.getDeclaredField("conn");
+            f.setAccessible(true);
+            try (java.sql.Statement s = ((java.sql.Connection) f.get(r)).createStatement()) {
+                s.execute("PRAGMA max_page_count = " + pageCount(s));
+            }
+            java.util.List<DocumentRow> big = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                big.add(row("n" + i + "x".repeat(500), "/n" + i));
+            }
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> r.commit("j2", big, List.of()));
+            String cause = dev.kb.core.text.Causes.oneLine(e);
+            assertTrue(cause.startsWith("No space left on device"), cause);
+            assertFalse(r.isCommitted("j2"));
+            assertEquals(1, r.count());
+        }
+    }
+
+    private static long pageCount(java.sql.Statement s) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     void aReaderRefusesAMissingOrUninitialisedRegistry() throws Exception {
         KbException missing = assertThrows(KbException.class, () -> SqliteRegistry.openReadOnly(tmp.resolve("none.db")));

@@ -2,6 +2,7 @@ package dev.kb.core.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,13 +35,31 @@ class DurationsTest {
 
     @Test
     void overflowIsTooLarge() {
-        assertEquals("'9223372036854775808' is too large a duration", refusal("9223372036854775808"));
-        assertEquals("'99999999999999999999ms' is too large a duration", refusal("99999999999999999999ms"));
+        String most = " is too large a duration (at most 87600h)";
+        assertEquals("'9223372036854775808'" + most, refusal("9223372036854775808"));
+        assertEquals("'99999999999999999999ms'" + most, refusal("99999999999999999999ms"));
         // these fit in a long but not in a Duration's seconds
-        assertEquals("'9223372036854775807h' is too large a duration", refusal("9223372036854775807h"));
-        assertEquals("'9223372036854775807m' is too large a duration", refusal("9223372036854775807m"));
-        assertEquals(Duration.ofSeconds(Long.MAX_VALUE), Durations.parse("9223372036854775807"));
-        assertEquals(Duration.ofMillis(Long.MAX_VALUE), Durations.parse("9223372036854775807ms"));
+        assertEquals("'9223372036854775807h'" + most, refusal("9223372036854775807h"));
+        assertEquals("'9223372036854775807m'" + most, refusal("9223372036854775807m"));
+    }
+
+    /**
+     * Each of these fits in a Duration, but added to a clock it overflowed: {@code --wait 9999999h}
+     * was "long overflow" (exit 70), a huge {@code --wait-ready} a DateTimeException per input.
+     */
+    @Test
+    void beyondTenYearsIsTooLarge() {
+        String most = " is too large a duration (at most 87600h)";
+        for (String huge : List.of("9999999h", "87601h", "5256001m", "315360001", "315360000001ms",
+                "9223372036854775807", "9223372036854775807ms")) {
+            assertEquals("'" + huge + "'" + most, refusal(huge), huge);
+        }
+        assertEquals(Durations.MAX, Durations.parse("87600h"));
+        assertEquals(Durations.MAX, Durations.parse("315360000"));
+        assertEquals(Durations.MAX, Durations.parse("315360000000ms"));
+        // the deadlines kb computes from the longest duration do not overflow
+        assertTrue(Long.MAX_VALUE - Durations.MAX.toNanos() > Long.MAX_VALUE / 2);
+        java.time.Instant.now().plus(Durations.MAX).plus(Durations.MAX);
     }
 
     @Test
@@ -76,7 +95,7 @@ class DurationsTest {
     @Test
     void whatIsFormattedParsesBackToTheSameDuration() {
         for (long ms : new long[] {0, 1, 999, 1000, 1001, 59_000, 60_000, 61_000, 90_000, 3_599_000, 3_600_000,
-                5_400_000, 86_400_000, 123_456_789, Long.MAX_VALUE}) {
+                5_400_000, 86_400_000, 123_456_789, Durations.MAX.toMillis()}) {
             Duration d = Duration.ofMillis(ms);
             assertEquals(d, Durations.parse(Durations.format(d)), Durations.format(d));
         }
