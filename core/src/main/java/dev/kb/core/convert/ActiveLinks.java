@@ -43,10 +43,17 @@ final class ActiveLinks {
                     + "(\"[^\"]*\"|'[^']*'|[^\\s\"'>]+)");
     private static final Set<String> URL_ATTRIBUTES = Set.of("href", "src", "srcset", "action", "formaction",
             "xlink:href", "poster", "background", "data", "cite");
-    /** Text in which a script scheme could hide: its name, or an entity or line break that might spell it. */
-    private static final Pattern MAY_HIDE_ONE = Pattern.compile("(?i)script|data|&#|&colon;|&tab;|&newline;");
+    /**
+     * Text in which a script scheme could hide, once tabs and line breaks are taken out (a URL
+     * parser ignores them): a scheme's name and its colon, or an entity that might spell either.
+     */
+    private static final Pattern MAY_HIDE_ONE = Pattern.compile("(?i)(?:script|data)(?::|&)|&#|&colon;|&tab;|&newline;");
+    private static final Pattern TABS_AND_BREAKS = Pattern.compile("[\t\n\r]");
 
-    private static final Parser MARKDOWN = Parser.builder().build();
+    /** Built on first use: most pages never need it, and building it loads much of flexmark. */
+    private static final class MarkdownParser {
+        static final Parser INSTANCE = Parser.builder().build();
+    }
 
     private ActiveLinks() {
     }
@@ -129,13 +136,13 @@ final class ActiveLinks {
     private static final int MAX_NESTING = 8;
 
     private static String neutralise(String markdown, int depth) {
-        if (markdown == null || !MAY_HIDE_ONE.matcher(markdown).find()) {
+        if (markdown == null || !MAY_HIDE_ONE.matcher(TABS_AND_BREAKS.matcher(markdown).replaceAll("")).find()) {
             return markdown; // the common case costs one scan, not a Markdown parse
         }
         if (depth > MAX_NESTING) {
             return markdown.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("<", "\\<");
         }
-        Node document = MARKDOWN.parse(markdown);
+        Node document = MarkdownParser.INSTANCE.parse(markdown);
         List<Edit> edits = new ArrayList<>();
         Deque<Node> todo = new ArrayDeque<>();
         todo.push(document);

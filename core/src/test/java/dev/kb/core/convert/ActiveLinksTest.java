@@ -51,6 +51,7 @@ class ActiveLinksTest {
         "raw html link            | <a href=\"javascript:alert(1)\">t</a>           | <a href=\"#\">t</a>",
         "raw html entity          | <a href='&#106;avascript:x'>t</a>               | <a href=\"#\">t</a>",
         "raw html block           | <div><img src=data:x onerror=y></div>           | <div><img src=\"#\" onerror=y></div>",
+        "line break in raw html   | <a href=\"javascri\\npt:x\">t</a>             | <a href=\"#\">t</a>",
         "safe links untouched     | [a](https://x/javascript) <https://y> ![i](/p.png) data: javascript: | [a](https://x/javascript) <https://y> ![i](/p.png) data: javascript:",
         "in code it is text       | `[t](javascript:x)` and\\n\\n    [t](javascript:x) | `[t](javascript:x)` and\\n\\n    [t](javascript:x)",
     })
