@@ -2,6 +2,7 @@ package dev.kb.core.convert;
 
 import dev.kb.core.KbException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,9 @@ import java.util.Objects;
  *
  * <p>Every failure is a {@link KbException} of kind INPUT_FAILED whose message is one line naming
  * only the cause ("PDF is encrypted"); the caller prefixes the input's name.
+ *
+ * <p>Whatever the kind, the Markdown that comes out holds no active link or image with a script
+ * scheme ({@code javascript:}, {@code vbscript:}, {@code data:}): see {@link ActiveLinks}.
  */
 public final class Converter {
 
@@ -26,20 +30,40 @@ public final class Converter {
      * @param scratchDir   an existing directory for temporary files (PDF parsing buffers)
      */
     public static Converted convert(ContentKind kind, Path file, String fileNameStem, String baseUri, Path scratchDir) {
+        return convert(kind, file, fileNameStem, baseUri, null, DEFAULT_TIMEOUT, scratchDir);
+    }
+
+    /** How long converting one document may take unless the caller says ({@code --timeout}'s default). */
+    public static final Duration DEFAULT_TIMEOUT = ConversionDeadline.DEFAULT;
+
+    /**
+     * @param contentType the declared type (HTTP Content-Type): for HTML its charset counts; null for a file
+     * @param timeout     how long the conversion may take; past it the input fails
+     */
+    public static Converted convert(ContentKind kind, Path file, String fileNameStem, String baseUri,
+                                    String contentType, Duration timeout, Path scratchDir) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(fileNameStem, "fileNameStem");
-        return switch (kind) {
+        Converted c = switch (kind) {
             case MARKDOWN -> MarkdownConversion.markdown(file, fileNameStem);
             case TEXT -> MarkdownConversion.text(file, fileNameStem);
-            case HTML -> HtmlConversion.convert(file, fileNameStem, baseUri);
+            case HTML -> HtmlConversion.convert(file, fileNameStem, baseUri, contentType, timeout);
             case PDF -> PdfConversion.convert(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
             case JSON, IMAGE, BINARY -> throw KbException.inputFailed("unsupported content: " + kind.label());
         };
+        String markdown = ActiveLinks.neutralise(c.markdown());
+        return markdown.equals(c.markdown()) ? c : new Converted(c.title(), markdown, c.metadata(), c.warnings());
     }
 
     /** As {@link #convert(ContentKind, Path, String, String, Path)}, refusing unsupported content with its detail. */
     public static Converted convert(Sniffed sniffed, Path file, String fileNameStem, String baseUri, Path scratchDir) {
         return convert(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, scratchDir);
+    }
+
+    /** As {@link #convert(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */
+    public static Converted convert(Sniffed sniffed, Path file, String fileNameStem, String baseUri, String contentType,
+                                    Duration timeout, Path scratchDir) {
+        return convert(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, contentType, timeout, scratchDir);
     }
 }

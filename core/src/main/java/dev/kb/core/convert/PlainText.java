@@ -5,8 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * Plain text (a PDF's text layer) made safe to embed in Markdown: it renders as the words it is,
- * not as headings, lists, HTML, emphasis or Obsidian links that the text only looks like. Line
- * breaks are kept; nothing is escaped that a reader would not otherwise lose.
+ * not as headings, lists, HTML, emphasis, links, images or Obsidian links that the text only
+ * looks like. Every square bracket is escaped, so "[click](javascript:…)" or "![x](http://…)" in
+ * a PDF is text, never a live link or an image fetched when the page is opened. Line breaks are
+ * kept; nothing is escaped that a reader would not otherwise lose.
  */
 final class PlainText {
 
@@ -34,7 +36,7 @@ final class PlainText {
     private static String line(String raw) {
         // four leading spaces would make an indented code block
         String s = raw.stripLeading();
-        s = s.replace("\\", "\\\\").replace("`", "\\`").replace("*", "\\*").replace("[[", "\\[\\[");
+        s = s.replace("\\", "\\\\").replace("`", "\\`").replace("*", "\\*").replace("[", "\\[").replace("]", "\\]");
         s = HTML_START.matcher(s).replaceAll("\\\\<");
         Matcher m = ORDERED.matcher(s);
         if (m.find()) {

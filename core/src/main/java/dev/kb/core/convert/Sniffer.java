@@ -116,8 +116,12 @@ public final class Sniffer {
         if (indexOf(head, length, "\0", length) >= 0) {
             return Sniffed.of(ContentKind.BINARY);
         }
+        boolean htmlNamed = declared.equals("text/html") || declared.equals("application/xhtml+xml")
+                || name.endsWith(".html") || name.endsWith(".htm") || name.endsWith(".xhtml");
         if (!validUtf8(head, start, length)) {
-            return Sniffed.of(ContentKind.BINARY, "not UTF-8");
+            // An HTML page may be in any charset (windows-1252, Shift_JIS, ...): the HTML
+            // converter finds it as browsers do. Other text must be UTF-8.
+            return htmlNamed && !markdownNamed ? Sniffed.of(ContentKind.HTML) : Sniffed.of(ContentKind.BINARY, "not UTF-8");
         }
         if ((lead.startsWith("{") || lead.startsWith("[")) && looksLikeJson(head, start, length)) {
             return Sniffed.of(ContentKind.JSON);
@@ -128,8 +132,7 @@ public final class Sniffer {
         if (markdownNamed) {
             return Sniffed.of(ContentKind.MARKDOWN);
         }
-        if (declared.equals("text/html") || declared.equals("application/xhtml+xml")
-                || name.endsWith(".html") || name.endsWith(".htm") || name.endsWith(".xhtml")) {
+        if (htmlNamed) {
             return Sniffed.of(ContentKind.HTML);
         }
         if (name.endsWith(".txt") || name.endsWith(".text") || declared.equals("text/plain")) {

@@ -18,7 +18,12 @@ import java.net.URI;
  * @param lastModified the Last-Modified header, or null
  * @param sha256Hex    lower-case hex SHA-256 of the decoded body as written to the destination
  * @param size         bytes written to the destination
+ * @param nameIsHost   the name hint is the host (the URL had no usable path segment), so its dots
+ *                     are part of the name, not an extension: {@code 127.0.0.1} is not "127.0.0"
+ *                     of type "1"
+ *
+ * <p>Neither URI carries userinfo: credentials given in a URL are sent, never passed on.
  */
 public record FetchResult(boolean notModified, URI requestedUri, URI finalUri, String contentType, String nameHint,
-                          String etag, String lastModified, String sha256Hex, long size) {
+                          String etag, String lastModified, String sha256Hex, long size, boolean nameIsHost) {
 }

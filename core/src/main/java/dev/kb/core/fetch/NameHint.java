@@ -30,6 +30,16 @@ final class NameHint {
      * URL's last non-empty path segment (percent-decoded), the host.
      */
     static String of(String contentDisposition, HttpUrl finalUrl) {
+        return choose(contentDisposition, finalUrl)[0];
+    }
+
+    /** Whether {@link #of} falls back to the host for this response: then the whole hint is the name. */
+    static boolean isHost(String contentDisposition, HttpUrl finalUrl) {
+        return choose(contentDisposition, finalUrl)[1] != null;
+    }
+
+    /** The hint, and (second) non-null when it is the host. */
+    private static String[] choose(String contentDisposition, HttpUrl finalUrl) {
         Map<String, String> params = dispositionParams(contentDisposition);
         String name = safeSegment(decodeExtValue(params.get("filename*")));
         if (name == null) {
@@ -40,8 +50,11 @@ final class NameHint {
         }
         if (name == null) {
             name = safeSegment(finalUrl.host());
+            if (name != null) {
+                return new String[] {name, "host"};
+            }
         }
-        return name != null ? name : "download";
+        return new String[] {name != null ? name : "download", null};
     }
 
     /**

@@ -12,6 +12,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
+import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -73,7 +75,32 @@ public final class UrlFetcher {
     }
 
     /**
-     * Parses a command-line argument as an http or https URL.
+     * {@code url} without its userinfo ({@code user:password@}), as given otherwise: what kb stores
+     * as a URL's source and shows anywhere, so a password never reaches the registry, a page, the
+     * log or the terminal, and the same document is found with or without credentials. Text that
+     * is not URL-shaped comes back unchanged.
+     */
+    public static String withoutUserInfo(String url) {
+        if (url == null) {
+            return null;
+        }
+        int scheme = url.indexOf("://");
+        if (scheme < 0 || !isUrl(url)) {
+            return url;
+        }
+        int authority = scheme + 3;
+        int end = authority;
+        // where OkHttp (and browsers) end the authority: the first '/', '\\', '?' or '#'
+        while (end < url.length() && "/\\?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < authority ? url : url.substring(0, authority) + url.substring(at + 1);
+    }
+
+    /**
+     * Parses a command-line argument as an http or https URL. The userinfo, if any, stays in the
+     * result: {@link #fetch} sends it as Basic authentication and strips it from everything else.
      *
      * @throws KbException of kind USAGE for other schemes ({@code ftp://}, {@code file://}) or a malformed URL
      */
@@ -103,14 +130,16 @@ public final class UrlFetcher {
      * @throws IllegalArgumentException when {@code uri} is not http(s): a caller that skipped {@link #parseUrl}
      */
     public FetchResult fetch(URI uri, Path dest, Validators previous) {
-        HttpUrl start = HttpUrl.get(Objects.requireNonNull(uri, "uri"));
-        if (start == null) {
+        HttpUrl given = HttpUrl.get(Objects.requireNonNull(uri, "uri"));
+        if (given == null) {
             throw new IllegalArgumentException("not an http(s) URL: " + uri);
         }
         Objects.requireNonNull(dest, "dest");
         long deadline = System.nanoTime() + options.timeout().toNanos();
+        Login login = Login.of(given);
+        HttpUrl start = Login.strip(given);
         try {
-            return fetchWithin(deadline, uri, start, dest, previous);
+            return fetchWithin(deadline, start.uri(), start, login, dest, previous);
         } catch (RuntimeException | Error e) {
             // A partial file would look like a document to whoever scans the staging folder next.
             try {
@@ -122,12 +151,45 @@ public final class UrlFetcher {
         }
     }
 
+    /** The limits this fetcher was made with ({@code --timeout} also bounds converting what it fetched). */
+    public FetchOptions options() {
+        return options;
+    }
+
     /** Cancels every request in flight (their fetches fail); the fetcher stays usable. */
     public void abort() {
         client.dispatcher().cancelAll();
     }
 
-    private FetchResult fetchWithin(long deadline, URI requested, HttpUrl start, Path dest, Validators previous) {
+    /**
+     * Credentials from a URL's userinfo, bound to the origin they were given for. Like curl, kb
+     * sends them (as HTTP Basic authentication) only to that scheme, host and port: a redirect to
+     * another host must not hand it the password. A redirect target with userinfo of its own
+     * brings new credentials for its origin.
+     */
+    private record Login(String header, String origin) {
+        static Login of(HttpUrl url) {
+            if (url.username().isEmpty() && url.password().isEmpty()) {
+                return null;
+            }
+            return new Login(Credentials.basic(url.username(), url.password(), StandardCharsets.UTF_8), origin(url));
+        }
+
+        static HttpUrl strip(HttpUrl url) {
+            return url.newBuilder().username("").password("").build();
+        }
+
+        static String origin(HttpUrl url) {
+            return url.scheme() + "://" + url.host() + ":" + url.port();
+        }
+
+        String headerFor(HttpUrl url) {
+            return origin.equals(origin(url)) ? header : null;
+        }
+    }
+
+    private FetchResult fetchWithin(long deadline, URI requested, HttpUrl start, Login login, Path dest,
+                                    Validators previous) {
         HttpUrl url = start;
         Set<HttpUrl> seen = new HashSet<>();
         seen.add(url);
@@ -137,14 +199,19 @@ public final class UrlFetcher {
         IOException failureCause = null;
         while (true) {
             String retryAfter = null;
-            Call call = client.newCall(request(url, previous));
+            Call call = client.newCall(request(url, previous, login == null ? null : login.headerFor(url)));
             // Only the time left: a fresh full timeout per call would let redirects and retries
             // multiply the user's --timeout.
             call.timeout().timeout(remaining(deadline, failure), TimeUnit.NANOSECONDS);
             try (Response response = call.execute()) {
                 int code = response.code();
                 if (REDIRECTS.contains(code)) {
-                    url = redirectTarget(response, url);
+                    HttpUrl target = redirectTarget(response, url);
+                    Login carried = Login.of(target);
+                    if (carried != null) {
+                        login = carried;
+                    }
+                    url = Login.strip(target);
                     if (!seen.add(url)) {
                         throw KbException.inputFailed("redirect loop: " + url + " was reached twice");
                     }
@@ -161,7 +228,8 @@ public final class UrlFetcher {
                     return new FetchResult(true, requested, url.uri(), response.header("Content-Type"),
                             NameHint.of(response.header("Content-Disposition"), url),
                             orElse(response.header("ETag"), previous.etag()),
-                            orElse(response.header("Last-Modified"), previous.lastModified()), null, -1);
+                            orElse(response.header("Last-Modified"), previous.lastModified()), null, -1,
+                            NameHint.isHost(response.header("Content-Disposition"), url));
                 }
                 if (RetryPolicy.isRetryableStatus(code)) {
                     failure = status(response);
@@ -196,10 +264,13 @@ public final class UrlFetcher {
         }
     }
 
-    private static Request request(HttpUrl url, Validators previous) {
+    private static Request request(HttpUrl url, Validators previous, String authorization) {
         // No Accept-Encoding: OkHttp then asks for gzip itself and decodes it, so the bytes we
         // count and hash are the document's, and a gzip bomb meets the size bound decoded.
         Request.Builder b = new Request.Builder().url(url).get().header("Accept", "*/*");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         if (previous != null) {
             if (isHeaderSafe(previous.etag())) {
                 b.header("If-None-Match", previous.etag());
@@ -222,7 +293,8 @@ public final class UrlFetcher {
         }
         HttpUrl next = from.resolve(location.strip());
         if (next == null) {
-            throw KbException.inputFailed("redirect to an unsupported or malformed URL: " + oneLine(location));
+            throw KbException.inputFailed("redirect to an unsupported or malformed URL: "
+                    + oneLine(withoutUserInfo(location)));
         }
         return next.newBuilder().fragment(null).build();
     }
@@ -262,7 +334,8 @@ public final class UrlFetcher {
         return new FetchResult(false, requested, url.uri(), response.header("Content-Type"),
                 NameHint.of(response.header("Content-Disposition"), url),
                 response.header("ETag"), response.header("Last-Modified"),
-                HexFormat.of().formatHex(sha256.digest()), size);
+                HexFormat.of().formatHex(sha256.digest()), size,
+                NameHint.isHost(response.header("Content-Disposition"), url));
     }
 
     private KbException tooLarge(String detail) {

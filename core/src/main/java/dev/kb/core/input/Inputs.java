@@ -1,6 +1,7 @@
 package dev.kb.core.input;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -62,10 +63,11 @@ public final class Inputs {
                 if (e.kind() != KbException.Kind.USAGE) {
                     throw e;
                 }
+                String shown = UrlFetcher.withoutUserInfo(arg); // a password is never printed
                 if (alone) {
-                    throw new KbException(KbException.Kind.USAGE, arg + ": " + e.getMessage());
+                    throw new KbException(KbException.Kind.USAGE, shown + ": " + e.getMessage());
                 }
-                items.add(new Item(null, Outcome.failed(arg, e.getMessage())));
+                items.add(new Item(null, Outcome.failed(shown, e.getMessage())));
                 continue;
             }
             if (r != null) {

@@ -11,6 +11,7 @@ import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,12 +35,18 @@ final class RawConversion {
      */
     static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem,
                           StagingArea staging) throws IOException {
+        return convert(raw, fileName, contentType, baseUri, stem, Converter.DEFAULT_TIMEOUT, staging);
+    }
+
+    /** @param timeout how long converting may take ({@code --timeout} for a URL) */
+    static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem, Duration timeout,
+                          StagingArea staging) throws IOException {
         Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
         // Only PDF parsing spills to scratch files. Making and removing a folder for every text
         // file costs more than converting it: each removed inode slows later file creation.
         Path scratch = sniffed.kind() == ContentKind.PDF ? staging.newDirectory(".scratch") : null;
         try {
-            Converted c = Converter.convert(sniffed, raw, stem, baseUri, scratch);
+            Converted c = Converter.convert(sniffed, raw, stem, baseUri, contentType, timeout, scratch);
             return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
                     c.ownFrontMatter(), c.warnings());
         } finally {

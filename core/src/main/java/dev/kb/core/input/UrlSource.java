@@ -15,16 +15,23 @@ import java.util.Optional;
 
 /**
  * A web document. Downloaded into private staging (never under the writer lock), identified by
- * the URL the user gave; re-adding sends the stored validators, and a 304 is a skip.
+ * the URL the user gave without its userinfo; re-adding sends the stored validators, and a 304 is
+ * a skip. Credentials in the URL ({@code http://user:password@host/doc}) are sent by the fetcher
+ * and appear nowhere else: not in the source kept in the registry, the page and the log, nor in
+ * the input shown in events and messages.
  */
 public final class UrlSource implements Source {
     private final URI uri;
     private final String input;
     private final UrlFetcher fetcher;
 
+    /**
+     * @param uri   what to fetch, credentials included
+     * @param input the argument as given; kept without its userinfo
+     */
     public UrlSource(URI uri, String input, UrlFetcher fetcher) {
         this.uri = uri;
-        this.input = input;
+        this.input = UrlFetcher.withoutUserInfo(input);
         this.fetcher = fetcher;
     }
 
@@ -49,9 +56,9 @@ public final class UrlSource implements Source {
             Files.deleteIfExists(raw);
             return Prep.done(known.get());
         }
-        String stem = stem(r.nameHint());
+        String stem = r.nameIsHost() ? r.nameHint() : stem(r.nameHint());
         RawConversion.Result c = RawConversion.convert(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
-                ctx.staging());
+                fetcher.options().timeout(), ctx.staging());
         String added = FrontMatter.added(existing); // present: an update of that row
         String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata(),
                 c.ownFrontMatter());

@@ -1,5 +1,6 @@
 package dev.kb.core.mutation;
 
+import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.kb.KnowledgeBase;
@@ -38,9 +39,15 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         /**
          * What {@code arg}, given in {@code cwd}, may name: a document, or the source it was added
          * from, spelled as given (a URL, {@code pageindex-cloud:<id>}), as an absolute path, or as
-         * the real path behind symbolic links.
+         * the real path behind symbolic links. A URL is taken without its userinfo, as it was stored.
          */
         public static Target of(String arg, Path cwd) {
+            if (UrlFetcher.isUrl(arg)) {
+                // stored without userinfo, and a password is never echoed back
+                // (a row an older kb stored with it is still found by the spelling as given)
+                String url = UrlFetcher.withoutUserInfo(arg);
+                return new Target(url, List.of(url, arg).stream().distinct().toList());
+            }
             List<String> sources = new ArrayList<>(List.of(arg));
             if (!arg.contains("://") && !arg.startsWith("pageindex-cloud:")) {
                 try {

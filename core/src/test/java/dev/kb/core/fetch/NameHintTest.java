@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import okhttp3.HttpUrl;
@@ -59,6 +60,18 @@ class NameHintTest {
         assertEquals("example.com", NameHint.of(null, ROOT));
         assertEquals("example.com", NameHint.of(null, HttpUrl.get("https://example.com")));
         assertEquals("example.com", NameHint.of(null, HttpUrl.get("https://example.com/%2E%2E/")));
+    }
+
+    @Test
+    void theHostIsTheWholeNameNotAStemAndAnExtension() {
+        for (String u : List.of("http://127.0.0.1:8080/", "http://127.0.0.1", "http://[::1]:8080/", "https://example.com/%2E%2E/",
+                "http://localhost:9000/")) {
+            HttpUrl url = HttpUrl.get(u);
+            assertEquals(url.host(), NameHint.of(null, url), u);
+            assertTrue(NameHint.isHost(null, url), u);
+        }
+        assertFalse(NameHint.isHost(null, HttpUrl.get("http://127.0.0.1:8080/report.pdf")));
+        assertFalse(NameHint.isHost("attachment; filename=a.pdf", HttpUrl.get("http://127.0.0.1:8080/")));
     }
 
     @Test

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UrlFetcherTest {
     private static final long MIB = 1024 * 1024;
@@ -225,6 +227,153 @@ class UrlFetcherTest {
         assertEquals("/start/here", server.takeRequest().getPath());
         assertEquals("/mid", server.takeRequest().getPath());
         assertEquals("/docs/na%C3%AFve%20file.pdf", server.takeRequest().getPath());
+    }
+
+    // --- credentials in the URL (issue 10, item 2) ---------------------------------------------
+
+    private static final String SECRET = "s3cr%40t:pw";
+    private static final String SECRET_DECODED = "s3cr@t:pw";
+
+    /** The server's URL with userinfo, as a user would type it. */
+    private URI withLogin(MockWebServer s, String userinfo, String path) {
+        String plain = s.url(path).toString();
+        return UrlFetcher.parseUrl(plain.replace("://", "://" + userinfo + "@"));
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void userinfoIsSentAsBasicAuthenticationAndKeptOutOfTheResult() throws Exception {
+        server.enqueue(new MockResponse().setBody("private"));
+
+        FetchResult r = fetcher().fetch(withLogin(server, "alice:" + SECRET, "/doc"), dest, null);
+
+        RecordedRequest request = server.takeRequest();
+        assertEquals(basic("alice", SECRET_DECODED), request.getHeader("Authorization"));
+        assertFalse(request.getRequestLine().contains("alice"), request.getRequestLine());
+        assertEquals(url("/doc"), r.requestedUri(), "no userinfo in what is kept");
+        assertEquals(url("/doc"), r.finalUri());
+        assertEquals("private", Files.readString(dest));
+    }
+
+    @Test
+    void aUserWithoutPasswordIsSentWithAnEmptyOne() throws Exception {
+        server.enqueue(new MockResponse().setBody("x"));
+
+        fetcher().fetch(withLogin(server, "token123", "/doc"), dest, null);
+
+        assertEquals(basic("token123", ""), server.takeRequest().getHeader("Authorization"));
+    }
+
+    @Test
+    void noUserinfoSendsNoAuthorization() throws Exception {
+        server.enqueue(new MockResponse().setBody("x"));
+
+        fetcher().fetch(url("/doc"), dest, null);
+
+        assertNull(server.takeRequest().getHeader("Authorization"));
+    }
+
+    @Test
+    void credentialsFollowRedirectsOnTheSameOriginOnlyAndRetries() throws Exception {
+        MockWebServer other = new MockWebServer();
+        other.start();
+        try {
+            server.enqueue(new MockResponse().setResponseCode(503));
+            server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", "/moved"));
+            server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", other.url("/elsewhere")));
+            other.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", server.url("/back")));
+            server.enqueue(new MockResponse().setBody("done"));
+
+            FetchResult r = fetcher().fetch(withLogin(server, "alice:" + SECRET, "/start"), dest, null);
+
+            assertEquals(basic("alice", SECRET_DECODED), server.takeRequest().getHeader("Authorization"), "first try");
+            assertEquals(basic("alice", SECRET_DECODED), server.takeRequest().getHeader("Authorization"), "retry");
+            assertEquals(basic("alice", SECRET_DECODED), server.takeRequest().getHeader("Authorization"), "same origin");
+            assertNull(other.takeRequest().getHeader("Authorization"), "never to another host");
+            RecordedRequest back = server.takeRequest();
+            assertEquals("/back", back.getPath());
+            assertEquals(basic("alice", SECRET_DECODED), back.getHeader("Authorization"), "its own origin again");
+            assertEquals(url("/back"), r.finalUri());
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void credentialsInARedirectTargetAreUsedThereAndKeptOutOfTheResult() throws Exception {
+        MockWebServer other = new MockWebServer();
+        other.start();
+        try {
+            String target = other.url("/private").toString().replace("://", "://bob:" + SECRET + "@");
+            server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", target));
+            other.enqueue(new MockResponse().setBody("bob's"));
+
+            FetchResult r = fetcher().fetch(url("/start"), dest, null);
+
+            assertNull(server.takeRequest().getHeader("Authorization"));
+            assertEquals(basic("bob", SECRET_DECODED), other.takeRequest().getHeader("Authorization"));
+            assertEquals(other.url("/private").uri(), r.finalUri());
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void noFailureMessageShowsThePassword() {
+        String login = "carol:" + SECRET;
+        server.enqueue(new MockResponse().setResponseCode(302)
+                .setHeader("Location", server.url("/a").toString().replace("://", "://" + login + "@")));
+        server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", "/start"));
+        assertFalse(failure(fetcher(), withLogin(server, login, "/start")).contains("s3cr"), "redirect loop");
+
+        server.enqueue(new MockResponse().setResponseCode(302).setHeader("Location", "ftp://" + login + "@example.com/f"));
+        String message = failure(fetcher(), withLogin(server, login, "/x"));
+        assertTrue(message.startsWith("redirect to an unsupported"), message);
+        assertFalse(message.contains("s3cr"), message);
+
+        server.enqueue(new MockResponse().setResponseCode(401).setStatus("HTTP/1.1 401 Unauthorized"));
+        message = failure(fetcher(), withLogin(server, login, "/y"));
+        assertEquals("HTTP 401 Unauthorized", message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "http://user:pass@host/doc            | http://host/doc",
+        "https://user@host:8443/a?b=c         | https://host:8443/a?b=c",
+        "http://u:p%40ss@host/x               | http://host/x",
+        "http://u:p@ss@host/x                 | http://host/x",
+        "http://@host/                        | http://host/",
+        "HTTP://User:Pw@Example.COM           | HTTP://Example.COM",
+        "http://host/path@with-at             | http://host/path@with-at",
+        "http://host/?q=a@b                   | http://host/?q=a@b",
+        "http://host#frag@x                   | http://host#frag@x",
+        "http://u:p@[::1]:8080/               | http://[::1]:8080/",
+        "http://u:p@host\\path@x            | http://host\\path@x",
+        "notes/me@host.md                     | notes/me@host.md",
+        "pageindex-cloud:abc                  | pageindex-cloud:abc",
+    })
+    void userinfoIsTakenOutOfAUrlAsGivenAndNothingElse(String given, String shown) {
+        assertEquals(shown, UrlFetcher.withoutUserInfo(given));
+        if (UrlFetcher.isUrl(given) && given.toLowerCase(java.util.Locale.ROOT).startsWith("http")) {
+            // what is stored names what OkHttp fetches, less the userinfo
+            okhttp3.HttpUrl parsed = okhttp3.HttpUrl.get(given);
+            assertEquals(parsed.newBuilder().username("").password("").build(), okhttp3.HttpUrl.get(shown));
+        }
+    }
+
+    @Test
+    void aUrlWithoutPathIsNamedByItsWholeHost() throws Exception {
+        server.enqueue(new MockResponse().setBody("x"));
+        FetchResult r = fetcher().fetch(url("/"), dest, null);
+        assertTrue(r.nameIsHost());
+        assertEquals(server.getHostName(), r.nameHint());
+
+        server.enqueue(new MockResponse().setBody("x"));
+        assertFalse(fetcher().fetch(url("/v1.2/report.pdf"), dest, null).nameIsHost());
     }
 
     @Test

@@ -1,0 +1,211 @@
+package dev.kb.core.convert;
+
+import com.vladsch.flexmark.ast.AutoLink;
+import com.vladsch.flexmark.ast.HtmlBlockBase;
+import com.vladsch.flexmark.ast.HtmlInlineBase;
+import com.vladsch.flexmark.ast.Image;
+import com.vladsch.flexmark.ast.Link;
+import com.vladsch.flexmark.ast.Reference;
+import com.vladsch.flexmark.parser.Parser;
+import com.vladsch.flexmark.util.ast.Node;
+import com.vladsch.flexmark.util.sequence.Escaping;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.nodes.Element;
+import org.jsoup.nodes.TextNode;
+
+/**
+ * No wiki page kb writes holds an active link or image whose URL runs script or smuggles content
+ * ({@code javascript:}, {@code vbscript:}, {@code data:}, {@code livescript:}): a click in
+ * Obsidian or a browser preview of the vault would run it. The scheme is recognised as browsers
+ * recognise it: in any case, after leading spaces and control characters, with tabs and line
+ * breaks inside ignored, and after entities are decoded ({@code &#106;avascript:}).
+ *
+ * <p>Two places: the HTML of a page before it becomes Markdown ({@link #sanitize}: a link is
+ * dropped and its text kept, an image is replaced by its alt text), and the Markdown of every
+ * page just before it is written ({@link #neutralise}), whatever the source, a Markdown file of
+ * the user's included.
+ */
+final class ActiveLinks {
+
+    private static final Set<String> SCRIPT_SCHEMES = Set.of("javascript", "vbscript", "data", "livescript");
+    private static final Pattern SCHEME = Pattern.compile("\\A([A-Za-z][A-Za-z0-9+.-]*):");
+    /** URL attributes of raw HTML that a Markdown renderer may pass through. */
+    private static final Pattern HTML_URL_ATTRIBUTE = Pattern.compile(
+            "(?i)(\\s(?:href|src|srcset|action|formaction|xlink:href|poster|background|data|cite)\\s*=\\s*)"
+                    + "(\"[^\"]*\"|'[^']*'|[^\\s\"'>]+)");
+    private static final Set<String> URL_ATTRIBUTES = Set.of("href", "src", "srcset", "action", "formaction",
+            "xlink:href", "poster", "background", "data", "cite");
+    /**
+     * Text in which a script scheme could hide, once tabs and line breaks are taken out (a URL
+     * parser ignores them): a scheme's name and its colon, or an entity that might spell either.
+     */
+    private static final Pattern MAY_HIDE_ONE = Pattern.compile("(?i)(?:script|data)(?::|&)|&#|&colon;|&tab;|&newline;");
+    private static final Pattern TABS_AND_BREAKS = Pattern.compile("[\t\n\r]");
+
+    /** Built on first use: most pages never need it, and building it loads much of flexmark. */
+    private static final class MarkdownParser {
+        static final Parser INSTANCE = Parser.builder().build();
+    }
+
+    private ActiveLinks() {
+    }
+
+    /** Whether following {@code url} would run script or load inline content. */
+    static boolean isScript(String url) {
+        if (url == null) {
+            return false;
+        }
+        StringBuilder b = new StringBuilder(Math.min(url.length(), 64));
+        for (int i = 0; i < url.length() && b.length() < 64; i++) {
+            char c = url.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\r' || (b.length() == 0 && c <= ' ')) {
+                continue; // what URL parsers strip: leading C0 controls and spaces, tabs and newlines anywhere
+            }
+            b.append(c);
+        }
+        Matcher m = SCHEME.matcher(b);
+        return m.find() && SCRIPT_SCHEMES.contains(m.group(1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Removes script links and images from {@code content}: an {@code <a>} is replaced by its
+     * children, an {@code <img>} by its alt text, and any other URL attribute with a script
+     * scheme is removed.
+     */
+    static void sanitize(Element content) {
+        List<Element> links = new ArrayList<>();
+        List<Element> images = new ArrayList<>();
+        for (Element e : content.getAllElements()) {
+            boolean script = false;
+            for (org.jsoup.nodes.Attribute a : e.attributes()) {
+                if (URL_ATTRIBUTES.contains(a.getKey().toLowerCase(Locale.ROOT)) && isScript(a.getValue())) {
+                    script = true;
+                }
+            }
+            if (!script) {
+                continue;
+            }
+            if (e.normalName().equals("a") && isScript(e.attr("href"))) {
+                links.add(e);
+            } else if (e.normalName().equals("img") && (isScript(e.attr("src")) || isScript(e.attr("srcset")))) {
+                images.add(e);
+            } else {
+                List<String> keys = new ArrayList<>();
+                e.attributes().forEach(a -> keys.add(a.getKey()));
+                for (String k : keys) {
+                    if (URL_ATTRIBUTES.contains(k.toLowerCase(Locale.ROOT)) && isScript(e.attr(k))) {
+                        e.removeAttr(k);
+                    }
+                }
+            }
+        }
+        for (Element img : images) {
+            String alt = img.attr("alt").strip();
+            if (alt.isEmpty()) {
+                img.remove();
+            } else {
+                img.replaceWith(new TextNode(alt));
+            }
+        }
+        for (Element a : links) {
+            if (a.parent() != null) {
+                a.unwrap();
+            }
+        }
+    }
+
+    /**
+     * {@code markdown} with every script link made inert: an inline link becomes its text, an
+     * image its alt text, a reference definition with a script URL is dropped (links using it
+     * stay as plain text), an autolink is escaped, and a script URL in raw HTML becomes "#".
+     * Everything else is kept byte for byte.
+     */
+    static String neutralise(String markdown) {
+        return neutralise(markdown, 0);
+    }
+
+    /** Link text may itself hold an image; past a few levels of that, brackets are escaped instead. */
+    private static final int MAX_NESTING = 8;
+
+    private static String neutralise(String markdown, int depth) {
+        if (markdown == null || !MAY_HIDE_ONE.matcher(TABS_AND_BREAKS.matcher(markdown).replaceAll("")).find()) {
+            return markdown; // the common case costs one scan, not a Markdown parse
+        }
+        if (depth > MAX_NESTING) {
+            return markdown.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("<", "\\<");
+        }
+        Node document = MarkdownParser.INSTANCE.parse(markdown);
+        List<Edit> edits = new ArrayList<>();
+        Deque<Node> todo = new ArrayDeque<>();
+        todo.push(document);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            Edit e = edit(n, depth);
+            if (e != null) {
+                edits.add(e);
+                continue; // what it replaces includes its children
+            }
+            for (Node c = n.getFirstChild(); c != null; c = c.getNext()) {
+                todo.push(c);
+            }
+        }
+        if (edits.isEmpty()) {
+            return markdown;
+        }
+        edits.sort(Comparator.comparingInt(Edit::start).reversed());
+        StringBuilder b = new StringBuilder(markdown);
+        int limit = Integer.MAX_VALUE;
+        for (Edit e : edits) {
+            if (e.end() <= limit) {
+                b.replace(e.start(), e.end(), e.replacement());
+                limit = e.start();
+            }
+        }
+        return b.toString();
+    }
+
+    private record Edit(int start, int end, String replacement) {
+    }
+
+    private static Edit edit(Node n, int depth) {
+        if (n instanceof Image img && isScript(Escaping.unescapeString(img.getUrl()))) {
+            return new Edit(n.getStartOffset(), n.getEndOffset(), neutralise(img.getText().toString(), depth + 1));
+        }
+        if (n instanceof Link link && isScript(Escaping.unescapeString(link.getUrl()))) {
+            return new Edit(n.getStartOffset(), n.getEndOffset(), neutralise(link.getText().toString(), depth + 1));
+        }
+        if (n instanceof Reference ref && isScript(Escaping.unescapeString(ref.getUrl()))) {
+            return new Edit(n.getStartOffset(), n.getEndOffset(), "");
+        }
+        if (n instanceof AutoLink auto && isScript(Escaping.unescapeString(auto.getText()))) {
+            return new Edit(n.getStartOffset(), n.getStartOffset(), "\\");
+        }
+        if (n instanceof HtmlInlineBase || n instanceof HtmlBlockBase) {
+            String html = n.getChars().toString();
+            String safe = inertHtml(html);
+            return safe.equals(html) ? null : new Edit(n.getStartOffset(), n.getEndOffset(), safe);
+        }
+        return null;
+    }
+
+    private static String inertHtml(String html) {
+        Matcher m = HTML_URL_ATTRIBUTE.matcher(html);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = m.group(2);
+            String unquoted = value.startsWith("\"") || value.startsWith("'") ? value.substring(1, value.length() - 1) : value;
+            boolean script = isScript(Escaping.unescapeHtml(unquoted));
+            m.appendReplacement(out, Matcher.quoteReplacement(script ? m.group(1) + "\"#\"" : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}
