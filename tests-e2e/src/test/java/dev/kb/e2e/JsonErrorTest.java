@@ -58,7 +58,7 @@ class JsonErrorTest extends E2EBase {
         Files.writeString(kb.resolve(".kb/registry.db"), "this is not an SQLite database, not at all\n".repeat(100));
         for (String[] args : List.of(new String[] {"list", "--json"}, new String[] {"show", "--json", "x"},
                 new String[] {"remove", "--json", "x"})) {
-            fails(kb(args), 3, "registry", "unreadable");
+            fails(kb(args), 3, "registry", "damaged", "kb recover --rebuild-registry");
         }
         Files.delete(kb.resolve(".kb/registry.db"));
         fails(kb("list", "--json"), 3, "registry", "missing");
