@@ -40,7 +40,8 @@ public final class FileSource implements Source {
 
     @Override
     public Prep prepare(PrepareContext ctx) throws IOException {
-        String uri = file.toAbsolutePath().normalize().toString();
+        List<String> keys = SourcePaths.spellings(file);
+        String uri = keys.get(0);
         Path raw = ctx.staging().newPath(".raw");
         Hashing.Copy copy;
         try {
@@ -57,19 +58,20 @@ public final class FileSource implements Source {
         } catch (java.nio.file.AccessDeniedException e) {
             throw KbException.inputFailed("permission denied");
         }
-        Optional<Outcome> known = ctx.knownContent(input, uri, copy.sha256());
+        Optional<Outcome> known = ctx.knownContent(input, keys, copy.sha256());
         if (known.isPresent()) {
             java.nio.file.Files.deleteIfExists(raw);
             return Prep.done(known.get());
         }
         String fileName = file.getFileName().toString();
-        String added = FrontMatter.added(ctx.bySourceUri(uri)); // present: an update of that row
+        String added = FrontMatter.added(ctx.bySource(keys)); // present: an update of that row
         Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
         return Prep.of(new Prepared(input, uri, stem(fileName), c.type(), c.title(), copy.sha256(), copy.size(), raw,
-                rawExt, page.staged(), List.of(), null, null, true, new ArrayList<>(c.warnings()), added));
+                rawExt, page.staged(), List.of(), null, null, true, new ArrayList<>(c.warnings()), added,
+                keys.subList(1, keys.size())));
     }
 
     /** A wiki page staged from raw bytes, and what the conversion found. */
