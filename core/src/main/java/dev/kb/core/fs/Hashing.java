@@ -60,6 +60,17 @@ public final class Hashing {
      * a download in progress) must not fill the disk past it.
      */
     public static Copy copyAndHash(Path source, Path target, long maxBytes) throws IOException {
+        return copyAndHash(source, target, maxBytes, copied -> { });
+    }
+
+    /** What a test runs between two reads of a copy, given the bytes copied so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void copied(long bytes) throws IOException;
+    }
+
+    /** The same, calling {@code progress} after each read (a test seam: a file rewritten mid-copy). */
+    public static Copy copyAndHash(Path source, Path target, long maxBytes, Progress progress) throws IOException {
         MessageDigest md = sha256();
         long size = 0;
         try (InputStream in = Files.newInputStream(source);
@@ -73,6 +84,7 @@ public final class Hashing {
                 }
                 md.update(buf, 0, n);
                 out.write(buf, 0, n);
+                progress.copied(size);
             }
             out.flush();
             ch.force(true);

@@ -5,6 +5,7 @@ import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -15,17 +16,20 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Turns command-line arguments into work items, in a stable order. A directory is walked
- * recursively in name order; hidden entries, the KB itself, special files (FIFOs, devices,
- * sockets) and symbolic-link loops are skipped without hanging; unsupported types inside a
- * directory become {@code skipped} outcomes, not failures.
+ * recursively in name order, and every entry ends as a source or an outcome, never dropped
+ * without a word: hidden entries (a hidden directory is one outcome, not entered), the KB itself,
+ * special files (FIFOs, devices, sockets; never opened), symbolic links that dangle or loop, and
+ * unsupported types are {@code skipped} outcomes with the reason; an entry the walk cannot read
+ * (a directory listed but not searchable, a path longer than the system allows, an unreadable
+ * directory) is a failure with the cause.
  *
  * <p>The KB never ingests itself: an argument that is the KB is a skip, one inside it fails, and
  * a walk neither enters the KB nor follows a link into it (where links lead decides, not where
@@ -35,6 +39,7 @@ import java.util.function.Function;
 public final class Inputs {
     private static final String INSIDE_KB = "is inside the knowledge base itself";
     private static final String IS_KB = "is the knowledge base itself";
+    private static final String NOT_REGULAR = "not a regular file (a FIFO, device or socket)";
 
     private Inputs() {
     }
@@ -86,15 +91,16 @@ public final class Inputs {
                                 + ") cannot name it; run kb under a UTF-8 locale, e.g. LC_ALL=C.UTF-8")));
                 continue;
             }
-            String broken = Files.isSymbolicLink(p) ? brokenLink(p) : null;
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(p)) {
-                items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0
+            String unseen = cannotStat(p);
+            Broken broken = unseen == null && Files.isSymbolicLink(p) ? brokenLink(p) : null;
+            if (unseen != null) {
+                items.add(new Item(null, Outcome.failed(arg, arg.indexOf('\uFFFD') >= 0 && unseen.startsWith("no such")
                         // the JVM decoded the argument's bytes and replaced what was not text, so
                         // no file by this name exists; only renaming the file makes it reachable
                         ? "no such file or directory (" + undecodableName() + ")"
-                        : "no such file or directory")));
+                        : unseen)));
             } else if (broken != null) {
-                items.add(new Item(null, Outcome.failed(arg, broken)));
+                items.add(new Item(null, Outcome.failed(arg, broken.reason())));
             } else if (Files.isDirectory(p)) {
                 if (kb.isRoot(p)) {
                     // said, not just done: a bare "0 added, 0 skipped" leaves the user guessing
@@ -102,10 +108,10 @@ public final class Inputs {
                 } else if (kb.isInside(p)) {
                     items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
                 } else {
-                    walk(p, arg, kb, maxBytes, items, new HashSet<>());
+                    walk(p, arg, kb, maxBytes, items, new HashMap<>());
                 }
             } else if (!Files.isRegularFile(p)) {
-                items.add(new Item(null, Outcome.failed(arg, "not a regular file (a FIFO, device or socket)")));
+                items.add(new Item(null, Outcome.failed(arg, NOT_REGULAR)));
             } else if (!FileSource.supportedExtension(p.getFileName().toString())) {
                 String why = "unsupported file type" + describeExtension(p) + " (supported: "
                         + String.join(", ", RawConversion.SUPPORTED_EXTENSIONS.stream().sorted().toList()) + ")";
@@ -201,24 +207,56 @@ public final class Inputs {
     }
 
     /**
+     * What is wrong with a symbolic link that leads to no file: its {@code reason}, and whether a
+     * walk skips it on purpose (it leads nowhere: dangling, or a loop) rather than failing to
+     * follow it (a permission, a path too long).
+     */
+    private record Broken(String reason, boolean leadsNowhere) {
+    }
+
+    /**
      * What is wrong with a symbolic link that leads to no file, or null when it leads to one.
      * Without this, a dangling link or a loop given alone was called "not a regular file (a FIFO,
      * device or socket)", which sends the user looking for the wrong thing.
      */
-    private static String brokenLink(Path link) {
+    private static Broken brokenLink(Path link) {
         try {
             Files.readAttributes(link, BasicFileAttributes.class);
             return null;
         } catch (NoSuchFileException e) {
-            return "dangling symbolic link (its target " + target(link) + " does not exist)";
+            return new Broken("dangling symbolic link (its target " + target(link) + " does not exist)", true);
         } catch (FileSystemException e) {
             // ELOOP's text on Linux and macOS: "Too many levels of symbolic links"
             if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("symbolic link")) {
-                return "symbolic link loop (too many levels of symbolic links)";
+                return new Broken("symbolic link loop (too many levels of symbolic links)", true);
             }
-            return "cannot follow symbolic link: " + why(e);
+            return new Broken("cannot follow symbolic link: " + why(e), false);
         } catch (IOException e) {
-            return "cannot follow symbolic link: " + why(e);
+            return new Broken("cannot follow symbolic link: " + why(e), false);
+        }
+    }
+
+    /**
+     * Why the file system will not say what {@code p} is (not even a symbolic link), or null when
+     * it does. Without this, an entry of a directory that can be listed but not searched (mode
+     * 644 after a {@code chmod -R 644}) or a path longer than the system allows was dropped from
+     * a walk without a word, and named alone it was said not to exist.
+     */
+    private static String cannotStat(Path p) {
+        try {
+            Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return null;
+        } catch (NoSuchFileException e) {
+            return "no such file or directory";
+        } catch (AccessDeniedException e) {
+            Path dir = p.toAbsolutePath().getParent();
+            return dir != null && Files.isDirectory(dir) && !Files.isExecutable(dir)
+                    ? "permission denied (its directory " + dir + " is not searchable: it lacks the x permission)"
+                    : "permission denied";
+        } catch (IOException e) {
+            String why = why(e);
+            return why.toLowerCase(Locale.ROOT).contains("too long")
+                    ? "path too long for this system (" + why + ")" : "cannot read its attributes: " + why;
         }
     }
 
@@ -252,14 +290,23 @@ public final class Inputs {
         return ext.isEmpty() ? " (no extension)" : " ." + ext;
     }
 
+    /**
+     * Walks {@code dir}, an entry of the walk (or an argument) labelled {@code label}. Each entry
+     * ends as a source or an outcome: a walk never drops one without a word. What it skips on
+     * purpose (hidden entries, the KB, special files, links that lead nowhere, loops, unsupported
+     * types) is a {@code skipped} outcome with the reason; what it cannot read is a failure with
+     * the cause.
+     *
+     * @param onPath the directories being walked, by file key, with their labels (to tell a loop)
+     */
     private static void walk(Path dir, String label, KnowledgeBase kb, long maxBytes, List<Item> items,
-                             Set<Object> visited) {
-        if (kb.isRoot(dir)) {
-            return;
-        }
+                             Map<Object, String> onPath) {
         Object key = fileKey(dir);
-        if (key != null && !visited.add(key)) {
-            return; // a symbolic link back to a directory already on this walk: a loop
+        if (key != null && onPath.containsKey(key)) {
+            // a symbolic link (or a bind mount) back to a directory already on this walk
+            items.add(new Item(null, Outcome.skipped(label, null, (Files.isSymbolicLink(dir) ? "symbolic link loop"
+                    : "directory loop") + " (leads back to " + onPath.get(key) + ")")));
+            return;
         }
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -267,51 +314,81 @@ public final class Inputs {
         } catch (IOException e) {
             items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + why(e))));
             return;
+        } catch (DirectoryIteratorException e) {
+            items.add(new Item(null, Outcome.failed(label, "cannot read directory: " + why(e.getCause()))));
+            return;
+        }
+        if (key != null) {
+            onPath.put(key, label);
         }
         children.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         for (Path c : children) {
             String name = c.getFileName().toString();
-            if (name.startsWith(".")) {
-                continue;
-            }
             String childLabel = label.endsWith("/") ? label + name : label + "/" + name;
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(c, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isSymbolicLink()) {
-                    a = Files.readAttributes(c, BasicFileAttributes.class);
-                    // Where a link leads decides, not where it sits: a link to the KB's wiki/
-                    // would feed the KB its own files, more of them on every run.
-                    if (kb.isInside(c)) {
-                        items.add(new Item(null, Outcome.skipped(childLabel, null, kb.isRoot(c) ? IS_KB : INSIDE_KB)));
-                        continue;
-                    }
-                }
-            } catch (IOException e) {
-                continue; // a dangling link
+            if (name.startsWith(".")) {
+                // one event for a hidden directory, not one per file in it: it is not entered
+                items.add(new Item(null, Outcome.skipped(childLabel, null, "hidden")));
+            } else {
+                entry(c, childLabel, kb, maxBytes, items, onPath);
             }
-            if (a.isDirectory()) {
-                String bad = undecodable(c.getFileName());
-                if (bad != null) {
-                    items.add(new Item(null, Outcome.failed(childLabel, bad))); // and not one of its files
-                } else {
-                    walk(c, childLabel, kb, maxBytes, items, visited);
-                }
-            } else if (a.isRegularFile()) {
-                // A plain file here is outside the KB: the walk skips the KB's root, refuses to
-                // start inside it, and stops at links into it (above).
-                if (FileSource.supportedExtension(name)) {
-                    String bad = undecodable(c.getFileName());
-                    items.add(bad != null ? new Item(null, Outcome.failed(childLabel, bad))
-                            : new Item(new FileSource(c, childLabel, maxBytes), null));
-                } else {
-                    items.add(new Item(null, Outcome.skipped(childLabel, null, "unsupported file type" + describeExtension(c))));
-                }
-            }
-            // anything else (FIFO, socket, device) is skipped silently: reading it could hang
         }
         if (key != null) {
-            visited.remove(key);
+            onPath.remove(key);
+        }
+    }
+
+    /** One entry {@code c} of a walked directory, not hidden, labelled {@code label}. */
+    private static void entry(Path c, String label, KnowledgeBase kb, long maxBytes, List<Item> items,
+                              Map<Object, String> onPath) {
+        String unseen = cannotStat(c);
+        if (unseen != null) {
+            items.add(new Item(null, Outcome.failed(label, unseen)));
+            return;
+        }
+        if (Files.isSymbolicLink(c)) {
+            Broken broken = brokenLink(c);
+            if (broken != null) {
+                items.add(new Item(null, broken.leadsNowhere() ? Outcome.skipped(label, null, broken.reason())
+                        : Outcome.failed(label, broken.reason())));
+                return;
+            }
+            // Where a link leads decides, not where it sits: a link to the KB's wiki/ would feed
+            // the KB its own files, more of them on every run.
+            if (kb.isInside(c)) {
+                items.add(new Item(null, Outcome.skipped(label, null, kb.isRoot(c) ? IS_KB : INSIDE_KB)));
+                return;
+            }
+        }
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(c, BasicFileAttributes.class);
+        } catch (IOException e) {
+            items.add(new Item(null, Outcome.failed(label, "cannot read its attributes: " + why(e))));
+            return; // gone since the line above
+        }
+        if (a.isDirectory()) {
+            String bad = undecodable(c.getFileName());
+            if (kb.isRoot(c)) {
+                items.add(new Item(null, Outcome.skipped(label, null, IS_KB)));
+            } else if (bad != null) {
+                items.add(new Item(null, Outcome.failed(label, bad))); // and not one of its files
+            } else {
+                walk(c, label, kb, maxBytes, items, onPath);
+            }
+        } else if (a.isRegularFile()) {
+            // A plain file here is outside the KB: the walk skips the KB's root, refuses to start
+            // inside it, and stops at links into it (above).
+            String name = c.getFileName().toString();
+            if (FileSource.supportedExtension(name)) {
+                String bad = undecodable(c.getFileName());
+                items.add(bad != null ? new Item(null, Outcome.failed(label, bad))
+                        : new Item(new FileSource(c, label, maxBytes), null));
+            } else {
+                items.add(new Item(null, Outcome.skipped(label, null, "unsupported file type" + describeExtension(c))));
+            }
+        } else {
+            // never opened: reading a FIFO could hang the walk
+            items.add(new Item(null, Outcome.skipped(label, null, NOT_REGULAR)));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kb.core.input;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,17 @@ public final class PrepareContext {
         return reader.bySourceUri(uri);
     }
 
+    /** The row registered under the first of {@code keys} that has one (see {@link Prepared#aliases}). */
+    public synchronized Optional<DocumentRow> bySource(List<String> keys) {
+        for (String k : keys) {
+            Optional<DocumentRow> r = reader.bySourceUri(k);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
     public synchronized Optional<DocumentRow> bySha256(String sha) {
         return reader.bySha256(sha);
     }
@@ -35,7 +47,12 @@ public final class PrepareContext {
      * has it (unchanged, or the same bytes under another source), else empty.
      */
     public Optional<Outcome> knownContent(String input, String sourceUri, String sha256) {
-        Optional<DocumentRow> same = bySourceUri(sourceUri);
+        return knownContent(input, List.of(sourceUri), sha256);
+    }
+
+    /** The same for a source that may be registered under any of {@code keys}, best first. */
+    public Optional<Outcome> knownContent(String input, List<String> keys, String sha256) {
+        Optional<DocumentRow> same = bySource(keys);
         if (same.isPresent()) {
             return same.get().sha256().equals(sha256)
                     ? Optional.of(Outcome.skipped(input, same.get().docName(), "unchanged"))

@@ -1,6 +1,7 @@
 package dev.kb.core.input;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -8,7 +9,8 @@ import java.util.List;
  * and hash known. Made outside the writer lock; {@link AddCoordinator} commits it under the lock.
  *
  * @param input        the argument as the user gave it, for messages and events
- * @param sourceUri    identity: absolute file path, URL as given, or {@code pageindex-cloud:<id>}
+ * @param sourceUri    identity: a file's real path (see {@link SourcePaths}), URL as given, or
+ *                     {@code pageindex-cloud:<id>}
  * @param nameHint     what the name is derived from (file stem, page title, cloud name)
  * @param sha256       hex of the raw bytes, or of the staged source when there are none
  * @param stagedRaw    original bytes, or null (cloud imports keep no raw copy)
@@ -21,15 +23,34 @@ import java.util.List;
  * @param added        the {@code added} its front matter says, for the row's {@code added_at} when
  *                     it is new (so the page and the registry agree to the second, and a repaired
  *                     page comes out the same); null: the commit time
+ * @param aliases      other keys a document of this source may be registered under, looked up
+ *                     after {@code sourceUri} (the spelling of a file path that kb used before
+ *                     identities were real paths); a row found by one is rewritten to {@code sourceUri}
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
                        List<Artifact> extras, String etag, String lastModified, boolean updates,
-                       List<String> warnings, String added) {
+                       List<String> warnings, String added, List<String> aliases) {
 
     public Prepared {
         extras = List.copyOf(extras);
         warnings = List.copyOf(warnings);
+        aliases = List.copyOf(aliases);
+    }
+
+    /** A document registered under {@code sourceUri} alone. */
+    public Prepared(String input, String sourceUri, String nameHint, String type, String title, String sha256,
+                    long size, Path stagedRaw, String rawExtension, Path stagedSource, List<Artifact> extras,
+                    String etag, String lastModified, boolean updates, List<String> warnings, String added) {
+        this(input, sourceUri, nameHint, type, title, sha256, size, stagedRaw, rawExtension, stagedSource, extras, etag,
+                lastModified, updates, warnings, added, List.of());
+    }
+
+    /** {@code sourceUri} first, then the aliases: every key its document may be registered under. */
+    public List<String> sourceKeys() {
+        List<String> keys = new ArrayList<>(List.of(sourceUri));
+        keys.addAll(aliases);
+        return keys;
     }
 
     /** A document whose row's {@code added_at}, when new, is its commit time. */

@@ -54,7 +54,7 @@ public final class AddPlanner implements Planner<Prepared> {
      */
     private Outcome planOne(Prepared p, Plan plan, Group group, String now) {
         Registry registry = plan.registry();
-        DocumentRow existing = registry.bySourceUri(p.sourceUri()).orElse(null);
+        DocumentRow existing = bySource(registry, p);
         if (existing != null && (existing.sha256().equals(p.sha256()) || !p.updates())) {
             return Outcome.skipped(p.input(), existing.docName(), p.updates() ? "unchanged" : "already in the knowledge base");
         }
@@ -90,6 +90,20 @@ public final class AddPlanner implements Planner<Prepared> {
                 existing == null || !Objects.equals(existing.title(), p.title())));
         return new Outcome(p.input(), existing == null ? Outcome.Status.ADDED : Outcome.Status.UPDATED, name, null,
                 p.warnings());
+    }
+
+    /**
+     * The row of {@code p}'s source: registered under its identity, else under an older spelling
+     * of it (the update then rewrites the row's {@code source_uri} to the identity).
+     */
+    private static DocumentRow bySource(Registry registry, Prepared p) {
+        for (String key : p.sourceKeys()) {
+            DocumentRow r = registry.bySourceUri(key).orElse(null);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** An update keeps the first add's time; a new row takes the one its front matter shows. */

@@ -2,13 +2,12 @@ package dev.kb.core.mutation;
 
 import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.input.Outcome;
+import dev.kb.core.input.SourcePaths;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
 import dev.kb.core.wiki.Artifacts;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,39 +27,42 @@ import java.util.Set;
 public final class RemovePlanner implements Planner<RemovePlanner.Target> {
 
     /**
-     * What the user named: {@code input} as given (a document name, or a source), and the spellings
-     * under which its source may be registered (the URL as given, the absolute path of a file).
+     * What the user named: {@code input} as given (a document name, or a source), the spellings
+     * under which its source may be registered (the URL as given, the identity of a file and its
+     * older spelling), and {@code file}, the identity of the file it names, or null when it names
+     * none (see {@link #find}).
      */
-    public record Target(String input, List<String> sources) {
+    public record Target(String input, List<String> sources, String file) {
         public Target {
             sources = List.copyOf(sources);
         }
 
         /**
          * What {@code arg}, given in {@code cwd}, may name: a document, or the source it was added
-         * from, spelled as given (a URL, {@code pageindex-cloud:<id>}), as an absolute path, or as
-         * the real path behind symbolic links. A URL is taken without its userinfo, as it was stored.
+         * from, spelled as given (a URL, {@code pageindex-cloud:<id>}), or as a file's identity
+         * (its real path, see {@link SourcePaths}; for a file deleted since, its folder's real
+         * path) and then the absolute path that kb registered before identities were real paths.
+         * A URL is taken without its userinfo, as it was stored.
          */
         public static Target of(String arg, Path cwd) {
             if (UrlFetcher.isUrl(arg)) {
                 // stored without userinfo, and a password is never echoed back
                 // (a row an older kb stored with it is still found by the spelling as given)
                 String url = UrlFetcher.withoutUserInfo(arg);
-                return new Target(url, List.of(url, arg).stream().distinct().toList());
+                return new Target(url, List.of(url, arg).stream().distinct().toList(), null);
             }
             List<String> sources = new ArrayList<>(List.of(arg));
+            String file = null;
             if (!arg.contains("://") && !arg.startsWith("pageindex-cloud:")) {
                 try {
-                    Path p = cwd.resolve(arg).toAbsolutePath().normalize();
-                    sources.add(p.toString());
-                    if (Files.exists(p)) {
-                        sources.add(p.toRealPath().toString());
-                    }
-                } catch (IOException | java.nio.file.InvalidPathException e) {
+                    List<String> spellings = SourcePaths.spellings(cwd.resolve(arg));
+                    sources.addAll(spellings);
+                    file = spellings.get(0);
+                } catch (java.nio.file.InvalidPathException e) {
                     // not a path this system can spell: only a name or a source as given
                 }
             }
-            return new Target(arg, sources.stream().distinct().toList());
+            return new Target(arg, sources.stream().distinct().toList(), file);
         }
     }
 
@@ -111,7 +113,12 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         return name;
     }
 
-    /** The document a target names: by name first, else by any spelling of its source. */
+    /**
+     * The document a target names: by name first, else by any spelling of its source, else (a
+     * file path only) the first document whose registered path leads to the same file: a row an
+     * older kb registered through a symbolic link, named now by the real path. That last look
+     * reads every row, so it is only tried when nothing else matched.
+     */
     public static Optional<DocumentRow> find(Registry registry, Target t) {
         Optional<DocumentRow> byName = registry.byName(t.input());
         if (byName.isPresent()) {
@@ -123,7 +130,29 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
                 return r;
             }
         }
-        return Optional.empty();
+        if (t.file() == null) {
+            return Optional.empty();
+        }
+        Path file = Path.of(t.file());
+        List<DocumentRow> same = new ArrayList<>();
+        registry.forEach(r -> {
+            if (same.isEmpty() && leadsTo(r.sourceUri(), file)) {
+                same.add(r);
+            }
+        });
+        return same.stream().findFirst();
+    }
+
+    /** Whether {@code registered}, a source as registered, is a path leading to the file {@code identity}. */
+    private static boolean leadsTo(String registered, Path identity) {
+        try {
+            Path p = Path.of(registered);
+            // the name first: a look at the disk only for rows that can be the file
+            return p.isAbsolute() && identity.getFileName().equals(p.getFileName())
+                    && SourcePaths.identity(p).equals(identity.toString());
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     private void planRemoval(DocumentRow row, Plan plan) {

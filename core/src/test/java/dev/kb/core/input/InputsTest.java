@@ -68,7 +68,7 @@ class InputsTest {
     }
 
     @Test
-    void directoryWalkIsInStableNameOrderSkipsHiddenEntriesAndReportsUnsupportedTypes() throws IOException {
+    void directoryWalkIsInStableNameOrderAndReportsHiddenEntriesAndUnsupportedTypesAsSkips() throws IOException {
         write("b.md", "# B");
         write("a.txt", "a");
         write("sub/c.markdown", "c");
@@ -78,13 +78,17 @@ class InputsTest {
         write(".hidden.md", "secret");
         write(".git/config.md", "git internals");
         write("sub/.cache/e.md", "cached");
+        write("sub/.cache/f.md", "cached too");
 
         List<String> got = describe(expand("in"));
         assertEquals(List.of(
+                "in/.git:skipped:hidden", // one event for a hidden directory, none for the files in it
+                "in/.hidden.md:skipped:hidden",
                 "in/Makefile:skipped:unsupported file type (no extension)",
                 "in/a.txt",
                 "in/b.md",
                 "in/image.png:skipped:unsupported file type .png",
+                "in/sub/.cache:skipped:hidden",
                 "in/sub/c.markdown",
                 "in/sub/deeper/d.md"), got);
         assertEquals(got, describe(expand("in")), "the same order every time");
@@ -102,9 +106,12 @@ class InputsTest {
         } catch (UnsupportedOperationException | IOException e) {
             Assumptions.abort("no symbolic links here: " + e);
         }
-        List<String> got = describe(expand("in"));
-        assertTrue(got.contains("in/a.md") && got.contains("in/sub/b.md"), got.toString());
-        assertTrue(got.size() <= 4, "the loop is not followed round and round: " + got);
+        assertEquals(List.of(
+                "in/a.md",
+                "in/self:skipped:symbolic link loop (leads back to in)",
+                "in/sub/b.md",
+                "in/sub/loop:skipped:symbolic link loop (leads back to in)"), describe(expand("in")),
+                "the loop is not followed round and round, and said");
     }
 
     private Path mkfifo(Path p) throws Exception {
@@ -121,7 +128,8 @@ class InputsTest {
     void aFifoIsSkippedWithoutHanging() throws Exception {
         write("a.md", "a");
         mkfifo(in.resolve("pipe.md"));
-        assertEquals(List.of("in/a.md"), describe(expand("in")), "inside a directory: skipped silently");
+        assertEquals(List.of("in/a.md", "in/pipe.md:skipped:not a regular file (a FIFO, device or socket)"),
+                describe(expand("in")), "inside a directory: skipped, never opened, and said");
 
         List<Inputs.Item> alone = expand("in/pipe.md");
         assertEquals(1, alone.size());
@@ -137,7 +145,8 @@ class InputsTest {
         Files.writeString(inner.sourcesDir().resolve("already.md"), "a document of the KB");
         write("notes.md", "n");
         List<String> got = describe(Inputs.expand(List.of("in"), tmp, inner, a -> null, NO_LIMIT));
-        assertEquals(List.of("in/notes.md"), got, "wiki/index.md, wiki/log.md, raw/ and wiki/sources/ are not inputs");
+        assertEquals(List.of("in/kb:skipped:is the knowledge base itself", "in/notes.md"), got,
+                "wiki/index.md, wiki/log.md, raw/ and wiki/sources/ are not inputs");
 
         List<Inputs.Item> direct = Inputs.expand(List.of("in/kb/wiki/sources/already.md", "in/notes.md"), tmp, inner, a -> null, NO_LIMIT);
         assertEquals(Outcome.Status.FAILED, direct.get(0).outcome().status());
@@ -251,7 +260,13 @@ class InputsTest {
             assertEquals(List.of(loop + ":failed:symbolic link loop (too many levels of symbolic links)"),
                     describe(expand(loop)));
         }
-        assertEquals(List.of(), describe(expand("in")), "inside a directory: skipped silently");
+        assertEquals(List.of(
+                "in/dangling.md:skipped:dangling symbolic link (its target " + in.resolve("gone.md")
+                        + " does not exist)",
+                "in/loop.md:skipped:symbolic link loop (too many levels of symbolic links)",
+                "in/ping.md:skipped:symbolic link loop (too many levels of symbolic links)",
+                "in/pong.md:skipped:symbolic link loop (too many levels of symbolic links)"), describe(expand("in")),
+                "inside a directory: skipped, and said");
     }
 
     @Test
@@ -270,6 +285,38 @@ class InputsTest {
                     describe(expand("in")));
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /**
+     * A file nested deeper than PATH_MAX (4096 bytes on Linux) cannot be named by its path: the
+     * walk used to drop the directory it could not stat, and the batch said "0 failed". The
+     * entry the walk cannot reach fails with the cause; everything above it is walked.
+     */
+    @Test
+    void anEntryDeeperThanTheSystemsPathLimitFailsWithItsCause() throws Exception {
+        write("top.md", "t");
+        String level = "d".repeat(250);
+        // the shell's cd takes one short step at a time, so it builds what no single path can name
+        sh(in, "for i in $(seq 1 20); do mkdir " + level + " && cd -P " + level + " || exit 1;"
+                + " if [ $i = 3 ]; then echo shallow > shallow.md; fi; done; echo deep > deep.md");
+        try {
+            List<Inputs.Item> items = expand("in");
+            List<String> got = describe(items);
+            assertEquals(3, got.size(), got.toString());
+            String shallow = "in/" + String.join("/", java.util.Collections.nCopies(3, level)) + "/shallow.md";
+            assertEquals(shallow, got.get(1), "walked down to the limit, in name order");
+            assertEquals("in/top.md", got.get(2));
+            Outcome failed = items.get(0).outcome();
+            assertEquals(Outcome.Status.FAILED, failed.status(), got.toString());
+            assertTrue(failed.reason().startsWith("path too long for this system ("), failed.reason());
+            assertTrue(failed.input().startsWith("in/" + level + "/") && failed.input().endsWith("/" + level),
+                    "the directory on the way that cannot be named: " + failed.input());
+            int length = tmp.resolve(failed.input()).toString().length();
+            assertTrue(length >= 4096 && length - level.length() - 1 < 4096,
+                    "the first one past the limit, at " + length + " bytes");
+        } finally {
+            sh(in, "rm -rf " + level); // JUnit's clean-up names each file by its path: it cannot
         }
     }
 
@@ -309,7 +356,7 @@ class InputsTest {
         write("sub/b.txt", "bravo");
         write("sub/copy.txt", "bravo");
         write("image.png", "png");
-        mkfifoIfPossible(in.resolve("pipe.txt"));
+        boolean fifo = mkfifoIfPossible(in.resolve("pipe.txt"));
         List<Outcome> events = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add in", 2, 2, FileOps.REAL),
@@ -330,12 +377,13 @@ class InputsTest {
                     }
                 });
         Map<Outcome.Status, Integer> summary = ingest.run(expand("in"));
-        assertEquals(List.of("in/a.md", "in/image.png", "in/sub/b.txt", "in/sub/copy.txt"),
+        assertEquals(fifo ? List.of("in/a.md", "in/image.png", "in/pipe.txt", "in/sub/b.txt", "in/sub/copy.txt")
+                        : List.of("in/a.md", "in/image.png", "in/sub/b.txt", "in/sub/copy.txt"),
                 events.stream().map(Outcome::input).toList(), "events in input order");
         assertEquals(2, summary.get(Outcome.Status.ADDED));
-        assertEquals(2, summary.get(Outcome.Status.SKIPPED));
+        assertEquals(fifo ? 3 : 2, summary.get(Outcome.Status.SKIPPED));
         assertEquals(0, summary.get(Outcome.Status.FAILED));
-        assertEquals("same content as b", events.get(3).reason());
+        assertEquals("same content as b", events.get(events.size() - 1).reason());
         assertEquals(List.of(), warnings);
         try (TestKb t = TestKb.create(kb.root())) {
             t.closeStaging();
@@ -388,12 +436,13 @@ class InputsTest {
                 .get(0).status());
     }
 
-    private void mkfifoIfPossible(Path p) {
+    /** Whether the FIFO was made: without mkfifo the walk is simply one entry shorter. */
+    private boolean mkfifoIfPossible(Path p) {
         try {
             Process proc = new ProcessBuilder("mkfifo", p.toString()).start();
-            proc.waitFor(30, TimeUnit.SECONDS);
-        } catch (Exception ignored) {
-            // without mkfifo the walk is simply one entry shorter
+            return proc.waitFor(30, TimeUnit.SECONDS) && proc.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
         }
     }
 }

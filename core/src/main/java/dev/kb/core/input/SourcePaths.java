@@ -1,0 +1,178 @@
+package dev.kb.core.input;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+
+/**
+ * The identity of a local file: the {@code source_uri} under which its document is registered.
+ * It is the file's real path, so every spelling that reaches the same file (a symbolically linked
+ * directory, {@code ..} after a link, a relative path, a bind mount) updates one document. Before,
+ * the identity was the absolute path normalised as text: {@code link/x.md} and {@code real/x.md}
+ * became two documents, the second going stale on every update of the first, and
+ * {@code link/../x.md} even named the wrong file ({@code ..} taken as text, not where the link
+ * leads).
+ *
+ * <p>A bind mount is no symbolic link, so the real path still says which mount it came through; on
+ * Linux the mount table tells which mounts show the same file system tree, and the identity is
+ * the spelling through the first of them (in mount order) that reaches the very same file.
+ *
+ * <p>KBs written before hold the old spelling; {@link #spellings} gives it as a second key, so
+ * their documents are still found (and an update rewrites the row to the real path).
+ */
+public final class SourcePaths {
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+
+    private SourcePaths() {
+    }
+
+    /** One line of {@code /proc/self/mountinfo}: the device, the folder of it mounted, and where. */
+    record Mount(String device, String root, String mountPoint) {
+    }
+
+    /** Read once: a batch does not outlive a change of its own mounts. */
+    private static final class Table {
+        static final List<Mount> MOUNTS = read(MOUNTINFO);
+    }
+
+    /**
+     * The identity of {@code file} (absolute, or relative to the working directory): its real
+     * path, through the first mount that shows it. A path that does not exist (a file removed
+     * since it was added, for {@code kb remove}) resolves its nearest existing ancestor and keeps
+     * the rest as written.
+     */
+    public static String identity(Path file) {
+        return canonical(real(file), Table.MOUNTS, SourcePaths::sameFile).toString();
+    }
+
+    /**
+     * The keys a document of {@code file} may be registered under, best first: its
+     * {@link #identity}, then the absolute normalised spelling that kb used before, unless that
+     * spelling names another existing file (after {@code link/../x.md}, the text {@code x.md} may
+     * be a different file, whose document must not be taken over).
+     */
+    public static List<String> spellings(Path file) {
+        String identity = identity(file);
+        List<String> keys = new ArrayList<>(List.of(identity));
+        Path legacy = file.toAbsolutePath().normalize();
+        if (!legacy.toString().equals(identity)
+                && (!Files.exists(legacy, LinkOption.NOFOLLOW_LINKS) || sameFile(legacy, file))) {
+            keys.add(legacy.toString());
+        }
+        return keys;
+    }
+
+    /** The real path of {@code file}, or of its nearest existing ancestor with the rest appended. */
+    static Path real(Path file) {
+        Path abs = file.toAbsolutePath();
+        Path missing = abs.getFileSystem().getPath("");
+        for (Path p = abs; p != null; p = p.getParent()) {
+            try {
+                Path r = p.toRealPath();
+                return missing.toString().isEmpty() ? r : r.resolve(missing).normalize();
+            } catch (IOException | SecurityException e) {
+                Path name = p.getFileName();
+                missing = name == null ? missing : name.resolve(missing);
+            }
+        }
+        return abs.normalize();
+    }
+
+    /**
+     * {@code real} spelled through the first mount, in table order, that shows the same place of
+     * the same file system and reaches the same file there ({@code same}: a mount point covered by
+     * a later mount shows something else). Without a table (not Linux), {@code real} itself.
+     */
+    static Path canonical(Path real, List<Mount> mounts, BiPredicate<Path, Path> same) {
+        Mount holder = null;
+        Path inHolder = null;
+        for (Mount m : mounts) {
+            Path point = real.getFileSystem().getPath(m.mountPoint());
+            // the last of equal mount points is on top; a longer one is nested inside
+            if (real.startsWith(point) && (holder == null || point.getNameCount() >= inHolder.getNameCount())) {
+                holder = m;
+                inHolder = point;
+            }
+        }
+        if (holder == null) {
+            return real;
+        }
+        // where the file lies inside its file system, whichever mount shows it
+        Path inFs = real.getFileSystem().getPath(holder.root()).resolve(inHolder.relativize(real).toString());
+        for (Mount m : mounts) {
+            Path root = real.getFileSystem().getPath(m.root());
+            if (!m.device().equals(holder.device()) || !inFs.startsWith(root)) {
+                continue;
+            }
+            Path candidate = real.getFileSystem().getPath(m.mountPoint()).resolve(root.relativize(inFs).toString());
+            if (candidate.equals(real)) {
+                return real;
+            }
+            if (same.test(candidate, real)) {
+                return candidate;
+            }
+        }
+        return real;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** The mount table, or none where there is no {@code /proc} or it cannot be read. */
+    static List<Mount> read(Path mountinfo) {
+        try {
+            return parse(Files.readAllLines(mountinfo, StandardCharsets.UTF_8));
+        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Lines of {@code /proc/self/mountinfo}: "id parent major:minor root mount-point options ...",
+     * where the kernel writes a space, tab, newline or backslash in a path as a backslash and three
+     * octal digits.
+     */
+    static List<Mount> parse(List<String> lines) {
+        List<Mount> mounts = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length < 5 || !f[3].startsWith("/") || !f[4].startsWith("/")) {
+                continue;
+            }
+            try {
+                mounts.add(new Mount(f[2], unescape(f[3]), unescape(f[4])));
+            } catch (InvalidPathException e) {
+                // a mount this locale cannot spell; no file kb reads lies behind it
+            }
+        }
+        return List.copyOf(mounts);
+    }
+
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
