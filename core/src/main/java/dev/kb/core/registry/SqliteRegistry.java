@@ -588,46 +588,56 @@ public final class SqliteRegistry implements Registry {
         }
     }
 
+    /** Inserts or replaces rows, inside the caller's transaction. */
+    private void upsert(Collection<DocumentRow> rows) throws SQLException {
+        try (PreparedStatement up = conn.prepareStatement("""
+                INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title,
+                                      size, added_at, updated_at, etag, last_modified)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(doc_name) DO UPDATE SET
+                  sha256=excluded.sha256, raw_path=excluded.raw_path, source_path=excluded.source_path,
+                  source_uri=excluded.source_uri, type=excluded.type, title=excluded.title, size=excluded.size,
+                  updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified""")) {
+            for (DocumentRow r : rows) {
+                up.setString(1, r.docName());
+                up.setString(2, Names.key(r.docName()));
+                up.setString(3, r.sha256());
+                up.setString(4, r.rawPath());
+                up.setString(5, r.sourcePath());
+                up.setString(6, r.sourceUri());
+                up.setString(7, r.type());
+                up.setString(8, r.title());
+                up.setLong(9, r.size());
+                up.setString(10, r.addedAt());
+                up.setString(11, r.updatedAt());
+                up.setString(12, r.etag());
+                up.setString(13, r.lastModified());
+                up.addBatch();
+            }
+            up.executeBatch();
+        }
+    }
+
+    /** Deletes the rows of these names, inside the caller's transaction. */
+    private void delete(Collection<String> removals) throws SQLException {
+        if (!removals.isEmpty()) {
+            try (PreparedStatement del = conn.prepareStatement("DELETE FROM documents WHERE doc_name = ?")) {
+                for (String name : removals) {
+                    del.setString(1, name);
+                    del.addBatch();
+                }
+                del.executeBatch();
+            }
+        }
+    }
+
     private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals)
             throws SQLException {
         SQLException failure = null;
         conn.setAutoCommit(false);
         try {
-            try (PreparedStatement up = conn.prepareStatement("""
-                    INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title,
-                                          size, added_at, updated_at, etag, last_modified)
-                    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
-                    ON CONFLICT(doc_name) DO UPDATE SET
-                      sha256=excluded.sha256, raw_path=excluded.raw_path, source_path=excluded.source_path,
-                      source_uri=excluded.source_uri, type=excluded.type, title=excluded.title, size=excluded.size,
-                      updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified""")) {
-                for (DocumentRow r : rows) {
-                    up.setString(1, r.docName());
-                    up.setString(2, Names.key(r.docName()));
-                    up.setString(3, r.sha256());
-                    up.setString(4, r.rawPath());
-                    up.setString(5, r.sourcePath());
-                    up.setString(6, r.sourceUri());
-                    up.setString(7, r.type());
-                    up.setString(8, r.title());
-                    up.setLong(9, r.size());
-                    up.setString(10, r.addedAt());
-                    up.setString(11, r.updatedAt());
-                    up.setString(12, r.etag());
-                    up.setString(13, r.lastModified());
-                    up.addBatch();
-                }
-                up.executeBatch();
-            }
-            if (!removals.isEmpty()) {
-                try (PreparedStatement del = conn.prepareStatement("DELETE FROM documents WHERE doc_name = ?")) {
-                    for (String name : removals) {
-                        del.setString(1, name);
-                        del.addBatch();
-                    }
-                    del.executeBatch();
-                }
-            }
+            upsert(rows);
+            delete(removals);
             try (PreparedStatement c = conn.prepareStatement(
                     "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
                 c.setString(1, journalId);
