@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
 
@@ -60,7 +61,9 @@ public final class SqliteNative {
         }
         try {
             String name = LibraryLoaderUtil.getNativeLibName();
-            String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+            // asked only when the copy must be checked against the jar or made: sqlite-jdbc finds
+            // its folder by running a child process (OSInfo's musl test), ~50 ms on every start
+            Supplier<String> resource = () -> LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
             Path dir = cacheDir.resolve(folderName());
             if (prepare(dir, name, resource, CacheDirectory.currentUid())) {
                 System.setProperty("org.sqlite.lib.path", dir.toString());
@@ -73,6 +76,10 @@ public final class SqliteNative {
 
     /** Leaves a verified copy of {@code resource} at {@code dir/name}; false when it cannot. */
     static boolean prepare(Path dir, String name, String resource, long uid) throws IOException {
+        return prepare(dir, name, () -> resource, uid);
+    }
+
+    private static boolean prepare(Path dir, String name, Supplier<String> resource, long uid) throws IOException {
         if (CacheDirectory.posix()) {
             Files.createDirectories(dir, CacheDirectory.PRIVATE);
         } else {
@@ -83,11 +90,11 @@ public final class SqliteNative {
         }
         Path lib = dir.resolve(name);
         Path stampFile = dir.resolve(name + ".sha256");
-        String jar = jarIdentity(resource);
+        String jar = jarIdentity();
         Stamp stamp = Stamp.read(stampFile, uid);
         boolean newJar = stamp != null && !stamp.jar().equals(jar);
         if (newJar) {
-            stamp = digest(resource).sameLibrary(stamp) ? stamp.withJar(jar) : null;
+            stamp = digest(resource.get()).sameLibrary(stamp) ? stamp.withJar(jar) : null;
         }
         if (stamp != null && isCopyOf(lib, stamp, uid)) {
             String seen = identity(lib);
@@ -96,7 +103,7 @@ public final class SqliteNative {
             }
             return true;
         }
-        Stamp fresh = unpack(resource, lib, jar);
+        Stamp fresh = unpack(resource.get(), lib, jar);
         if (fresh == null) {
             return false;
         }
@@ -176,7 +183,7 @@ public final class SqliteNative {
     }
 
     /** The kb version and the jar the library comes from: another jar may hold another library. */
-    private static String jarIdentity(String resource) {
+    private static String jarIdentity() {
         String where = "?";
         try {
             URL url = SQLiteJDBCLoader.class.getProtectionDomain().getCodeSource().getLocation();
@@ -186,7 +193,7 @@ public final class SqliteNative {
         } catch (Exception e) {
             // not from a file: the version alone names it
         }
-        return Version.get() + "|" + resource + "|" + where;
+        return Version.get() + "|" + folderName() + "|" + where;
     }
 
     /** One folder per sqlite-jdbc version and platform, named without asking the OS anything. */
