@@ -5,13 +5,12 @@ import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.mutation.Batch;
 import dev.kb.core.mutation.RemovePlanner;
+import dev.kb.core.mutation.SafePoint;
 import dev.kb.core.mutation.Storage;
 import dev.kb.core.mutation.WriterSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kb remove}: removes documents named by name or by source, in groups of up to
@@ -24,8 +23,7 @@ public final class Remove implements Batch {
     private final Duration lockWait;
     private final FileOps ops;
     private final Listener listener;
-    private volatile boolean cancelled;
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private final SafePoint stop = new SafePoint();
 
     public Remove(KnowledgeBase kb, Duration lockWait, FileOps ops, Listener listener) {
         this.kb = kb;
@@ -38,7 +36,7 @@ public final class Remove implements Batch {
     public void run(List<RemovePlanner.Target> targets) {
         try (WriterSession session = WriterSession.open(Storage.local(kb, ops), lockWait, "kb remove", listener)) {
             RemovePlanner planner = new RemovePlanner(kb);
-            for (int from = 0; from < targets.size() && !cancelled; from += GROUP) {
+            for (int from = 0; from < targets.size() && !stop.cancelled(); from += GROUP) {
                 List<RemovePlanner.Target> group = new ArrayList<>(
                         targets.subList(from, Math.min(targets.size(), from + GROUP)));
                 for (Outcome o : session.commit(group, planner)) {
@@ -46,23 +44,17 @@ public final class Remove implements Batch {
                 }
             }
         } finally {
-            finished.countDown();
+            stop.reached();
         }
     }
 
     @Override
     public boolean cancel(Duration grace) {
-        cancelled = true;
-        try {
-            return finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return stop.cancel(grace);
     }
 
     @Override
     public boolean cancelled() {
-        return cancelled;
+        return stop.cancelled();
     }
 }

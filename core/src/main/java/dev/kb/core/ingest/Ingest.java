@@ -10,6 +10,7 @@ import dev.kb.core.input.Source;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.mutation.AddPlanner;
 import dev.kb.core.mutation.Batch;
+import dev.kb.core.mutation.SafePoint;
 import dev.kb.core.mutation.Storage;
 import dev.kb.core.mutation.WriterSession;
 import dev.kb.core.name.Names;
@@ -24,7 +25,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +68,7 @@ public final class Ingest implements Batch {
     private final KnowledgeBase kb;
     private final Options options;
     private final Batch.Listener listener;
-    private volatile boolean cancelled;
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private final SafePoint stop = new SafePoint();
 
     public Ingest(KnowledgeBase kb, Options options, Batch.Listener listener) {
         this.kb = kb;
@@ -97,19 +96,13 @@ public final class Ingest implements Batch {
      */
     @Override
     public boolean cancel(Duration grace) {
-        cancelled = true;
-        try {
-            return finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return stop.cancel(grace);
     }
 
     /** Whether {@link #cancel} was called. */
     @Override
     public boolean cancelled() {
-        return cancelled;
+        return stop.cancelled();
     }
 
     public Map<Outcome.Status, Integer> run(List<Inputs.Item> items) {
@@ -130,7 +123,7 @@ public final class Ingest implements Batch {
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
             List<Source.Prep> group = new ArrayList<>();
             int toCommit = 0;
-            while (!cancelled) {
+            while (!stop.cancelled()) {
                 while (next < items.size() && window.size() < windowSize) {
                     Inputs.Item item = items.get(next++);
                     window.add(new Slot(item, submit(pool, item, ctx)));
@@ -144,7 +137,7 @@ public final class Ingest implements Batch {
                     toCommit = 0;
                 }
                 Source.Prep prep = await(head, options.hold());
-                if (cancelled) {
+                if (stop.cancelled()) {
                     break; // what is prepared but uncommitted is dropped
                 }
                 if (prep == null) {
@@ -163,13 +156,13 @@ public final class Ingest implements Batch {
                     flush(group, session, planner, summary); // nothing waits: report now
                 }
             }
-            if (!cancelled) {
+            if (!stop.cancelled()) {
                 flush(group, session, planner, summary);
             }
             return summary;
         } finally {
             pool.shutdownNow();
-            finished.countDown();
+            stop.reached();
         }
     }
 
@@ -244,7 +237,7 @@ public final class Ingest implements Batch {
 
     /** After a cancel, a preparer blocked in a download would hold the stop up until its timeout. */
     private void abortNetwork(List<Inputs.Item> items) {
-        if (!cancelled) {
+        if (!stop.cancelled()) {
             return; // a batch that ran to its end has nothing in flight
         }
         for (Inputs.Item item : items) {
@@ -286,7 +279,7 @@ public final class Ingest implements Batch {
                     return f.get(Math.max(0, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)),
                             TimeUnit.MILLISECONDS);
                 } catch (TimeoutException notYet) {
-                    if (cancelled || System.nanoTime() >= deadline) {
+                    if (stop.cancelled() || System.nanoTime() >= deadline) {
                         return null;
                     }
                 }
