@@ -1,5 +1,6 @@
 package dev.kb.cli;
 
+import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.ingest.Ingest;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
@@ -42,6 +43,8 @@ final class BatchRun {
      */
     static <B extends Batch> int run(Output out, List<Outcome.Status> keys, Function<Batch.Listener, B> create,
                                      Consumer<B> body) {
+        // before any input is read: URL fetching logs through java.util.logging, which the set-up silences
+        RuntimeSetup.ensure();
         long start = System.nanoTime();
         Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(new EnumMap<>(Outcome.Status.class));
         for (Outcome.Status s : keys) {

@@ -3,7 +3,9 @@ package dev.kb.cli;
 import dev.kb.core.Version;
 import dev.kb.core.kb.KnowledgeBase;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
@@ -13,11 +15,50 @@ import picocli.CommandLine.ScopeType;
 // new subcommand cannot forget them (the contract promises both on every level).
 @Command(name = "kb", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = KbCommand.VersionProvider.class,
-        description = "Ingest documents into a crash-safe knowledge base.",
-        subcommands = {InitCommand.class, AddCommand.class, ImportCommand.class, RemoveCommand.class,
-                ListCommand.class, ShowCommand.class, RecoverCommand.class, StatusCommand.class,
-                CompletionCommand.class})
+        description = "Ingest documents into a crash-safe knowledge base.")
 public final class KbCommand implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. Main registers only the one a command line
+     * names ({@link #commandNamed}): picocli reads each command's annotations when it is added, and
+     * building all nine cost every {@code kb status} tens of milliseconds for models it never used.
+     */
+    static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("init", InitCommand::new);
+        m.put("add", AddCommand::new);
+        m.put("import", ImportCommand::new);
+        m.put("remove", RemoveCommand::new);
+        m.put("list", ListCommand::new);
+        m.put("show", ShowCommand::new);
+        m.put("recover", RecoverCommand::new);
+        m.put("status", StatusCommand::new);
+        m.put("completion", CompletionCommand::new);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The subcommand {@code args} run, when only that one needs a model: the first word that is
+     * not a root option or the value of {@code --kb}. Empty when the line names none (root help,
+     * a missing or unknown command: their messages list every command) or names
+     * {@code completion}, whose script is generated from the whole model.
+     */
+    static java.util.Optional<String> commandNamed(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--kb")) {
+                i++;
+            } else if (a.equals("--")) {
+                return java.util.Optional.empty();
+            } else if (!a.startsWith("-")) {
+                return COMMANDS.containsKey(a) && !a.equals("completion") ? java.util.Optional.of(a)
+                        : java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * The root's help footer. Main sets it once the subcommands are built: in {@code @Command} it
      * would be inherited too, and 'kb status --help' would promise an exit 75 it never gives.
@@ -38,6 +79,9 @@ public final class KbCommand implements Runnable {
             description = "Show stack traces with errors.")
     boolean verbose;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     final Map<String, String> env;
     final Path cwd;
 
@@ -57,7 +101,7 @@ public final class KbCommand implements Runnable {
 
     @Override
     public void run() {
-        picocli.CommandLine cl = new picocli.CommandLine(this);
+        picocli.CommandLine cl = spec.commandLine();
         throw new picocli.CommandLine.ParameterException(cl, "missing command (commands: " + commandList(cl) + ")");
     }
 

@@ -2,6 +2,7 @@ package dev.kb.cli;
 
 import dev.kb.core.KbException;
 import dev.kb.core.fs.CacheDirectory;
+import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.registry.SqliteNative;
 import java.io.PrintWriter;
@@ -24,9 +25,16 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
-        prepareRuntime(env);
+        RuntimeSetup.register(() -> prepareRuntime(env));
         KbCommand root = new KbCommand(env, cwd);
         CommandLine cl = new CommandLine(root);
+        java.util.Optional<String> only = KbCommand.commandNamed(args);
+        boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+        KbCommand.COMMANDS.forEach((name, command) -> {
+            if (!versionOnly && (only.isEmpty() || only.get().equals(name))) {
+                cl.addSubcommand(name, command.get());
+            }
+        });
         cl.getCommandSpec().usageMessage().footer(KbCommand.FOOTER);
         cl.setOut(out);
         cl.setErr(err);
@@ -146,6 +154,7 @@ public final class Main {
     }
 
     /**
+     * Run by {@link RuntimeSetup#ensure} before the first SQLite connection or PDF, not at start.
      * Keeps every file kb writes inside the KB or its cache directory ({@link CacheDirectory}: an
      * absolute, private place, never the working directory). sqlite-jdbc's native library is
      * unpacked there once and verified before every load (it would otherwise go to /tmp, anew on

@@ -63,11 +63,32 @@ final class Kb {
         return env;
     }
 
+    /**
+     * The options that use the class-data archive the build made beside the jar, as the launcher
+     * passes them: only to the JVM that made it (a few hundred kb starts per run of the suite).
+     */
+    private static final List<String> ARCHIVE = archiveOptions();
+
+    private static List<String> archiveOptions() {
+        String p = System.getProperty("kb.jar");
+        if (p == null) {
+            return List.of();
+        }
+        try {
+            List<String> lines = Files.readAllLines(Path.of(p).resolveSibling("kb-archive"));
+            return lines.size() >= 2 && lines.get(0).equals(System.getProperty("java.home"))
+                    ? List.of(lines.get(1).trim().split(" +")) : List.of();
+        } catch (IOException e) {
+            return List.of(); // no archive: kb starts without one, as the launcher would
+        }
+    }
+
     static List<String> javaCommand() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(ARCHIVE);
         return cmd;
     }
 

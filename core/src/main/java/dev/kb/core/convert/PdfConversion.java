@@ -1,5 +1,6 @@
 package dev.kb.core.convert;
 
+import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.KbException;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
@@ -33,6 +34,7 @@ final class PdfConversion {
     }
 
     static Converted convert(Path file, String stem, Path scratchDir) {
+        RuntimeSetup.ensure(); // PDFBox's font cache must go to kb's cache directory, not the home
         Path scratch;
         try {
             scratch = Files.createTempDirectory(scratchDir, "pdf-");

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import dev.kb.core.fs.RuntimeSetup;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -225,6 +226,7 @@ public final class SqliteRegistry implements Registry {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         p.setProperty("open_mode", "2"); // SQLITE_OPEN_READWRITE without CREATE: a file gone meanwhile stays gone
+        RuntimeSetup.ensure();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
              Statement s = c.createStatement()) {
             s.execute("PRAGMA query_only=ON");
@@ -276,6 +278,7 @@ public final class SqliteRegistry implements Registry {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         try {
+            RuntimeSetup.ensure(); // sqlite-jdbc must find kb's copy of its library (SqliteNative)
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + name, p);
             SqliteRegistry r = new SqliteRegistry(file, c);
             try {

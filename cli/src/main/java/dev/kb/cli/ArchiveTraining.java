@@ -1,0 +1,100 @@
+package dev.kb.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind the class-data archive the build makes beside the jar (AppCDS on JDK
+ * 17 to 24, the AOT cache on JDK 25 and later): the cli module's pom runs it once, at package
+ * time, under {@code -XX:ArchiveClassesAtExit} or {@code -XX:AOTCacheOutput}, and the JVM archives
+ * every class it loaded. A {@code kb status} polled every second then maps those classes instead
+ * of reading, verifying and linking them from the jar on every start.
+ *
+ * <p>It runs the commands people run, in-process through {@link Main#run}, on a scratch KB inside
+ * the build directory (its cache directory too: nothing outside {@code target/}). Then it writes
+ * {@code kb-archive}: line 1 the Java home that made the archive, line 2 the options that use it.
+ * The launcher passes them only to that same JVM, since another JDK refuses the archive (and an
+ * option it does not know, such as {@code -XX:AOTCache} on JDK 17, would stop it from starting).
+ * The JVM itself still checks the archive against the jar and the flags, and a mismatch is
+ * ignored silently: its warnings would go to stdout and break {@code --json}, hence
+ * {@code -Xlog:cds*=off}.
+ */
+public final class ArchiveTraining {
+    private ArchiveTraining() {
+    }
+
+    /** {@code args[0]}: the build directory holding kb.jar; {@code args[1]}: the archive file made. */
+    public static void main(String[] args) throws IOException {
+        Path target = Path.of(args[0]).toAbsolutePath();
+        Path archive = Path.of(args[1]).toAbsolutePath();
+        Path work = target.resolve("archive-training");
+        delete(work);
+        Files.createDirectories(work);
+        try {
+            train(work);
+        } finally {
+            delete(work);
+        }
+        boolean aot = Runtime.version().feature() >= 25;
+        String use = (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive + " -Xlog:cds*=off"
+                + (aot ? " -Xlog:aot*=off" : "");
+        Files.writeString(target.resolve("kb-archive"), System.getProperty("java.home") + "\n" + use + "\n",
+                StandardCharsets.UTF_8);
+        System.exit(0); // the archive is written as the JVM exits, whatever threads the commands left
+    }
+
+    private static void train(Path work) throws IOException {
+        Path kb = work.resolve("kb");
+        Path docs = Files.createDirectories(work.resolve("docs"));
+        Files.writeString(docs.resolve("note.md"), "---\ntags: [a, b]\n---\n# A note\n\nSome *text* with a "
+                + "[link](https://example.org/).\n", StandardCharsets.UTF_8);
+        Files.writeString(docs.resolve("plain.txt"), "A plain text file.\nSecond line.\n", StandardCharsets.UTF_8);
+        Files.writeString(docs.resolve("page.html"), "<!doctype html><html><head><title>A page</title></head><body>"
+                + "<article><h1>A page</h1><p>Text with <a href=\"/x\">a link</a>.</p><ul><li>one</li></ul>"
+                + "<table><tr><th>h</th></tr><tr><td>c</td></tr></table></article></body></html>",
+                StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        String k = kb.toString();
+        List<List<String>> commands = List.of(
+                List.of("--version"), List.of("--help"), List.of("frobnicate"),
+                List.of("init", k),
+                List.of("--kb", k, "status"), List.of("--kb", k, "status", "--json"),
+                List.of("--kb", k, "add", docs.toString()),
+                List.of("--kb", k, "add", "--json", docs.resolve("note.md").toString()),
+                List.of("--kb", k, "add", docs.resolve("missing.md").toString()),
+                List.of("--kb", k, "status"), List.of("--kb", k, "status", "--json"),
+                List.of("--kb", k, "list"), List.of("--kb", k, "list", "--json"),
+                List.of("--kb", k, "show", "note"), List.of("--kb", k, "show", "--json", "note"),
+                List.of("--kb", k, "remove", "plain"), List.of("--kb", k, "recover"),
+                List.of("--kb", k, "add", "--help"), List.of("--kb", k, "status", "--help"));
+        for (List<String> c : commands) {
+            StringWriter sink = new StringWriter();
+            Main.run(c.toArray(String[]::new), new PrintWriter(sink), new PrintWriter(sink), env, work);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

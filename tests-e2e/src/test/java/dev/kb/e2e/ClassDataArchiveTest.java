@@ -1,0 +1,99 @@
+package dev.kb.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The class-data archive the build makes beside the jar (cli/pom.xml, ArchiveTraining): the
+ * launcher gives it to the JVM that made it, and only to that one, and whatever the JVM thinks of
+ * it, stdout carries kb's output alone (its CDS warnings would break {@code --json}).
+ */
+class ClassDataArchiveTest extends E2EBase {
+
+    private static Path cliDir() {
+        return Kb.jar().getParent().getParent();
+    }
+
+    private Map<String, String> launcherEnv(String... extra) {
+        Map<String, String> e = Kb.env(home, extra);
+        String java = Path.of(System.getProperty("java.home"), "bin").toString();
+        e.put("PATH", java + ":" + e.getOrDefault("PATH", ""));
+        return e;
+    }
+
+    private Kb.Result launch(Path launcher, Map<String, String> env, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return Kb.startRaw(cmd, work, env).await();
+    }
+
+    /** A copy of cli/kb with the built jar under target/, and the given kb-archive description. */
+    private Path launcherCopy(String archiveFile) throws IOException {
+        Path cli = Files.createTempDirectory(tmp, "cli");
+        Path target = Files.createDirectories(cli.resolve("target"));
+        Files.copy(cliDir().resolve("kb"), cli.resolve("kb"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(target.resolve("kb.jar"), Kb.jar().toAbsolutePath());
+        if (archiveFile != null) {
+            Files.writeString(target.resolve("kb-archive"), archiveFile, StandardCharsets.UTF_8);
+        }
+        return cli.resolve("kb");
+    }
+
+    @Test
+    void theBuildMadeAnArchiveThatTheLauncherUsesWithCleanOutput() throws IOException {
+        Path described = cliDir().resolve("target").resolve("kb-archive");
+        assertTrue(Files.isRegularFile(described), "the build made no " + described);
+        List<String> lines = Files.readAllLines(described, StandardCharsets.UTF_8);
+        assertEquals(System.getProperty("java.home"), lines.get(0), "the archive was made by another JVM");
+
+        kb("init").expect(0);
+        // the JVM logs every class it loads to a file: those from the archive say so
+        Path log = tmp.resolve("classes.log");
+        Kb.Result r = launch(cliDir().resolve("kb"), launcherEnv("KB_JAVA_OPTS", "-XX:+UseSerialGC "
+                + "-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xlog:class+load=info:file=" + log), "status", "--json",
+                "--kb", kb.toString()).expect(0);
+        assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
+        assertTrue(r.out().startsWith("{\"kb\":"), r.out());
+        String loaded = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(loaded.contains("dev.kb.cli.StatusCommand source: shared objects file (top)")
+                        || loaded.contains("dev.kb.cli.StatusCommand source: shared objects file"),
+                "kb's classes did not come from the archive:\n" + loaded.lines().filter(l -> l.contains("dev.kb"))
+                        .limit(5).toList());
+    }
+
+    @Test
+    void anArchiveMadeByAnotherJavaIsNotGivenToThisOne() throws IOException {
+        // an option no JVM knows: passed on, java would refuse to start
+        Path other = launcherCopy("/nonexistent/java/home\n-XX:+NoSuchOptionAnywhere\n");
+        Kb.Result r = launch(other, launcherEnv(), "--version").expect(0);
+        assertTrue(r.out().startsWith("kb "), r.out());
+        assertEquals("", r.err());
+
+        // the same description naming this JVM is passed on: the check above is what kept it out
+        Path same = launcherCopy(System.getProperty("java.home") + "\n-XX:+NoSuchOptionAnywhere\n");
+        assertNotEquals(0, launch(same, launcherEnv(), "--version").code());
+    }
+
+    @Test
+    void aDamagedArchiveIsIgnoredSilently() throws IOException {
+        Path junk = Files.write(tmp.resolve("kb.jsa"), new byte[] {'n', 'o', 't', ' ', 'c', 'd', 's'});
+        List<String> lines = Files.readAllLines(cliDir().resolve("target").resolve("kb-archive"));
+        String options = lines.get(1).replaceAll("=\\S*kb\\.(jsa|aot)", "=" + junk);
+        Path copy = launcherCopy(System.getProperty("java.home") + "\n" + options + "\n");
+        kb("init").expect(0);
+        Kb.Result r = launch(copy, launcherEnv(), "status", "--json", "--kb", kb.toString()).expect(0);
+        assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
+        assertTrue(r.out().startsWith("{\"kb\":"), r.out());
+        assertEquals("", r.err());
+    }
+}
