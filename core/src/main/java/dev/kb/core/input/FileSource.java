@@ -3,12 +3,10 @@ package dev.kb.core.input;
 import dev.kb.core.KbException;
 import dev.kb.core.cloud.Page;
 import dev.kb.core.fs.Hashing;
-import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.text.Sizes;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -169,9 +167,7 @@ public final class FileSource implements Source {
             throws IOException {
         RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem(fileName), staging);
         String fm = FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(), c.ownFrontMatter());
-        Path md = staging.write(KnowledgeBase.PAGE_EXTENSION,
-                FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
-        return new Page(md, c);
+        return new Page(RawConversion.stagePage(staging, fm, c), c);
     }
 
     /** The file name without its last extension: what the document's name is derived from. */

@@ -56,8 +56,7 @@ public final class PageRegeneration {
                         staging);
                 String fm = FrontMatter.render(c.title(), row.sourceUri(), row.sha256(), c.type(), added,
                         c.metadata(), c.ownFrontMatter());
-                return staging.write(KnowledgeBase.PAGE_EXTENSION,
-                        FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+                return RawConversion.stagePage(staging, fm, c);
             }
             String fileName = Path.of(row.sourceUri()).getFileName().toString();
             return FileSource.stagePage(staging, raw, fileName, row.sourceUri(), row.sha256(), added).staged();

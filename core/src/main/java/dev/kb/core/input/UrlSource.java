@@ -62,7 +62,7 @@ public final class UrlSource implements Source {
         String added = FrontMatter.added(existing); // present: an update of that row
         String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata(),
                 c.ownFrontMatter());
-        Path md = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        Path md = RawConversion.stagePage(ctx.staging(), fm, c);
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
                 c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings(), added));
     }
