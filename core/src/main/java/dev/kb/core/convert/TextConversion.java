@@ -56,6 +56,9 @@ final class TextConversion {
      */
     static final int FRONT_MATTER_LIMIT = 1 << 20;
 
+    /** The longest line that can be the title (a first heading): a title is a line, not a megabyte of one. */
+    static final int TITLE_LINE = 64 * 1024;
+
     /** How one segment of the body is written. */
     enum Action { VERBATIM, NEUTRALISE, ESCAPE }
 
@@ -198,7 +201,7 @@ final class TextConversion {
                 String title = null;
                 OwnFrontMatter own = OwnFrontMatter.NONE;
                 if (markdown) {
-                    heading = new MarkdownConversion.FirstHeading(limits.piece());
+                    heading = new MarkdownConversion.FirstHeading(TITLE_LINE);
                     Head head = head();
                     MarkdownConversion.FrontMatterPart fm =
                             MarkdownConversion.frontMatter(head.text, head.complete, limits.frontMatter(), early);
