@@ -2,6 +2,7 @@ package dev.kb.core.convert;
 
 import dev.kb.core.KbException;
 import dev.kb.core.text.Causes;
+import dev.kb.core.text.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,10 +30,26 @@ import org.apache.pdfbox.text.PDFTextStripper;
  */
 final class PdfConversion {
 
+    /**
+     * The largest PDF converted (README, "Large files"). PDFBox keeps the document's object tree
+     * and the extracted text in heap (the text is one string, then the page body): past this,
+     * a PDF of text-heavy pages could exhaust a default heap instead of failing with one line.
+     */
+    static final long MAX_BYTES = 256L * 1024 * 1024;
+
     private PdfConversion() {
     }
 
     static Converted convert(Path file, String stem, Path scratchDir) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw KbException.inputFailed("PDF of " + Sizes.format(size) + " is larger than kb converts ("
+                        + Sizes.format(MAX_BYTES) + ")");
+            }
+        } catch (IOException e) {
+            throw KbException.inputFailed("cannot read PDF: " + Causes.oneLine(e), e);
+        }
         Path scratch;
         try {
             scratch = Files.createTempDirectory(scratchDir, "pdf-");

@@ -75,6 +75,13 @@ public final class FrontMatter {
         }
     }
 
+    /**
+     * How much of a page's start holds its whole front matter: kb's keys and a converter's
+     * extras, and a Markdown file's own front matter, which must close within its first 1 Mi
+     * characters (up to 3 bytes each in UTF-8). Readers of front matter read no more.
+     */
+    public static final int PAGE_HEAD_LIMIT = 4 << 20;
+
     private FrontMatter() {
     }
 
