@@ -47,7 +47,7 @@ final class TextConversion {
 
     /** Sizes in characters; tests make them small so that every boundary falls inside a short text. */
     record Limits(int piece, int soft, int cap, int frontMatter) {
-        static final Limits DEFAULT = new Limits(TextStream.PIECE, 1 << 20, 4 << 20, FRONT_MATTER_LIMIT);
+        static final Limits DEFAULT = new Limits(TextStream.PIECE, 64 * 1024, 4 << 20, FRONT_MATTER_LIMIT);
     }
 
     /**
