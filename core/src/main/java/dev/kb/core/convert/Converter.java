@@ -42,16 +42,17 @@ public final class Converter {
      */
     public static Converted convert(ContentKind kind, Path file, String fileNameStem, String baseUri,
                                     String contentType, Duration timeout, Path scratchDir) {
-        if (kind == ContentKind.MARKDOWN || kind == ContentKind.TEXT) {
+        if (kind == ContentKind.MARKDOWN || kind == ContentKind.TEXT || kind == ContentKind.PDF) {
             return open(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir).toConverted();
         }
         return inMemory(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir);
     }
 
     /**
-     * The conversion of {@code file} for its page, with the body written when asked: for Markdown
-     * and text, read again from {@code file} as it is written, so {@code file} must stay until
-     * then, and memory stays bounded whatever its size (README, "Large files").
+     * The conversion of {@code file} for its page, with the body written when asked: for Markdown,
+     * text and PDF, read again from {@code file} as it is written (a PDF page by page, with its
+     * buffers in {@code scratchDir}), so both must stay until then, and memory stays bounded
+     * whatever the file's size (README, "Large files").
      */
     public static Conversion open(ContentKind kind, Path file, String fileNameStem, String baseUri,
                                   String contentType, Duration timeout, Path scratchDir) {
@@ -61,6 +62,7 @@ public final class Converter {
         return switch (kind) {
             case MARKDOWN -> TextConversion.markdown(file, fileNameStem);
             case TEXT -> TextConversion.text(file, fileNameStem);
+            case PDF -> PdfConversion.open(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
             default -> Conversion.of(inMemory(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir));
         };
     }
@@ -72,8 +74,7 @@ public final class Converter {
         Objects.requireNonNull(fileNameStem, "fileNameStem");
         Converted c = switch (kind) {
             case HTML -> HtmlConversion.convert(file, fileNameStem, baseUri, contentType, timeout);
-            case PDF -> PdfConversion.convert(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
-            case MARKDOWN, TEXT -> throw new IllegalStateException(kind + " is converted as a stream, by open()");
+            case MARKDOWN, TEXT, PDF -> throw new IllegalStateException(kind + " is converted as a stream, by open()");
             case JSON, IMAGE, BINARY -> throw KbException.inputFailed("unsupported content: " + kind.label());
         };
         String markdown = ActiveLinks.neutralise(c.markdown());
