@@ -93,7 +93,12 @@ final class Kb {
     }
 
     private static ProcessBuilder builder(Path cwd, Map<String, String> env, String... args) {
+        return builder(cwd, env, List.of(), args);
+    }
+
+    private static ProcessBuilder builder(Path cwd, Map<String, String> env, List<String> jvmFlags, String... args) {
         List<String> cmd = javaCommand();
+        cmd.addAll(jvmFlags);
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));
@@ -106,6 +111,15 @@ final class Kb {
     /** Runs kb to completion. */
     static Result run(Path cwd, Map<String, String> env, String... args) {
         return start(cwd, env, args).await();
+    }
+
+    /** Runs kb to completion in a JVM with extra flags, e.g. a small heap ({@code -Xmx64m}). */
+    static Result runWithJvmFlags(Path cwd, Map<String, String> env, List<String> jvmFlags, String... args) {
+        try {
+            return new Running(builder(cwd, env, jvmFlags, args).start(), String.join(" ", args)).await();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts kb and returns at once; stdout and stderr are collected as they come. */

@@ -146,6 +146,8 @@ public final class Recover {
      * bytes, front matter that names other content; for one without (a cloud import, hashed by
      * its page), bytes that no longer match.
      */
+    private static final byte[] CLOSING_FENCE = "\n---\n".getBytes(StandardCharsets.US_ASCII);
+
     static Optional<String> pageDamage(KnowledgeBase kb, DocumentRow row) {
         Path page = kb.resolve(row.sourcePath());
         if (!Files.isRegularFile(page, LinkOption.NOFOLLOW_LINKS)) {
@@ -156,8 +158,17 @@ public final class Recover {
                 return Hashing.sha256Hex(page).equals(row.sha256()) ? Optional.empty()
                         : Optional.of("does not match its sha256 (changed outside kb?)");
             }
-            byte[] bytes = Files.readAllBytes(page);
-            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            // Only the front matter counts, and only it is read: a 1 GB page read whole took
+            // gigabytes of heap in 'kb status' and 'kb recover'.
+            byte[] head;
+            try (java.io.InputStream in = Files.newInputStream(page, LinkOption.NOFOLLOW_LINKS)) {
+                head = in.readNBytes(FrontMatter.PAGE_HEAD_LIMIT);
+            }
+            int end = RowsFromFiles.indexOf(head, CLOSING_FENCE, 3);
+            // not closed in the head: its first bytes are enough to say so, and the head's cut may split a character
+            int length = end >= 0 ? end + CLOSING_FENCE.length
+                    : head.length == FrontMatter.PAGE_HEAD_LIMIT ? Math.min(head.length, 4) : head.length;
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(head, 0, length)).toString();
             return FrontMatter.damage(text, row.sha256()).map(why -> "is damaged (" + why + ")");
         } catch (java.nio.charset.CharacterCodingException e) {
             return Optional.of("is damaged (not UTF-8 text)");

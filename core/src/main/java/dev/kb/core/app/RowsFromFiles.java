@@ -47,7 +47,7 @@ import java.util.function.Function;
  */
 final class RowsFromFiles {
     /** How much of a page is read for its front matter: kb's keys and a converter's extras fit many times over. */
-    static final int FRONT_MATTER_LIMIT = 1 << 20;
+    static final int FRONT_MATTER_LIMIT = FrontMatter.PAGE_HEAD_LIMIT;
 
     /** The {@code type} that {@link CloudSource} gives its documents. */
     private static final String CLOUD_TYPE = "pageindex-cloud";
@@ -231,7 +231,7 @@ final class RowsFromFiles {
         }
     }
 
-    private static int indexOf(byte[] hay, byte[] needle, int from) {
+    static int indexOf(byte[] hay, byte[] needle, int from) {
         outer:
         for (int i = from; i + needle.length <= hay.length; i++) {
             for (int j = 0; j < needle.length; j++) {

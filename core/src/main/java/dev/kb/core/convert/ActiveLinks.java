@@ -46,8 +46,11 @@ final class ActiveLinks {
     /**
      * Text in which a script scheme could hide, once tabs and line breaks are taken out (a URL
      * parser ignores them): a scheme's name and its colon, or an entity that might spell either.
+     * The colon may be backslash-escaped: a Markdown destination {@code javascript\\:alert(1)} is
+     * unescaped to {@code javascript:} (without the optional backslash such a link was left live).
+     * {@link Watch} is the same test for text read in pieces.
      */
-    private static final Pattern MAY_HIDE_ONE = Pattern.compile("(?i)(?:script|data)(?::|&)|&#|&colon;|&tab;|&newline;");
+    private static final Pattern MAY_HIDE_ONE = Pattern.compile("(?i)(?:script|data)\\\\?(?::|&)|&#|&colon;|&tab;|&newline;");
     private static final Pattern TABS_AND_BREAKS = Pattern.compile("[\t\n\r]");
 
     /** Built on first use: most pages never need it, and building it loads much of flexmark. */
@@ -135,8 +138,18 @@ final class ActiveLinks {
     /** Link text may itself hold an image; past a few levels of that, brackets are escaped instead. */
     private static final int MAX_NESTING = 8;
 
+    /** Whether {@code markdown} holds text in which a script scheme could hide; without it, {@link #neutralise} changes nothing. */
+    static boolean mayHide(String markdown) {
+        return MAY_HIDE_ONE.matcher(TABS_AND_BREAKS.matcher(markdown).replaceAll("")).find();
+    }
+
+    /** {@code markdown} parsed as the neutralising pass parses it. */
+    static Node parse(String markdown) {
+        return MarkdownParser.INSTANCE.parse(markdown);
+    }
+
     private static String neutralise(String markdown, int depth) {
-        if (markdown == null || !MAY_HIDE_ONE.matcher(TABS_AND_BREAKS.matcher(markdown).replaceAll("")).find()) {
+        if (markdown == null || !mayHide(markdown)) {
             return markdown; // the common case costs one scan, not a Markdown parse
         }
         if (depth > MAX_NESTING) {
@@ -207,5 +220,111 @@ final class ActiveLinks {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * {@link #mayHide} for text seen in pieces (a stretch of a file too long to hold): the same
+     * matches, found across piece and line boundaries, since tabs and line breaks are skipped as
+     * {@link #mayHide} removes them.
+     */
+    static final class Watch {
+        private static final String[] NEEDLES = {"script:", "script&", "script\\:", "script\\&", "data:", "data&",
+                "data\\:", "data\\&", "&#", "&colon;", "&tab;", "&newline;"};
+        private final StringBuilder tail = new StringBuilder(16);
+        private boolean hit;
+
+        void feed(CharSequence text) {
+            for (int i = 0; i < text.length() && !hit; i++) {
+                char c = text.charAt(i);
+                if (c == '\t' || c == '\n' || c == '\r') {
+                    continue;
+                }
+                if (tail.length() == 9) {
+                    tail.deleteCharAt(0);
+                }
+                tail.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c); // (?i) without UNICODE_CASE: ASCII only
+                for (String n : NEEDLES) {
+                    if (endsWith(tail, n)) {
+                        hit = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        boolean hit() {
+            return hit;
+        }
+    }
+
+    /**
+     * Whether text seen in pieces holds what every edit of {@link #neutralise} starts from: a
+     * link's or image's {@code ](}, a reference definition's {@code ]:}, or a {@code <} that opens
+     * an autolink or raw HTML. Without one, no parse of the text finds anything to edit.
+     */
+    static final class EditSyntax {
+        private char previous;
+        private boolean hit;
+
+        void feed(CharSequence text) {
+            for (int i = 0; i < text.length() && !hit; i++) {
+                char c = text.charAt(i);
+                hit = (previous == ']' && (c == '(' || c == ':'))
+                        || (previous == '<' && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '/'
+                        || c == '!' || c == '?'));
+                previous = c;
+            }
+        }
+
+        boolean hit() {
+            return hit;
+        }
+    }
+
+    /**
+     * Makes text inert whatever Markdown or HTML context it turns out to be in, for a stretch too
+     * long to parse: backslashes doubled and {@code [ ] <} escaped (no link, image, reference,
+     * autolink or tag can start there), {@code &} written as {@code &amp;} (no entity can spell a
+     * scheme), and a backslash put before the colon of a {@code script:} or {@code data:} (inside
+     * a raw HTML block, where Markdown escapes are not read, the URL then has no script scheme).
+     * Outside code, the text reads the same rendered; inside code the escapes show.
+     */
+    static final class Escaper {
+        private final StringBuilder tail = new StringBuilder(8);
+
+        void escape(CharSequence text, StringBuilder out) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '[' -> out.append("\\[");
+                    case ']' -> out.append("\\]");
+                    case '<' -> out.append("\\<");
+                    case '&' -> out.append("&amp;");
+                    case ':' -> out.append(endsWith(tail, "script") || endsWith(tail, "data") ? "\\:" : ":");
+                    default -> out.append(c);
+                }
+                if (c == '\t' || c == '\n' || c == '\r') {
+                    continue; // a URL parser drops them: "java\tscript:" is a scheme
+                }
+                if (tail.length() == 6) {
+                    tail.deleteCharAt(0);
+                }
+                tail.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+            }
+        }
+    }
+
+    private static boolean endsWith(StringBuilder b, String suffix) {
+        int off = b.length() - suffix.length();
+        if (off < 0) {
+            return false;
+        }
+        for (int i = 0; i < suffix.length(); i++) {
+            if (b.charAt(off + i) != suffix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -42,14 +42,39 @@ public final class Converter {
      */
     public static Converted convert(ContentKind kind, Path file, String fileNameStem, String baseUri,
                                     String contentType, Duration timeout, Path scratchDir) {
+        if (kind == ContentKind.MARKDOWN || kind == ContentKind.TEXT || kind == ContentKind.PDF) {
+            return open(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir).toConverted();
+        }
+        return inMemory(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir);
+    }
+
+    /**
+     * The conversion of {@code file} for its page, with the body written when asked: for Markdown,
+     * text and PDF, read again from {@code file} as it is written (a PDF page by page, with its
+     * buffers in {@code scratchDir}), so both must stay until then, and memory stays bounded
+     * whatever the file's size (README, "Large files").
+     */
+    public static Conversion open(ContentKind kind, Path file, String fileNameStem, String baseUri,
+                                  String contentType, Duration timeout, Path scratchDir) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(fileNameStem, "fileNameStem");
+        return switch (kind) {
+            case MARKDOWN -> TextConversion.markdown(file, fileNameStem);
+            case TEXT -> TextConversion.text(file, fileNameStem);
+            case PDF -> PdfConversion.open(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
+            default -> Conversion.of(inMemory(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir));
+        };
+    }
+
+    private static Converted inMemory(ContentKind kind, Path file, String fileNameStem, String baseUri,
+                                      String contentType, Duration timeout, Path scratchDir) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(fileNameStem, "fileNameStem");
         Converted c = switch (kind) {
-            case MARKDOWN -> MarkdownConversion.markdown(file, fileNameStem);
-            case TEXT -> MarkdownConversion.text(file, fileNameStem);
             case HTML -> HtmlConversion.convert(file, fileNameStem, baseUri, contentType, timeout);
-            case PDF -> PdfConversion.convert(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
+            case MARKDOWN, TEXT, PDF -> throw new IllegalStateException(kind + " is converted as a stream, by open()");
             case JSON, IMAGE, BINARY -> throw KbException.inputFailed("unsupported content: " + kind.label());
         };
         String markdown = ActiveLinks.neutralise(c.markdown());
@@ -59,6 +84,12 @@ public final class Converter {
     /** As {@link #convert(ContentKind, Path, String, String, Path)}, refusing unsupported content with its detail. */
     public static Converted convert(Sniffed sniffed, Path file, String fileNameStem, String baseUri, Path scratchDir) {
         return convert(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, scratchDir);
+    }
+
+    /** As {@link #open(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */
+    public static Conversion open(Sniffed sniffed, Path file, String fileNameStem, String baseUri, String contentType,
+                                  Duration timeout, Path scratchDir) {
+        return open(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, contentType, timeout, scratchDir);
     }
 
     /** As {@link #convert(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */

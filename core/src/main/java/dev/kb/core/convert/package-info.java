@@ -12,7 +12,9 @@
  * the writer lock, and writes nothing but temporary files in the scratch directory it is given,
  * which are gone again when the call returns or throws. HTML conversion is bounded whatever the
  * page: at most 32 MiB, a charset found as browsers find it, nesting lifted at 512 levels, about
- * linear time, and a deadline ({@code --timeout}) checked throughout. No page that comes out holds
+ * linear time, and a deadline ({@code --timeout}) checked throughout. A PDF is at most 256 MiB.
+ * Markdown and text are converted as a stream ({@link dev.kb.core.convert.Converter#open}, {@link
+ * dev.kb.core.convert.TextConversion}): a file of any size in a few MiB. No page that comes out holds
  * an active {@code javascript:}, {@code vbscript:} or {@code data:} link or image. Failures are
  * {@link dev.kb.core.KbException}s of kind INPUT_FAILED with a one-line cause; the caller names
  * the input.

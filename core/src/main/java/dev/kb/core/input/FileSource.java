@@ -3,12 +3,10 @@ package dev.kb.core.input;
 import dev.kb.core.KbException;
 import dev.kb.core.cloud.Page;
 import dev.kb.core.fs.Hashing;
-import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.text.Sizes;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -87,7 +85,7 @@ public final class FileSource implements Source {
         }
         String fileName = file.getFileName().toString();
         String added = FrontMatter.added(ctx.bySource(keys)); // present: an update of that row
-        Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
+        RawConversion.Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
@@ -156,22 +154,15 @@ public final class FileSource implements Source {
         }
     }
 
-    /** A wiki page staged from raw bytes, and what the conversion found. */
-    record Page(Path staged, RawConversion.Result conversion) {
-    }
-
     /**
      * Converts the staged raw bytes of a local file named {@code fileName} and stages its page with
      * front matter. The page depends on nothing else, so {@code kb recover --repair} regenerates
      * a lost page byte for byte from {@code raw/} with the same arguments.
      */
-    static Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256, String added)
-            throws IOException {
-        RawConversion.Result c = RawConversion.convert(raw, fileName, null, null, stem(fileName), staging);
-        String fm = FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(), c.ownFrontMatter());
-        Path md = staging.write(KnowledgeBase.PAGE_EXTENSION,
-                FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
-        return new Page(md, c);
+    static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
+                                        String added) throws IOException {
+        return RawConversion.stage(raw, fileName, null, null, stem(fileName), staging, c -> FrontMatter.render(c.title(),
+                uri, sha256, c.type(), added, c.metadata(), c.ownFrontMatter()));
     }
 
     /** The file name without its last extension: what the document's name is derived from. */

@@ -8,7 +8,6 @@ import dev.kb.core.store.DocumentRow;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -52,12 +51,9 @@ public final class PageRegeneration {
             String added = FrontMatter.added(Optional.of(row));
             if (isUrl(row.sourceUri())) {
                 String fileName = Path.of(row.rawPath()).getFileName().toString();
-                RawConversion.Result c = RawConversion.convert(raw, fileName, null, row.sourceUri(), row.docName(),
-                        staging);
-                String fm = FrontMatter.render(c.title(), row.sourceUri(), row.sha256(), c.type(), added,
-                        c.metadata(), c.ownFrontMatter());
-                return staging.write(KnowledgeBase.PAGE_EXTENSION,
-                        FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+                return RawConversion.stage(raw, fileName, null, row.sourceUri(), row.docName(), staging,
+                        c -> FrontMatter.render(c.title(), row.sourceUri(), row.sha256(), c.type(), added,
+                                c.metadata(), c.ownFrontMatter())).staged();
             }
             String fileName = Path.of(row.sourceUri()).getFileName().toString();
             return FileSource.stagePage(staging, raw, fileName, row.sourceUri(), row.sha256(), added).staged();

@@ -1,14 +1,16 @@
 package dev.kb.core.input;
 
 import dev.kb.core.convert.ContentKind;
-import dev.kb.core.convert.Converted;
+import dev.kb.core.convert.Conversion;
 import dev.kb.core.convert.Converter;
 import dev.kb.core.convert.OwnFrontMatter;
 import dev.kb.core.convert.Sniffed;
 import dev.kb.core.convert.Sniffer;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,38 +24,71 @@ final class RawConversion {
     /** Local files kb looks at in a directory walk; anything else is reported and skipped. */
     static final Set<String> SUPPORTED_EXTENSIONS = Set.of("md", "markdown", "txt", "html", "htm", "pdf");
 
-    record Result(String type, String extension, String title, String markdown, Map<String, Object> metadata,
-                  OwnFrontMatter ownFrontMatter, List<String> warnings) {
+    /** The kind found and the conversion; a Markdown, text or PDF body is read from the raw file again as the page is staged. */
+    record Result(String type, String extension, Conversion conversion) {
+        String title() {
+            return conversion.title();
+        }
+
+        Map<String, Object> metadata() {
+            return conversion.metadata();
+        }
+
+        OwnFrontMatter ownFrontMatter() {
+            return conversion.ownFrontMatter();
+        }
+
+        List<String> warnings() {
+            return conversion.warnings();
+        }
     }
 
     private RawConversion() {
     }
 
-    /**
-     * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
-     * @param baseUri     for HTML: the page's final URL, or null for a local file
-     */
-    static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem,
-                          StagingArea staging) throws IOException {
-        return convert(raw, fileName, contentType, baseUri, stem, Converter.DEFAULT_TIMEOUT, staging);
+    /** A page staged from raw bytes, and what the conversion found. */
+    record Page(Path staged, Result conversion) {
     }
 
-    /** @param timeout how long converting may take ({@code --timeout} for a URL) */
-    static Result convert(Path raw, String fileName, String contentType, String baseUri, String stem, Duration timeout,
-                          StagingArea staging) throws IOException {
+    /** The front matter of a page, from what its conversion found. */
+    @FunctionalInterface
+    interface FrontMatterOf {
+        String of(Result conversion);
+    }
+
+    /**
+     * Converts {@code raw} and stages its page: the front matter {@code frontMatter} makes, then
+     * the body, streamed (for Markdown, text and PDF, converted from {@code raw} as it is
+     * written), forced.
+     *
+     * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
+     * @param baseUri     for HTML: the page's final URL, or null for a local file
+     * @param timeout     how long converting may take ({@code --timeout} for a URL)
+     */
+    static Page stage(Path raw, String fileName, String contentType, String baseUri, String stem, Duration timeout,
+                      StagingArea staging, FrontMatterOf frontMatter) throws IOException {
         Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
         // Only PDF parsing spills to scratch files. Making and removing a folder for every text
         // file costs more than converting it: each removed inode slows later file creation.
         Path scratch = sniffed.kind() == ContentKind.PDF ? staging.newDirectory(".scratch") : null;
         try {
-            Converted c = Converter.convert(sniffed, raw, stem, baseUri, contentType, timeout, scratch);
-            return new Result(typeName(sniffed.kind()), sniffed.extension(), c.title(), c.markdown(), c.metadata(),
-                    c.ownFrontMatter(), c.warnings());
+            Conversion c = Converter.open(sniffed, raw, stem, baseUri, contentType, timeout, scratch);
+            Result r = new Result(typeName(sniffed.kind()), sniffed.extension(), c);
+            String fm = frontMatter.of(r);
+            Path page = staging.write(KnowledgeBase.PAGE_EXTENSION,
+                    ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));
+            return new Page(page, r);
         } finally {
             if (scratch != null) {
-                Sweeper.deleteTree(scratch, FileOps.REAL);
+                Sweeper.deleteTree(scratch, FileOps.REAL); // after the body: a PDF's is extracted as it is written
             }
         }
+    }
+
+    /** {@link #stage(Path, String, String, String, String, Duration, StagingArea, FrontMatterOf)} with the default timeout. */
+    static Page stage(Path raw, String fileName, String contentType, String baseUri, String stem, StagingArea staging,
+                      FrontMatterOf frontMatter) throws IOException {
+        return stage(raw, fileName, contentType, baseUri, stem, Converter.DEFAULT_TIMEOUT, staging, frontMatter);
     }
 
     /** The registry's and the front matter's {@code type}. */

@@ -3,11 +3,9 @@ package dev.kb.core.input;
 import dev.kb.core.fetch.FetchResult;
 import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.fetch.Validators;
-import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.wiki.FrontMatter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,12 +55,12 @@ public final class UrlSource implements Source {
             return Prep.done(known.get());
         }
         String stem = r.nameIsHost() ? r.nameHint() : stem(r.nameHint());
-        RawConversion.Result c = RawConversion.convert(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
-                fetcher.options().timeout(), ctx.staging());
         String added = FrontMatter.added(existing); // present: an update of that row
-        String fm = FrontMatter.render(c.title(), sourceUri, r.sha256Hex(), c.type(), added, c.metadata(),
-                c.ownFrontMatter());
-        Path md = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, FrontMatter.document(fm, c.markdown()).getBytes(StandardCharsets.UTF_8));
+        RawConversion.Page page = RawConversion.stage(raw, r.nameHint(), r.contentType(), r.finalUri().toString(), stem,
+                fetcher.options().timeout(), ctx.staging(), x -> FrontMatter.render(x.title(), sourceUri, r.sha256Hex(),
+                        x.type(), added, x.metadata(), x.ownFrontMatter()));
+        RawConversion.Result c = page.conversion();
+        Path md = page.staged();
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), r.sha256Hex(), r.size(), raw,
                 c.extension(), md, List.of(), r.etag(), r.lastModified(), true, c.warnings(), added));
     }

@@ -140,6 +140,25 @@ public final class StagingArea implements AutoCloseable {
         return p;
     }
 
+    /** Writes the content of a staged file into its channel (positioned at 0; it may truncate). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * Writes a new staged file by streaming into it, and forces it: a page of any size without
+     * holding it (a 1 GB Markdown file's page, read whole, took several times its size in heap).
+     */
+    public Path write(String suffix, Content content) throws IOException {
+        Path p = newPath(suffix);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            content.writeTo(ch);
+            ch.force(true);
+        }
+        return p;
+    }
+
     /** Removes the folder and releases ownership. Staged files still in it were never published. */
     @Override
     public void close() {

@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import dev.kb.core.convert.Conversion;
 import dev.kb.core.convert.OwnFrontMatter;
 import dev.kb.core.convert.YamlEntries;
 import dev.kb.core.store.DocumentRow;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -69,6 +74,13 @@ public final class FrontMatter {
                     || NOT_IN_RESOLVER.matcher(plain).matches();
         }
     }
+
+    /**
+     * How much of a page's start holds its whole front matter: kb's keys and a converter's
+     * extras, and a Markdown file's own front matter, which must close within its first 1 Mi
+     * characters (up to 3 bytes each in UTF-8). Readers of front matter read no more.
+     */
+    public static final int PAGE_HEAD_LIMIT = 4 << 20;
 
     private FrontMatter() {
     }
@@ -195,9 +207,128 @@ public final class FrontMatter {
         return m;
     }
 
+    /**
+     * {@link #document} written into {@code ch} as the body is produced, never holding it: the
+     * same bytes, the body stripped of leading and trailing whitespace as {@link String#strip}
+     * does. Trailing whitespace is written, then cut off by truncating the file, since how much
+     * of it is trailing is known only at the end.
+     */
+    public static void writeDocument(FileChannel ch, String frontMatter, Conversion.Body body) throws IOException {
+        StrippedBody out = new StrippedBody(ch);
+        out.raw(frontMatter + "\n");
+        out.bodyStarts();
+        body.writeTo(out);
+        out.finish();
+    }
+
     /** The front matter followed by the body, separated by one blank line, ending in a newline. */
     public static String document(String frontMatter, String body) {
         String b = body == null ? "" : body.strip();
         return frontMatter + "\n" + b + (b.isEmpty() ? "" : "\n");
+    }
+
+    /** UTF-8 into a file channel, skipping the body's leading whitespace and cutting its trailing whitespace at the end. */
+    private static final class StrippedBody implements Appendable {
+        private final FileChannel ch;
+        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        private long written;
+        private boolean started;
+        /** Where the body's last non-whitespace character ends, in bytes from the file's start. */
+        private long keep;
+        /** A high surrogate held back until its low half comes: encoded alone, a pair would become "??". */
+        private char pendingHigh;
+
+        StrippedBody(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        void raw(String s) throws IOException {
+            put(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void bodyStarts() {
+            keep = written + buffer.position();
+        }
+
+        @Override
+        public Appendable append(CharSequence cs) throws IOException {
+            return append(cs, 0, cs.length());
+        }
+
+        @Override
+        public Appendable append(CharSequence cs, int from, int to) throws IOException {
+            StringBuilder s = new StringBuilder(to - from + 1);
+            if (pendingHigh != 0) {
+                s.append(pendingHigh);
+                pendingHigh = 0;
+            }
+            s.append(cs, from, to);
+            int start = 0;
+            if (!started) {
+                while (start < s.length() && Character.isWhitespace(s.charAt(start))) {
+                    start++;
+                }
+                if (start == s.length()) {
+                    return this;
+                }
+                started = true;
+            }
+            int end = s.length();
+            if (Character.isHighSurrogate(s.charAt(end - 1))) {
+                pendingHigh = s.charAt(--end);
+            }
+            int kept = end;
+            long trailing = 0;
+            while (kept > start && Character.isWhitespace(s.charAt(kept - 1))) {
+                char c = s.charAt(--kept);
+                trailing += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // whitespace is never a surrogate
+            }
+            put(s.substring(start, end).getBytes(StandardCharsets.UTF_8));
+            if (kept > start) {
+                keep = written + buffer.position() - trailing;
+            }
+            return this;
+        }
+
+        @Override
+        public Appendable append(char c) throws IOException {
+            return append(String.valueOf(c));
+        }
+
+        void finish() throws IOException {
+            if (pendingHigh != 0) {
+                char c = pendingHigh;
+                pendingHigh = 0;
+                put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                keep = written + buffer.position();
+            }
+            flush();
+            ch.truncate(keep);
+            ch.position(keep);
+            if (started) {
+                put(new byte[] {'\n'});
+                flush();
+            }
+        }
+
+        private void put(byte[] bytes) throws IOException {
+            int off = 0;
+            while (off < bytes.length) {
+                int n = Math.min(buffer.remaining(), bytes.length - off);
+                buffer.put(bytes, off, n);
+                off += n;
+                if (!buffer.hasRemaining()) {
+                    flush();
+                }
+            }
+        }
+
+        private void flush() throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                written += ch.write(buffer);
+            }
+            buffer.clear();
+        }
     }
 }

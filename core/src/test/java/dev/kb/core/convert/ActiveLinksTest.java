@@ -72,6 +72,13 @@ class ActiveLinksTest {
         assertEquals("see x here\n", Converter.convert(ContentKind.TEXT, txt, "t", null, dir).markdown());
     }
 
+    /** The fast path skipped the parse for "script\\:", which a Markdown destination unescapes to a live "script:". */
+    @Test
+    void aBackslashEscapedColonIsStillAScriptScheme() {
+        assertEquals("x", ActiveLinks.neutralise("[x](javascript\\:alert(1))"));
+        assertEquals("y", ActiveLinks.neutralise("![y](data\\:text/html,z)"));
+    }
+
     @Test
     void markdownWithoutScriptLinksIsKeptByteForByte() throws IOException {
         String text = "# Data and scripts\n\nThe data: field, a script, &amp; [a link](https://x) ![i](y.png)\n\r\n";

@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reading a text file (UTF-8, or UTF-16 with a byte-order mark) for conversion: BOM dropped, line ends made LF. */
+/** Reading a text file whole, as kb did before it streamed: the oracle for {@link TextStream}. */
 final class TextFiles {
 
     private TextFiles() {
