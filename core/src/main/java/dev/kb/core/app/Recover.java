@@ -15,6 +15,7 @@ import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
 import dev.kb.core.text.Causes;
 import dev.kb.core.wiki.FrontMatter;
 import dev.kb.core.wiki.WikiHooks;
@@ -117,6 +118,8 @@ public final class Recover {
                         + SqliteRegistry.REBUILD_HINT);
             }
             hooks.rebuildIndex();
+            // after a rebuild the revision moved without a writer's commit to refresh the summary
+            SummaryCache.refreshIfBehind(kb, registry).ifPresent(events::warning);
             return new Verified(report, count[0], problems, pages);
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot verify " + kb + ": " + e.getMessage(), e);

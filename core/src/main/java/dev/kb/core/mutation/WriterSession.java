@@ -7,6 +7,7 @@ import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
 import dev.kb.core.wiki.WikiHooks;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +58,7 @@ public final class WriterSession implements AutoCloseable {
         this.recovery = new Recovery(kb, registry, storage.documents(), storage.ops(), hooks, events::warning,
                 new HashSet<>());
         this.coordinator = new Coordinator(registry, storage.documents(), new JournalStore(kb, storage.ops()),
-                recovery, hooks, events::warning);
+                recovery, hooks, events::warning, () -> SummaryCache.refresh(kb, registry));
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.input.Prepared;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.ForwardingRegistry;
 import dev.kb.core.store.Registry;
@@ -38,8 +39,8 @@ class CommitPointTest {
     /** What the injected commit does: it may call {@code delegate.commit} and may throw. */
     @FunctionalInterface
     interface CommitFault {
-        void commit(Registry delegate, String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-                throws IOException;
+        void commit(Registry delegate, String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                    CommitNote note) throws IOException;
     }
 
     /**
@@ -61,11 +62,11 @@ class CommitPointTest {
         Storage over(Storage storage) {
             return storage.withRegistry(r -> new ForwardingRegistry(r, true) {
                 @Override
-                public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-                        throws IOException {
+                public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                                   CommitNote note) throws IOException {
                     commits.add(upserts.size());
                     try {
-                        fault.commit(delegate, journalId, upserts, removals);
+                        fault.commit(delegate, journalId, upserts, removals, note);
                     } catch (IOException | RuntimeException e) {
                         failed = true;
                         throw e;
@@ -83,13 +84,13 @@ class CommitPointTest {
         }
     }
 
-    private static final CommitFault THROWS_BEFORE = (delegate, id, upserts, removals) -> {
+    private static final CommitFault THROWS_BEFORE = (delegate, id, upserts, removals, note) -> {
         throw new IOException("[SQLITE_FULL] database or disk is full");
     };
 
     /** The transaction is durable, but the commit reports an error (an I/O error after the commit record). */
-    private static final CommitFault THROWS_AFTER = (delegate, id, upserts, removals) -> {
-        delegate.commit(id, upserts, removals);
+    private static final CommitFault THROWS_AFTER = (delegate, id, upserts, removals, note) -> {
+        delegate.commit(id, upserts, removals, note);
         throw new IOException("[SQLITE_IOERR] disk I/O error after the commit record");
     };
 
@@ -225,11 +226,11 @@ class CommitPointTest {
     @Test
     void aGroupWhoseCommitFailsIsRetriedOneDocumentAtATime() {
         try (TestKb t = TestKb.create(tmp)) {
-            CommitFault onlySingles = (delegate, id, upserts, removals) -> {
+            CommitFault onlySingles = (delegate, id, upserts, removals, note) -> {
                 if (upserts.size() > 1) {
                     throw new IOException("[SQLITE_CONSTRAINT] the group cannot be committed together");
                 }
-                delegate.commit(id, upserts, removals);
+                delegate.commit(id, upserts, removals, note);
             };
             FaultyCommit faulty = new FaultyCommit(onlySingles, false);
 
