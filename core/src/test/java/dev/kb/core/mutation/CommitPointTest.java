@@ -14,6 +14,7 @@ import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.ForwardingRegistry;
 import dev.kb.core.store.Registry;
+import dev.kb.core.summary.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +120,7 @@ class CommitPointTest {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
             TestKb.State before = t.state();
+            long revisionBefore = t.registry.revision();
             String logBefore = t.read("wiki/log.md");
             FaultyCommit faulty = new FaultyCommit(THROWS_BEFORE, false);
 
@@ -138,6 +140,7 @@ class CommitPointTest {
             t.closeStaging();
             assertEquals(0, t.recover().rolledBack(), "nothing left for recovery");
             t.assertAtRest();
+            t.assertRevisionAgrees(revisionBefore, 0, "four commits refused");
         }
     }
 
@@ -150,6 +153,7 @@ class CommitPointTest {
     void aCommitThatThrowsAfterItsTransactionWentThroughIsNotRolledBack() {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
+            long revisionBefore = t.registry.revision();
             FaultyCommit faulty = new FaultyCommit(THROWS_AFTER, false);
 
             List<Outcome> out = t.coordinator(faulty.over(t.storage(FileOps.REAL))).commit(t.lock, group(t));
@@ -167,6 +171,8 @@ class CommitPointTest {
             assertEquals(List.of(), t.warnings);
             t.closeStaging();
             t.assertAtRest();
+            assertEquals(revisionBefore + 1, t.registry.revision(), "one transaction, one revision");
+            t.assertRevisionAgrees(revisionBefore, 3, "committed despite the error");
         }
     }
 
@@ -183,6 +189,7 @@ class CommitPointTest {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
             TestKb.State before = t.state();
+            long revisionBefore = t.registry.revision();
             FaultyCommit faulty = new FaultyCommit(wentThrough ? THROWS_AFTER : THROWS_BEFORE, true);
             List<Prepared> group = group(t);
 
@@ -215,6 +222,9 @@ class CommitPointTest {
             }
             assertFalse(t.registry.isCommitted(journals.get(0).replaceFirst("\\.json$", "")), "the id is forgotten");
             t.assertAtRest();
+            assertEquals(revisionBefore + (wentThrough ? 1 : 0), t.registry.revision());
+            // the batch stopped before its post-commit refresh: the next status rebuilds the summary
+            assertEquals(revisionBefore, SummaryFile.read(t.kb.summaryFile()).summary().orElseThrow().revision());
         }
     }
 
@@ -250,6 +260,8 @@ class CommitPointTest {
             assertEquals(List.of(), t.warnings);
             t.closeStaging();
             t.assertAtRest();
+            assertEquals(3, t.registry.revision(), "three commits; the group's refused one used no revision");
+            t.assertRevisionAgrees(0, 3, "retried one at a time");
         }
     }
 }
