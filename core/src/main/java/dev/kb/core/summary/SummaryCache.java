@@ -54,23 +54,6 @@ public final class SummaryCache {
     }
 
     /**
-     * {@link #refresh}, unless the cached summary is of the registry's revision already: for
-     * commands that may or may not have changed the registry ({@code kb recover}, {@code kb init}),
-     * so that one that changed nothing leaves the file as it was.
-     */
-    public static Optional<String> refreshIfBehind(KnowledgeBase kb, Registry registry) {
-        try {
-            Optional<Summary> cached = SummaryFile.read(kb.summaryFile()).summary();
-            if (cached.isPresent() && cached.get().revision() == registry.revision()) {
-                return Optional.empty();
-            }
-        } catch (RuntimeException e) {
-            // the registry could not say: refresh says why, once
-        }
-        return refresh(kb, registry);
-    }
-
-    /**
      * What {@code kb status} shows.
      *
      * @param revision  the registry's revision now
