@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * The cached summary on disk, {@code .kb/}{@value KnowledgeBase#SUMMARY_FILE}: a few lines of
@@ -43,6 +42,8 @@ import java.util.UUID;
 public final class SummaryFile {
     static final String MAGIC = "kb-summary";
     static final int FORMAT = 1;
+    /** Tells apart the temporaries of one process's writes. */
+    private static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
 
     private SummaryFile() {
     }
@@ -80,7 +81,9 @@ public final class SummaryFile {
      * every committed group would cost a bulk ingest real time.
      */
     public static void write(Path file, Summary s) throws IOException {
-        Path tmp = file.resolveSibling(tempPrefix(file) + UUID.randomUUID() + KnowledgeBase.TEMP_SUFFIX);
+        // pid and clock, not a random UUID: SecureRandom's start-up would cost every status that stores
+        Path tmp = file.resolveSibling(tempPrefix(file) + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-"
+                + WRITES.incrementAndGet() + KnowledgeBase.TEMP_SUFFIX);
         try {
             Files.write(tmp, format(s).getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
