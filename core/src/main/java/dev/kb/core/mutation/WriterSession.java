@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -42,6 +43,8 @@ public final class WriterSession implements AutoCloseable {
     private final Registry registry;
     private final Recovery recovery;
     private final Coordinator coordinator;
+    /** Whether this batch has warned that the summary could not be stored: once is enough. */
+    private boolean summaryWarned;
 
     private WriterSession(Storage storage, Duration lockWait, String command, Events events, StagingArea staging,
                           Registry registry) {
@@ -58,7 +61,7 @@ public final class WriterSession implements AutoCloseable {
         this.recovery = new Recovery(kb, registry, storage.documents(), storage.ops(), hooks, events::warning,
                 new HashSet<>());
         this.coordinator = new Coordinator(registry, storage.documents(), new JournalStore(kb, storage.ops()),
-                recovery, hooks, events::warning, () -> SummaryCache.refresh(kb, registry));
+                recovery, hooks, events::warning, this::refreshSummary);
     }
 
     /**
@@ -137,6 +140,16 @@ public final class WriterSession implements AutoCloseable {
         }
         planner.release(group);
         return outcomes;
+    }
+
+    /** The post-commit refresh of the cached summary; its failure warns once per batch, not per group. */
+    private Optional<String> refreshSummary() {
+        Optional<String> failed = SummaryCache.refresh(storage.kb(), registry);
+        if (failed.isEmpty() || summaryWarned) {
+            return Optional.empty();
+        }
+        summaryWarned = true;
+        return failed;
     }
 
     private void recover(WriterLock lock) {

@@ -155,6 +155,33 @@ class SummaryCacheTest {
         }
     }
 
+    /**
+     * The refresh comes after the commit point: when the summary cannot be stored (here its path
+     * is a folder with something in it), the commits stand and the batch warns once, not per group.
+     */
+    @Test
+    void aSummaryThatCannotBeStoredIsOneWarningAndUndoesNothing() throws Exception {
+        try (TestKb t = TestKb.create(tmp)) {
+            Files.delete(t.kb.summaryFile());
+            Files.createDirectories(t.kb.summaryFile().resolve("in-the-way"));
+            t.add(t.doc("/in/a.md", "a", "alpha"));
+            t.add(t.doc("/in/b.md", "b", "bravo"));
+            t.add(t.doc("/in/c.md", "c", "charlie"));
+            assertEquals(3, t.registry.revision());
+            assertEquals(3, t.rows().size());
+            assertEquals(1, t.warnings.size(), t.warnings.toString());
+            assertTrue(t.warnings.get(0).contains("could not update the cached summary .kb/summary.txt"),
+                    t.warnings.get(0));
+            SummaryCache.Served s = SummaryCache.serve(t.kb, t.registry, false, Instant.now());
+            assertEquals(t.registry.snapshot(SummaryCache.RECENT), s.summary().registry(), "status still answers");
+            assertEquals(2, s.notes().size(), "and says, with --verbose, that it cannot read it, nor keep one: "
+                    + s.notes());
+            s.notes().forEach(n -> assertTrue(n.contains(".kb/summary.txt") && !n.contains("\n"), n));
+            t.closeStaging();
+            t.assertAtRest();
+        }
+    }
+
     private static void assertRebuiltAndStored(TestKb t, SummaryCache.Served s, Instant now) {
         RegistrySnapshot current = t.registry.snapshot(SummaryCache.RECENT);
         assertFalse(s.stale());
