@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.app.Status;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +24,11 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Status s = Status.of(root.knowledgeBase());
+        if (root.verbose()) {
+            PrintWriter err = spec.commandLine().getErr();
+            s.notes().forEach(n -> err.println("kb: " + n)); // one line each: their causes are made one line
+            err.flush();
+        }
         if (json) {
             var n = Output.object();
             n.put("kb", s.kb().toString());
@@ -37,15 +43,21 @@ final class StatusCommand implements Callable<Integer> {
             } else {
                 n.put("lock", null);
             }
+            n.put("revision", s.revision());
+            n.put("stale", s.stale());
+            SummaryView.json(n, s);
+            // ---- the live progress section (issue 11, "The progress section"): none published yet
+            n.put("progress", null);
             spec.commandLine().getOut().println(n);
         } else {
             var o = spec.commandLine().getOut();
             o.println("knowledge base:   " + s.kb());
-            o.println("documents:        " + s.documents());
+            o.println("documents:        " + s.documents() + SummaryView.byType(s));
             o.println("pending journals: " + s.pendingJournals()
                     + (s.pendingJournals() > 0 && s.lock().isEmpty() ? " (run 'kb recover')" : ""));
             o.println("staging orphans:  " + s.stagingOrphans());
             o.println("writer:           " + s.lock().map(h -> h.describe()).orElse("none"));
+            SummaryView.human(s, o);
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

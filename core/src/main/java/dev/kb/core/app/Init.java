@@ -8,6 +8,7 @@ import dev.kb.core.mutation.Recovery;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
 import dev.kb.core.wiki.WikiHooks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,11 @@ public final class Init {
             }
             try (Registry registry = freshRegistry ? SqliteRegistry.create(kb.registryFile()) : SqliteRegistry.open(kb.registryFile())) {
                 created |= freshRegistry;
+                if (freshRegistry) {
+                    // a summary left by a registry that was lost must not outlive it; a failure
+                    // only costs the first status a rebuild
+                    SummaryCache.refresh(kb, registry);
+                }
                 if (existed) {
                     // an existing KB whose init was interrupted: finish whatever else was too
                     new Recovery(kb, registry, FileOps.REAL, new WikiHooks(kb, registry, FileOps.REAL), warn)

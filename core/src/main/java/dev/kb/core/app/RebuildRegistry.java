@@ -10,7 +10,10 @@ import dev.kb.core.mutation.WriterSession;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.StagingOwner;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.Summary;
+import dev.kb.core.summary.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -37,7 +40,10 @@ import java.util.Optional;
  *       published and quarantined with its backups. None is rolled back because the new registry
  *       does not know its id.</li>
  *   <li><b>Write</b> the rows into {@code .kb/registry.db.rebuild.kbtmp} (what an interrupted
- *       rebuild left there is removed first), committed and forced.
+ *       rebuild left there is removed first), committed and forced, with a revision one above
+ *       both the old registry's (when it can still be read) and the cached summary's: a rebuilt
+ *       registry counting from 0 again would one day reach the revision of a summary cached from
+ *       the old rows, and status would serve that summary as current.
  *       <i>Crash here:</i> the old registry is untouched; the next rebuild starts over.</li>
  *   <li><b>Keep the old one aside:</b> {@code registry.db}, then its {@code -wal}, {@code -shm}
  *       and {@code -journal} files, are renamed to {@code registry.db.damaged-<stamp>} (plus the
@@ -87,6 +93,7 @@ public final class RebuildRegistry {
             removeWithCompanions(temp);
             long[] counts = new long[2];
             List<String> notRebuilt;
+            long revision = revisionAbove(kb, registry);
             try (SqliteRegistry.Rebuild rebuild = SqliteRegistry.rebuild(temp)) {
                 notRebuilt = RowsFromFiles.scan(kb, row -> {
                     Optional<String> refused = rebuild.add(row);
@@ -96,6 +103,8 @@ public final class RebuildRegistry {
                     }
                     return refused;
                 });
+                rebuild.seed(revision, new CommitNote("recover --rebuild-registry", (int) Math.min(Integer.MAX_VALUE,
+                        counts[0]), 0, 0, 0));
                 rebuild.finish();
             }
             FileOps.REAL.fsync(temp);
@@ -113,6 +122,16 @@ public final class RebuildRegistry {
         } catch (IOException e) {
             throw KbException.unusable("cannot rebuild the registry of " + kb + " (nothing was replaced)", e);
         }
+    }
+
+    /** A revision above every one the old registry or a summary cached from it reached. */
+    private static long revisionAbove(KnowledgeBase kb, Path registry) {
+        long seen = Math.max(0, SqliteRegistry.lastRevision(registry));
+        Optional<Summary> cached = SummaryFile.read(kb.summaryFile()).summary();
+        if (cached.isPresent()) {
+            seen = Math.max(seen, cached.get().revision());
+        }
+        return seen + 1;
     }
 
     private static void refuseWhileAnotherKbRuns(KnowledgeBase kb) throws IOException {

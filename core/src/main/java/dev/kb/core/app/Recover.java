@@ -15,6 +15,7 @@ import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
 import dev.kb.core.text.Causes;
 import dev.kb.core.wiki.FrontMatter;
 import dev.kb.core.wiki.WikiHooks;
@@ -73,21 +74,27 @@ public final class Recover {
     public static Result run(KnowledgeBase kb, Duration wait, boolean repair, boolean rebuildRegistry, Events events) {
         kb.requireWritable();
         RebuildRegistry.Result rebuilt = rebuildRegistry ? RebuildRegistry.run(kb, wait, events) : null;
-        Verified first = verify(kb, wait, events);
+        Verified first = verify(kb, wait, events, rebuilt != null);
         if (!repair || first.pages().isEmpty()) {
             return new Result(first.report(), first.documents(), first.problems(), List.of(), rebuilt);
         }
         List<String> repaired = new ArrayList<>();
         List<String> unrepaired = new ArrayList<>();
         repair(kb, wait, first.pages(), events, repaired, unrepaired);
-        Verified after = verify(kb, wait, events);
+        Verified after = verify(kb, wait, events, false);
         List<String> problems = new ArrayList<>(after.problems());
         problems.addAll(unrepaired);
         return new Result(first.report(), after.documents(), problems, repaired, rebuilt);
     }
 
-    /** Recovery, then verification, under the lock; the index is rebuilt from the registry. */
-    private static Verified verify(KnowledgeBase kb, Duration wait, Events events) {
+    /**
+     * Recovery, then verification, under the lock; the index is rebuilt from the registry.
+     *
+     * @param rebuilt whether the registry was just rebuilt: its revision moved without a writer's
+     *                commit to refresh the cached summary, so this does (other runs leave the cache
+     *                as they found it; status rebuilds what is out of date)
+     */
+    private static Verified verify(KnowledgeBase kb, Duration wait, Events events, boolean rebuilt) {
         try (WriterLock lock = FcntlWriterLock.acquire(kb, wait, "kb recover", events::waitingForLock);
              Registry registry = SqliteRegistry.open(kb.registryFile())) {
             WikiHooks hooks = new WikiHooks(kb, registry, FileOps.REAL);
@@ -117,6 +124,9 @@ public final class Recover {
                         + SqliteRegistry.REBUILD_HINT);
             }
             hooks.rebuildIndex();
+            if (rebuilt) {
+                SummaryCache.refresh(kb, registry).ifPresent(events::warning);
+            }
             return new Verified(report, count[0], problems, pages);
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot verify " + kb + ": " + e.getMessage(), e);

@@ -9,22 +9,41 @@ import dev.kb.core.lock.LockHolder;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
+import dev.kb.core.summary.Summary;
+import dev.kb.core.summary.SummaryCache;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code kb status}: a snapshot read without the writer lock, so it answers at once even while a
- * writer runs (SQLite's WAL lets it read the last committed state).
+ * writer runs (SQLite's WAL lets it read the last committed state). The summary comes from the
+ * cache in {@code .kb/} when its revision is current (see {@link dev.kb.core.summary}).
+ *
+ * @param documents   the registry's documents now (of {@code revision})
+ * @param revision    the registry's revision now; 0 for a registry that predates revisions
+ * @param summary     the core section: of {@code revision}, unless {@code stale}
+ * @param stale       whether {@code summary} is of an older revision: a writer is committing
+ * @param quarantinedJournals journals in {@code .kb/quarantine/}, counted now
+ * @param at          when this status was taken (the summary's age is counted to it)
+ * @param notes       what went wrong with the cached summary, one line each (for {@code --verbose})
  */
-public record Status(Path kb, long documents, int pendingJournals, int stagingOrphans, Optional<LockHolder> lock) {
+public record Status(Path kb, long documents, int pendingJournals, int stagingOrphans, Optional<LockHolder> lock,
+                     long revision, Summary summary, boolean stale, int quarantinedJournals, Instant at,
+                     List<String> notes) {
 
     public static Status of(KnowledgeBase kb) {
-        long docs;
+        // the holder first: a summary found stale is served as such only while a writer runs
+        Optional<LockHolder> holder = FcntlWriterLock.currentHolder(kb);
+        Instant now = Instant.now();
+        SummaryCache.Served served;
         try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
-            docs = r.count();
+            served = SummaryCache.serve(kb, r, holder.isPresent(), now);
         }
         try {
             Set<String> ids = new HashSet<>();
@@ -33,9 +52,16 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
                 ids.add(JournalStore.idOf(p));
             }
             int orphans = Sweeper.countOrphans(kb, ids);
-            return new Status(kb.root(), docs, ids.size(), orphans, FcntlWriterLock.currentHolder(kb));
+            return new Status(kb.root(), served.documents(), ids.size(), orphans, holder, served.revision(),
+                    served.summary(), served.stale(), JournalStore.countQuarantined(kb), now,
+                    List.copyOf(served.notes()));
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How old the summary shown is. */
+    public Duration summaryAge() {
+        return summary.age(at);
     }
 }

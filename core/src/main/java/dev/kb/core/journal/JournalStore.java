@@ -76,6 +76,33 @@ public final class JournalStore {
         return out;
     }
 
+    /**
+     * How many journals {@link #quarantine} has moved to {@code .kb/quarantine/} and a person has
+     * not yet dealt with (their backups folders, and staging quarantined by the sweeper, are not
+     * journals). Counted from the folder each time: recovery quarantines without a commit, so no
+     * revision could say that a count kept elsewhere is out of date.
+     */
+    public static int countQuarantined(KnowledgeBase kb) throws IOException {
+        Path dir = kb.quarantineDir();
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (name.contains(KnowledgeBase.JOURNAL_SUFFIX + ".") && !name.endsWith(BACKUPS_SUFFIX)
+                        && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Suffix of a quarantined journal's backups folder, beside it. */
+    private static final String BACKUPS_SUFFIX = ".backups";
+
     /** Where {@link #quarantine} put a journal and, when it had any, its backups folder (else null). */
     public record Quarantined(Path journal, Path backups) {
     }
@@ -94,7 +121,7 @@ public final class JournalStore {
         String name = journalFile.getFileName() + "." + Sweeper.stamp();
         Path movedBackups = null;
         if (Files.isDirectory(backups, LinkOption.NOFOLLOW_LINKS)) {
-            movedBackups = Sweeper.quarantine(kb, ops, backups, name + ".backups");
+            movedBackups = Sweeper.quarantine(kb, ops, backups, name + BACKUPS_SUFFIX);
         }
         Path movedJournal = Sweeper.quarantine(kb, ops, journalFile, name);
         return new Quarantined(movedJournal, movedBackups);

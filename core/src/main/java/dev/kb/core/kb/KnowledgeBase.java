@@ -26,6 +26,8 @@ public final class KnowledgeBase {
     public static final String JOURNAL_SUFFIX = ".json";
     /** Suffix of the section-tree artifact of a PageIndex Cloud document: {@code <name>.tree.json}. */
     public static final String TREE_SUFFIX = ".tree.json";
+    /** The cached summary of {@code kb status} in {@code .kb/} (see {@link dev.kb.core.summary}). */
+    public static final String SUMMARY_FILE = "summary.txt";
 
     /** {@code raw/<name>.<ext>}: where a document's original bytes live. */
     public static String rawPath(String name, String extension) {
@@ -146,6 +148,10 @@ public final class KnowledgeBase {
 
     public Path lockFile() {
         return metaDir().resolve("ingest.lock");
+    }
+
+    public Path summaryFile() {
+        return metaDir().resolve(SUMMARY_FILE);
     }
 
     public Path journalDir() {

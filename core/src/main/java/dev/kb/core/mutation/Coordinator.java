@@ -9,23 +9,27 @@ import dev.kb.core.store.DocumentStore;
 import dev.kb.core.store.LockLostException;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryFile;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Carries out one {@link Mutation} under the protocol of {@link dev.kb.core.journal}: journal →
- * publish → registry transaction (THE COMMIT POINT) → mark → post-commit hooks → discard. It knows
- * nothing of what the mutation means; planning did that.
+ * publish → registry transaction (THE COMMIT POINT) → mark → post-commit hooks → discard → cached
+ * summary. It knows nothing of what the mutation means; planning did that.
  *
  * <p>Steps at which tests can halt the process ({@link Halt}): {@code before-journal},
  * {@code journal-written}, {@code published}, {@code committed}, {@code journal-marked},
- * {@code hooks-done}, {@code discarded}.
+ * {@code hooks-done}, {@code discarded}, and {@code summary-staged} (inside
+ * {@link SummaryFile#write}: the new summary written beside the file, not yet renamed over it).
  */
 final class Coordinator {
     static final List<String> STEPS = List.of("before-journal", "journal-written", "published", "committed",
-            "journal-marked", "hooks-done", "discarded");
+            "journal-marked", "hooks-done", "discarded", "summary-staged");
 
     private final Registry registry;
     private final DocumentStore documents;
@@ -33,15 +37,18 @@ final class Coordinator {
     private final Recovery recovery;
     private final CommitHooks hooks;
     private final Consumer<String> warn;
+    /** Stores the summary of the registry as committed; never throws, returns a warning or empty. */
+    private final Supplier<Optional<String>> refreshSummary;
 
     Coordinator(Registry registry, DocumentStore documents, JournalStore journals, Recovery recovery,
-                CommitHooks hooks, Consumer<String> warn) {
+                CommitHooks hooks, Consumer<String> warn, Supplier<Optional<String>> refreshSummary) {
         this.registry = registry;
         this.documents = documents;
         this.journals = journals;
         this.recovery = recovery;
         this.hooks = hooks;
         this.warn = warn;
+        this.refreshSummary = refreshSummary;
     }
 
     /**
@@ -60,7 +67,7 @@ final class Coordinator {
             // Publishing a large group takes a while: if the lock file was removed meanwhile,
             // another writer may be at work, and a commit now could name files it replaces.
             lock.assertHeld();
-            registry.commit(j.id(), m.upserts(), m.removals()); // ===== THE COMMIT POINT =====
+            registry.commit(j.id(), m.upserts(), m.removals(), m.note()); // ===== THE COMMIT POINT =====
         } catch (LockLostException e) {
             // Undoing needs the lock as much as committing does: the journal stays, as after a
             // crash here, for the next recovery under a lock that holds.
@@ -85,6 +92,9 @@ final class Coordinator {
             Halt.at("hooks-done");
             discard(j);
         }
+        // Last: whoever reads the new summary reads a KB at rest. Without it status still answers
+        // (it rebuilds a summary whose revision is behind), so a failure is only a warning.
+        refreshSummary.get().ifPresent(warn);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.kb.core.mutation;
 
 import dev.kb.core.journal.Journal;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import java.util.List;
 
@@ -15,5 +16,10 @@ public record Mutation(Journal journal, List<DocumentRow> upserts, List<String> 
     public Mutation {
         upserts = List.copyOf(upserts);
         removals = List.copyOf(removals);
+    }
+
+    /** What the registry's history records of this group: its command, and what it did to how many documents. */
+    public CommitNote note() {
+        return CommitNote.of(journal.command(), journal.docs().stream().map(Journal.Doc::action).toList());
     }
 }

@@ -12,6 +12,7 @@ import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.DocumentStore;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -116,7 +117,9 @@ public final class Recovery {
                 ops.delete(tmp);
             }
             int swept = Sweeper.removeOrphans(kb, ops, t.live, warn);
-            sweepTemporaries(kb.wikiDir());
+            sweepTemporaries(kb.wikiDir(), ".*" + KnowledgeBase.TEMP_SUFFIX);
+            // a summary write cut short (its status or writer killed): only disk space, but one per kill
+            sweepTemporaries(kb.metaDir(), SummaryFile.temporaryGlob(kb.summaryFile()));
             return new Report(t.finished, t.rolledBack, t.quarantined, swept, List.copyOf(t.kept));
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE,
@@ -456,12 +459,12 @@ public final class Recovery {
                 + " for inspection; files it may have published are reported by 'kb recover'");
     }
 
-    /** Temporaries of atomic writes into wiki/ that a crash interrupted. */
-    private void sweepTemporaries(Path dir) throws IOException {
+    /** Temporaries of atomic writes (into wiki/, of the cached summary) that a crash interrupted. */
+    private void sweepTemporaries(Path dir, String glob) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (var ds = Files.newDirectoryStream(dir, ".*" + KnowledgeBase.TEMP_SUFFIX)) {
+        try (var ds = Files.newDirectoryStream(dir, glob)) {
             for (Path p : ds) {
                 ops.delete(p);
             }

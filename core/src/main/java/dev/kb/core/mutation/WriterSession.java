@@ -7,12 +7,14 @@ import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
 import dev.kb.core.wiki.WikiHooks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -41,6 +43,8 @@ public final class WriterSession implements AutoCloseable {
     private final Registry registry;
     private final Recovery recovery;
     private final Coordinator coordinator;
+    /** Whether this batch has warned that the summary could not be stored: once is enough. */
+    private boolean summaryWarned;
 
     private WriterSession(Storage storage, Duration lockWait, String command, Events events, StagingArea staging,
                           Registry registry) {
@@ -57,7 +61,7 @@ public final class WriterSession implements AutoCloseable {
         this.recovery = new Recovery(kb, registry, storage.documents(), storage.ops(), hooks, events::warning,
                 new HashSet<>());
         this.coordinator = new Coordinator(registry, storage.documents(), new JournalStore(kb, storage.ops()),
-                recovery, hooks, events::warning);
+                recovery, hooks, events::warning, this::refreshSummary);
     }
 
     /**
@@ -136,6 +140,16 @@ public final class WriterSession implements AutoCloseable {
         }
         planner.release(group);
         return outcomes;
+    }
+
+    /** The post-commit refresh of the cached summary; its failure warns once per batch, not per group. */
+    private Optional<String> refreshSummary() {
+        Optional<String> failed = SummaryCache.refresh(storage.kb(), registry);
+        if (failed.isEmpty() || summaryWarned) {
+            return Optional.empty();
+        }
+        summaryWarned = true;
+        return failed;
     }
 
     private void recover(WriterLock lock) {

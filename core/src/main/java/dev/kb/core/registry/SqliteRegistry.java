@@ -3,8 +3,10 @@ package dev.kb.core.registry;
 import dev.kb.core.KbException;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.name.Names;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
+import dev.kb.core.store.RegistrySnapshot;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -41,16 +44,33 @@ import java.util.function.Consumer;
  * documents(doc_name TEXT PRIMARY KEY, name_key TEXT UNIQUE, sha256, raw_path, source_path,
  *           source_uri TEXT UNIQUE, type, title, size, added_at, updated_at, etag, last_modified)
  * commits(journal_id TEXT PRIMARY KEY, committed_at, documents)
+ * registry_state(id INTEGER PRIMARY KEY CHECK (id = 1), revision)      -- one row
+ * history(revision INTEGER PRIMARY KEY, committed_at, command, added, updated, removed, repaired)
+ * totals(type TEXT PRIMARY KEY, documents, bytes)                        -- kept by triggers
  * </pre>
  * {@code name_key} is the case- and Unicode-folded name, so two documents can never share a name on
- * a case-insensitive file system.
+ * a case-insensitive file system. {@code commits} holds the ids of journals not yet discarded (what
+ * recovery asks); {@code history} the last {@value Registry#HISTORY} commits (what status shows).
+ *
+ * <p>The revision, the history row and the totals change in the commit point's own transaction
+ * (the totals through triggers on {@code documents}, so no write path can forget them): none of
+ * them can disagree with the rows, whatever crash comes when. The totals make the summary cost the
+ * same at any size; a {@code GROUP BY} over 200,000 rows after every committed group would not.
  */
 public final class SqliteRegistry implements Registry {
-    /** 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on upgrade. */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on
+     * upgrade. 3: the revision, the history and the totals by type (counted from the rows on upgrade).
+     */
+    public static final int SCHEMA_VERSION = 3;
+
+    /** The first schema with a revision; a reader of an older one reports {@link #revision} -1. */
+    static final int REVISIONS_SINCE = 3;
 
     private final Connection conn;
     private final Path file;
+    /** The schema this connection found (or made) when it opened. */
+    private int schema;
 
     private SqliteRegistry(Path file, Connection conn) {
         this.file = file;
@@ -249,6 +269,16 @@ public final class SqliteRegistry implements Registry {
             }
             s.executeQuery("SELECT " + ALL_COLUMNS + " FROM documents LIMIT 0").close();
             s.executeQuery("SELECT journal_id, committed_at, documents FROM commits LIMIT 0").close();
+            if (v >= REVISIONS_SINCE) {
+                s.executeQuery("SELECT " + HISTORY_COLUMNS + " FROM history LIMIT 0").close();
+                s.executeQuery("SELECT type, documents, bytes FROM totals LIMIT 0").close();
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM registry_state WHERE id = 1")) {
+                    if (!rs.next() || rs.getInt(1) != 1) {
+                        // every commit adds one to it: without the row no commit can go through
+                        return new Health(Condition.DAMAGED, "has lost its revision row (registry_state)", -1);
+                    }
+                }
+            }
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM documents")) {
                 return new Health(Condition.SOUND, null, rs.next() ? rs.getLong(1) : 0);
             }
@@ -258,6 +288,29 @@ public final class SqliteRegistry implements Registry {
                 return new Health(Condition.DAMAGED, Causes.oneLine(e), -1);
             }
             throw unusable(file, e);
+        }
+    }
+
+    /**
+     * The revision a registry file had reached, read the way {@link #health} reads (never
+     * changing it, never waiting for a writer); -1 when it has none or it cannot be read: missing,
+     * damaged, older than revisions. For a rebuild, which must go above it.
+     */
+    public static long lastRevision(Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return -1;
+        }
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "10000");
+        p.setProperty("open_mode", "2"); // SQLITE_OPEN_READWRITE without CREATE, as health opens it
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+             Statement s = c.createStatement()) {
+            s.execute("PRAGMA query_only=ON");
+            try (ResultSet rs = s.executeQuery("SELECT revision FROM registry_state WHERE id = 1")) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } catch (SQLException | RuntimeException e) {
+            return -1; // what cannot be read cannot be exceeded; the cached summary's revision still counts
         }
     }
 
@@ -399,6 +452,7 @@ public final class SqliteRegistry implements Registry {
 
     private void checkVersion() throws SQLException {
         int v = userVersion();
+        schema = v;
         if (v > SCHEMA_VERSION) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file + " has schema version " + v
                     + ", newer than this kb understands (" + SCHEMA_VERSION + "); upgrade kb");
@@ -413,6 +467,7 @@ public final class SqliteRegistry implements Registry {
     private void migrate() throws SQLException {
         int v = userVersion();
         if (v == SCHEMA_VERSION) {
+            schema = v;
             return;
         }
         if (v > SCHEMA_VERSION) {
@@ -444,14 +499,63 @@ public final class SqliteRegistry implements Registry {
             if (v == 1) {
                 refoldNameKeys();
             }
+            createRevisionTables(s);
+            if (v > 0 && v < REVISIONS_SINCE) {
+                // the triggers count only what changes from now on: the rows already there once
+                s.execute("DELETE FROM totals");
+                s.execute("INSERT INTO totals(type, documents, bytes) SELECT type, count(*), coalesce(sum(size), 0)"
+                        + " FROM documents GROUP BY type");
+            }
             s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
             conn.commit();
+            schema = SCHEMA_VERSION;
         } catch (SQLException e) {
             conn.rollback();
             throw e;
         } finally {
             conn.setAutoCommit(true);
         }
+    }
+
+    /** Columns of {@code history}, in the order {@link #recordCommit} writes them. */
+    private static final String HISTORY_COLUMNS = "revision, committed_at, command, added, updated, removed, repaired";
+
+    /**
+     * Version 3's tables, inside the upgrade's transaction. An upgraded registry starts at revision
+     * 0 with an empty history, as a new one does: its rows did not change, and no summary was ever
+     * tagged with a revision of it.
+     */
+    private static void createRevisionTables(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS registry_state(
+                  id       INTEGER PRIMARY KEY CHECK (id = 1),
+                  revision INTEGER NOT NULL)""");
+        s.execute("INSERT OR IGNORE INTO registry_state(id, revision) VALUES(1, 0)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS history(
+                  revision     INTEGER PRIMARY KEY,
+                  committed_at TEXT NOT NULL,
+                  command      TEXT NOT NULL,
+                  added        INTEGER NOT NULL,
+                  updated      INTEGER NOT NULL,
+                  removed      INTEGER NOT NULL,
+                  repaired     INTEGER NOT NULL)""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS totals(
+                  type      TEXT PRIMARY KEY,
+                  documents INTEGER NOT NULL,
+                  bytes     INTEGER NOT NULL)""");
+        String countIn = """
+                INSERT INTO totals(type, documents, bytes) VALUES(NEW.type, 1, NEW.size)
+                  ON CONFLICT(type) DO UPDATE SET documents = documents + 1, bytes = bytes + excluded.bytes;""";
+        String countOut = """
+                UPDATE totals SET documents = documents - 1, bytes = bytes - OLD.size WHERE type = OLD.type;
+                DELETE FROM totals WHERE type = OLD.type AND documents <= 0;""";
+        s.execute("CREATE TRIGGER IF NOT EXISTS totals_insert AFTER INSERT ON documents BEGIN " + countIn + " END");
+        s.execute("CREATE TRIGGER IF NOT EXISTS totals_delete AFTER DELETE ON documents BEGIN " + countOut + " END");
+        // an upsert's DO UPDATE fires this too: the old type and size out, the new ones in
+        s.execute("CREATE TRIGGER IF NOT EXISTS totals_update AFTER UPDATE OF type, size ON documents BEGIN "
+                + countOut + " " + countIn + " END");
     }
 
     /**
@@ -519,6 +623,99 @@ public final class SqliteRegistry implements Registry {
         }
     }
 
+    @Override
+    public long revision() {
+        if (schema < REVISIONS_SINCE) {
+            return -1;
+        }
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT revision FROM registry_state WHERE id = 1")) {
+            if (!rs.next()) {
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                        + " has lost its revision row (registry_state): " + REBUILD_HINT);
+            }
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    /** One statement, so one snapshot: the count is of the commit that made the revision. */
+    @Override
+    public Head head() {
+        String sql = schema < REVISIONS_SINCE ? "SELECT -1, count(*) FROM documents"
+                : "SELECT (SELECT revision FROM registry_state WHERE id = 1), "
+                + "(SELECT coalesce(sum(documents), 0) FROM totals)";
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            if (rs.getObject(1) == null) {
+                throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                        + " has lost its revision row (registry_state): " + REBUILD_HINT);
+            }
+            return new Head(rs.getLong(1), rs.getLong(2));
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    /**
+     * One compound statement, so one snapshot of the revision, the totals and the history, with
+     * no transaction to open or close on a connection a writer also commits through. An older
+     * schema has neither revision nor history: its totals are counted from the rows.
+     */
+    @Override
+    public RegistrySnapshot snapshot(int recent) {
+        if (schema < REVISIONS_SINCE) {
+            return countedSnapshot();
+        }
+        String sql = """
+                SELECT 0, NULL, NULL, revision, 0, 0, 0, 0 FROM registry_state WHERE id = 1
+                UNION ALL
+                SELECT 1, type, NULL, documents, bytes, 0, 0, 0 FROM totals
+                UNION ALL
+                SELECT * FROM (SELECT 2, committed_at, command, revision, added, updated, removed, repaired
+                               FROM history ORDER BY revision DESC LIMIT ?)""";
+        long revision = -1;
+        Map<String, RegistrySnapshot.TypeTotals> byType = new TreeMap<>();
+        List<RegistrySnapshot.Commit> commits = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setInt(1, Math.max(0, recent));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    switch (rs.getInt(1)) {
+                        case 0 -> revision = rs.getLong(4);
+                        case 1 -> byType.put(rs.getString(2), new RegistrySnapshot.TypeTotals(rs.getLong(4),
+                                rs.getLong(5)));
+                        default -> commits.add(new RegistrySnapshot.Commit(rs.getLong(4), rs.getString(2),
+                                new CommitNote(rs.getString(3), rs.getInt(5), rs.getInt(6), rs.getInt(7),
+                                        rs.getInt(8))));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+        if (revision < 0) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "registry " + file
+                    + " has lost its revision row (registry_state): " + REBUILD_HINT);
+        }
+        commits.sort((a, b) -> Long.compare(b.revision(), a.revision()));
+        return new RegistrySnapshot(revision, new TreeMap<>(byType), commits);
+    }
+
+    private RegistrySnapshot countedSnapshot() {
+        Map<String, RegistrySnapshot.TypeTotals> byType = new TreeMap<>();
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT type, count(*), coalesce(sum(size), 0) FROM documents GROUP BY type")) {
+            while (rs.next()) {
+                byType.put(rs.getString(1), new RegistrySnapshot.TypeTotals(rs.getLong(2), rs.getLong(3)));
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+        return new RegistrySnapshot(-1, new TreeMap<>(byType), List.of());
+    }
+
     /** Streams every row in the order the documents were added (for verification and index rebuilds). */
     @Override
     public void forEach(Consumer<DocumentRow> action) {
@@ -581,15 +778,16 @@ public final class SqliteRegistry implements Registry {
     // ---- the commit point -----------------------------------------------------------------
 
     /**
-     * THE COMMIT POINT. In one transaction: insert or replace the rows, and record the journal id.
-     * When this returns, the mutation is durable and recovery will finish it, never undo it; when it
-     * throws, nothing of it is in the registry and the caller rolls the journal back.
+     * THE COMMIT POINT. In one transaction: insert or replace the rows, record the journal id, add
+     * one to the revision and record the commit in the history. When this returns, the mutation is
+     * durable and recovery will finish it, never undo it; when it throws, nothing of it is in the
+     * registry (the revision included) and the caller rolls the journal back.
      */
     @Override
-    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-            throws IOException {
+    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                       CommitNote note) throws IOException {
         try {
-            commitTransaction(journalId, upserts, removals);
+            commitTransaction(journalId, upserts, removals, note);
         } catch (SQLException e) {
             if (outOfSpace(file, e)) {
                 // the same words as every other ENOSPC of the batch, not SQLite's
@@ -645,20 +843,50 @@ public final class SqliteRegistry implements Registry {
         }
     }
 
-    private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals)
-            throws SQLException {
+    /**
+     * The revision moves here and nowhere else but a rebuild ({@link Rebuild#seed}), in the same
+     * transaction as the rows: a summary tagged with a revision is then a summary of exactly the
+     * rows of that revision, and a rolled-back commit leaves the revision where it was.
+     */
+    private void recordCommit(String at, CommitNote note) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            if (s.executeUpdate("UPDATE registry_state SET revision = revision + 1 WHERE id = 1") != 1) {
+                throw new SQLException("the registry has lost its revision row (registry_state): " + REBUILD_HINT);
+            }
+        }
+        try (PreparedStatement h = conn.prepareStatement("INSERT INTO history(" + HISTORY_COLUMNS + ") "
+                + "SELECT revision, ?, ?, ?, ?, ?, ? FROM registry_state WHERE id = 1")) {
+            h.setString(1, at);
+            h.setString(2, note.command());
+            h.setInt(3, note.added());
+            h.setInt(4, note.updated());
+            h.setInt(5, note.removed());
+            h.setInt(6, note.repaired());
+            h.executeUpdate();
+        }
+        try (Statement s = conn.createStatement()) {
+            // bounded: without this the history would grow by a row with every group of every batch
+            s.executeUpdate("DELETE FROM history WHERE revision <= (SELECT revision FROM registry_state WHERE id = 1)"
+                    + " - " + HISTORY);
+        }
+    }
+
+    private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals,
+                                   CommitNote note) throws SQLException {
         SQLException failure = null;
         conn.setAutoCommit(false);
         try {
             upsert(rows);
             delete(removals);
+            String at = Instant.now().toString();
             try (PreparedStatement c = conn.prepareStatement(
                     "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
                 c.setString(1, journalId);
-                c.setString(2, Instant.now().toString());
+                c.setString(2, at);
                 c.setInt(3, rows.size() + removals.size());
                 c.executeUpdate();
             }
+            recordCommit(at, note);
             conn.commit();
         } catch (SQLException | RuntimeException e) {
             failure = e instanceof SQLException sql ? sql : new SQLException(e);
@@ -786,6 +1014,27 @@ public final class SqliteRegistry implements Registry {
                 up.setString(13, row.lastModified());
                 up.executeUpdate();
                 return Optional.empty();
+            } catch (SQLException e) {
+                throw failed(registry.file, e);
+            }
+        }
+
+        /**
+         * Gives the rebuilt registry its revision, in the transaction of its rows, and records the
+         * rebuild as its one commit. {@code revision} must exceed every revision the old registry
+         * reached and every summary cached from it: a rebuilt registry that began again at 0 would
+         * sooner or later reach the revision of a cached summary of the old rows, and status would
+         * serve that summary as current.
+         */
+        public void seed(long revision, CommitNote note) {
+            if (revision < 1) {
+                throw new IllegalArgumentException("a rebuilt registry's revision must be positive: " + revision);
+            }
+            try (PreparedStatement ps = registry.conn.prepareStatement(
+                    "UPDATE registry_state SET revision = ? WHERE id = 1")) {
+                ps.setLong(1, revision - 1);
+                ps.executeUpdate();
+                registry.recordCommit(Instant.now().toString(), note);
             } catch (SQLException e) {
                 throw failed(registry.file, e);
             }

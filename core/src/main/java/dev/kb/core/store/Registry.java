@@ -7,12 +7,14 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The document registry: one row per document, and the ids of committed journals. Its
- * {@link #commit} is the single commit point of every mutation (see {@link dev.kb.core.store}).
- * A registry opened for writing is used only under the writer lock; one opened for reading never
- * blocks a writer and sees the last commit.
+ * The document registry: one row per document, the ids of committed journals, a revision and a
+ * short history of commits. Its {@link #commit} is the single commit point of every mutation (see
+ * {@link dev.kb.core.store}). A registry opened for writing is used only under the writer lock; one
+ * opened for reading never blocks a writer and sees the last commit.
  */
 public interface Registry extends AutoCloseable {
+    /** How many commits the history keeps (older ones are dropped by the commit that adds one). */
+    int HISTORY = 100;
 
     Optional<DocumentRow> bySourceUri(String uri);
 
@@ -27,6 +29,23 @@ public interface Registry extends AutoCloseable {
 
     long count();
 
+    /**
+     * The revision: 0 for a new registry, one more after every {@link #commit} (never after one
+     * that failed), so two reads that return the same number saw the same rows. -1 when the
+     * registry predates revisions (a reader opened an older schema, which only a writer upgrades).
+     * One row read: it costs the same in a KB of any size.
+     */
+    long revision();
+
+    /** The revision and the number of documents, from one commit, at a cost that does not grow with the KB. */
+    record Head(long revision, long documents) {
+    }
+
+    Head head();
+
+    /** Documents and bytes by type and the latest {@code recent} commits, all from one commit. */
+    RegistrySnapshot snapshot(int recent);
+
     /** Every row, in the order the documents were added (the index's order). */
     void forEach(Consumer<DocumentRow> action);
 
@@ -39,10 +58,13 @@ public interface Registry extends AutoCloseable {
 
     /**
      * THE COMMIT POINT. Atomically: insert or replace {@code upserts}, delete the rows named in
-     * {@code removals}, and record {@code journalId}. When this returns the mutation is durable and
-     * recovery finishes it; when it throws, {@link #isCommitted} says whether it went through anyway.
+     * {@code removals}, record {@code journalId}, add one to the {@link #revision} and record
+     * {@code note} in the history under the new revision. When this returns the mutation is durable
+     * and recovery finishes it; when it throws, {@link #isCommitted} says whether it went through
+     * anyway (and the revision moved exactly when it did).
      */
-    void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals) throws IOException;
+    void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals, CommitNote note)
+            throws IOException;
 
     /** Forgets journal ids whose journals are gone, so the table does not grow with every add. */
     void forgetCommits(Collection<String> journalIds);

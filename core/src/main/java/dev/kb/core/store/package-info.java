@@ -8,8 +8,9 @@
  * ({@link dev.kb.core.lock.FcntlWriterLock}).
  *
  * <h2>What any implementation must guarantee</h2>
- * The protocol in {@link dev.kb.core.journal} is correct because of four properties, and a new
- * backend is correct when it keeps them:
+ * The protocol in {@link dev.kb.core.journal} is correct because of the first four properties, and
+ * the cached status summary ({@link dev.kb.core.summary}) because of the fifth; a new backend is
+ * correct when it keeps them:
  * <ol>
  *   <li><b>One commit point.</b> {@link dev.kb.core.store.Registry#commit} applies the row changes
  *       and records the journal id atomically: afterwards {@code isCommitted(id)} is true and every
@@ -28,6 +29,11 @@
  *       decided when the registry that would say is lost.</li>
  *   <li><b>Durable before the commit point.</b> When {@code publish} returns, what it did survives
  *       a power cut.</li>
+ *   <li><b>The revision moves with the rows.</b> {@link dev.kb.core.store.Registry#commit} adds
+ *       one to {@link dev.kb.core.store.Registry#revision} and records its
+ *       {@link dev.kb.core.store.CommitNote} in the same atomic step, and nothing else moves it
+ *       (but a rebuild, upwards): a summary cached at a revision is then exactly the summary of
+ *       that revision's rows, and status can tell a current one with a single read.</li>
  * </ol>
  *
  * <h2>How other backends would keep them (not built)</h2>

@@ -19,7 +19,10 @@ import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.ForwardingRegistry;
 import dev.kb.core.store.Registry;
+import dev.kb.core.store.RegistrySnapshot;
 import dev.kb.core.store.WriterLock;
+import dev.kb.core.summary.SummaryCache;
+import dev.kb.core.summary.SummaryFile;
 import dev.kb.core.wiki.WikiHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -253,6 +256,31 @@ public final class TestKb implements AutoCloseable {
             }
         }
         return new State(rows, files);
+    }
+
+    /**
+     * The revision's invariant after any failure and its recovery: the revision moved once per
+     * group committed since {@code revisionBefore} and never for one rolled back; the history has
+     * one row for each of those revisions, whose counts add up to the {@code documentsChanged};
+     * and the summary the writer cached is the registry's summary at the revision it claims,
+     * which is the current one.
+     */
+    public void assertRevisionAgrees(long revisionBefore, int documentsChanged, String where) {
+        RegistrySnapshot now = registry.snapshot(Registry.HISTORY);
+        List<RegistrySnapshot.Commit> since = now.recent().stream().filter(c -> c.revision() > revisionBefore).toList();
+        assertEquals(now.revision() - revisionBefore, since.size(), "one history row per revision: " + where);
+        for (int i = 0; i < since.size(); i++) {
+            assertEquals(now.revision() - i, since.get(i).revision(), "revisions without a gap: " + where);
+        }
+        assertEquals(documentsChanged, since.stream().mapToInt(c -> c.note().documents()).sum(),
+                "the history counts the documents that changed: " + where);
+        if (documentsChanged == 0) {
+            assertEquals(revisionBefore, now.revision(), "a rolled-back group moved the revision: " + where);
+        }
+        SummaryFile.Read cached = SummaryFile.read(kb.summaryFile());
+        assertEquals(null, cached.problem(), where);
+        assertEquals(registry.snapshot(SummaryCache.RECENT), cached.summary().orElseThrow().registry(),
+                "the cached summary is the registry's at the current revision: " + where);
     }
 
     /** How many lines of wiki/log.md say exactly this. */

@@ -103,6 +103,7 @@ class AddFaultInjectionTest {
             try (TestKb t = TestKb.create(tmp.resolve(mode + "-" + n))) {
                 scenario.setUp.accept(t);
                 TestKb.State before = t.state();
+                long revisionBefore = t.registry.revision();
                 List<Long> logBefore = ref.logLines().stream().map(t::logLines).toList();
                 List<Prepared> docs = scenario.docs.apply(t);
 
@@ -117,7 +118,8 @@ class AddFaultInjectionTest {
                 reached = ops.reached();
                 String where = "N=" + n + " " + ops.log() + " outcomes=" + outcomes + " thrown=" + thrown;
 
-                boolean isBefore = recoverAndCheck(t, before, logBefore, ref, outcomes, thrown, where);
+                boolean isBefore = recoverAndCheck(t, revisionBefore, docs.size(), before, logBefore, ref, outcomes,
+                        thrown, where);
                 if (thrown != null) {
                     assertTrue(mode == FailingFileOps.Mode.FROM_N_ON, "only a failed rollback may throw: " + where);
                 }
@@ -177,6 +179,7 @@ class AddFaultInjectionTest {
                 try (TestKb t = TestKb.create(tmp.resolve(first + "-" + n + "-" + crashAt))) {
                     scenario.setUp.accept(t);
                     TestKb.State before = t.state();
+                    long revisionBefore = t.registry.revision();
                     List<Long> logBefore = ref.logLines().stream().map(t::logLines).toList();
                     List<Prepared> docs = scenario.docs.apply(t);
                     List<Outcome> outcomes = null;
@@ -192,7 +195,8 @@ class AddFaultInjectionTest {
                         assertTrue(ops.crashed(), "the crash point was reached: " + where);
                     }
 
-                    boolean isBefore = recoverAndCheck(t, before, logBefore, ref, outcomes, thrown, where);
+                    boolean isBefore = recoverAndCheck(t, revisionBefore, docs.size(), before, logBefore, ref, outcomes,
+                        thrown, where);
                     assertTrue(isBefore, "nothing was committed, so recovery must finish the undo: " + where);
                     if (crashAt <= end) {
                         assertTrue(thrown != null, "an undo cut short must say the KB needs recovery: " + where);
@@ -228,7 +232,8 @@ class AddFaultInjectionTest {
      *
      * @return whether the KB is as before the add
      */
-    private static boolean recoverAndCheck(TestKb t, TestKb.State before, List<Long> logBefore, Reference ref,
+    private static boolean recoverAndCheck(TestKb t, long revisionBefore, int documents, TestKb.State before,
+                                           List<Long> logBefore, Reference ref,
                                            List<Outcome> outcomes, KbException thrown, String where) {
         t.closeStaging();
         t.recover();
@@ -240,6 +245,8 @@ class AddFaultInjectionTest {
                     + "\nafter:  " + ref.after() + "\nnow:    " + now);
         }
         t.assertAtRest();
+        // the revision moved once per committed group, never for the rolled-back one, whatever failed
+        t.assertRevisionAgrees(revisionBefore, isAfter ? documents : 0, where);
         assertEquals(List.of(), TestKb.list(t.kb.quarantineDir()),
                 "a crash of a normal add leaves nothing to quarantine: " + where);
 

@@ -10,9 +10,11 @@ import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.TestKb;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.input.Prepared;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.ForwardingRegistry;
 import dev.kb.core.store.Registry;
+import dev.kb.core.summary.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,8 @@ class CommitPointTest {
     /** What the injected commit does: it may call {@code delegate.commit} and may throw. */
     @FunctionalInterface
     interface CommitFault {
-        void commit(Registry delegate, String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-                throws IOException;
+        void commit(Registry delegate, String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                    CommitNote note) throws IOException;
     }
 
     /**
@@ -61,11 +63,11 @@ class CommitPointTest {
         Storage over(Storage storage) {
             return storage.withRegistry(r -> new ForwardingRegistry(r, true) {
                 @Override
-                public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-                        throws IOException {
+                public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                                   CommitNote note) throws IOException {
                     commits.add(upserts.size());
                     try {
-                        fault.commit(delegate, journalId, upserts, removals);
+                        fault.commit(delegate, journalId, upserts, removals, note);
                     } catch (IOException | RuntimeException e) {
                         failed = true;
                         throw e;
@@ -83,13 +85,13 @@ class CommitPointTest {
         }
     }
 
-    private static final CommitFault THROWS_BEFORE = (delegate, id, upserts, removals) -> {
+    private static final CommitFault THROWS_BEFORE = (delegate, id, upserts, removals, note) -> {
         throw new IOException("[SQLITE_FULL] database or disk is full");
     };
 
     /** The transaction is durable, but the commit reports an error (an I/O error after the commit record). */
-    private static final CommitFault THROWS_AFTER = (delegate, id, upserts, removals) -> {
-        delegate.commit(id, upserts, removals);
+    private static final CommitFault THROWS_AFTER = (delegate, id, upserts, removals, note) -> {
+        delegate.commit(id, upserts, removals, note);
         throw new IOException("[SQLITE_IOERR] disk I/O error after the commit record");
     };
 
@@ -118,6 +120,7 @@ class CommitPointTest {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
             TestKb.State before = t.state();
+            long revisionBefore = t.registry.revision();
             String logBefore = t.read("wiki/log.md");
             FaultyCommit faulty = new FaultyCommit(THROWS_BEFORE, false);
 
@@ -137,6 +140,7 @@ class CommitPointTest {
             t.closeStaging();
             assertEquals(0, t.recover().rolledBack(), "nothing left for recovery");
             t.assertAtRest();
+            t.assertRevisionAgrees(revisionBefore, 0, "four commits refused");
         }
     }
 
@@ -149,6 +153,7 @@ class CommitPointTest {
     void aCommitThatThrowsAfterItsTransactionWentThroughIsNotRolledBack() {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
+            long revisionBefore = t.registry.revision();
             FaultyCommit faulty = new FaultyCommit(THROWS_AFTER, false);
 
             List<Outcome> out = t.coordinator(faulty.over(t.storage(FileOps.REAL))).commit(t.lock, group(t));
@@ -166,6 +171,8 @@ class CommitPointTest {
             assertEquals(List.of(), t.warnings);
             t.closeStaging();
             t.assertAtRest();
+            assertEquals(revisionBefore + 1, t.registry.revision(), "one transaction, one revision");
+            t.assertRevisionAgrees(revisionBefore, 3, "committed despite the error");
         }
     }
 
@@ -182,6 +189,7 @@ class CommitPointTest {
         try (TestKb t = TestKb.create(tmp)) {
             setUp(t);
             TestKb.State before = t.state();
+            long revisionBefore = t.registry.revision();
             FaultyCommit faulty = new FaultyCommit(wentThrough ? THROWS_AFTER : THROWS_BEFORE, true);
             List<Prepared> group = group(t);
 
@@ -214,6 +222,9 @@ class CommitPointTest {
             }
             assertFalse(t.registry.isCommitted(journals.get(0).replaceFirst("\\.json$", "")), "the id is forgotten");
             t.assertAtRest();
+            assertEquals(revisionBefore + (wentThrough ? 1 : 0), t.registry.revision());
+            // the batch stopped before its post-commit refresh: the next status rebuilds the summary
+            assertEquals(revisionBefore, SummaryFile.read(t.kb.summaryFile()).summary().orElseThrow().revision());
         }
     }
 
@@ -225,11 +236,11 @@ class CommitPointTest {
     @Test
     void aGroupWhoseCommitFailsIsRetriedOneDocumentAtATime() {
         try (TestKb t = TestKb.create(tmp)) {
-            CommitFault onlySingles = (delegate, id, upserts, removals) -> {
+            CommitFault onlySingles = (delegate, id, upserts, removals, note) -> {
                 if (upserts.size() > 1) {
                     throw new IOException("[SQLITE_CONSTRAINT] the group cannot be committed together");
                 }
-                delegate.commit(id, upserts, removals);
+                delegate.commit(id, upserts, removals, note);
             };
             FaultyCommit faulty = new FaultyCommit(onlySingles, false);
 
@@ -249,6 +260,8 @@ class CommitPointTest {
             assertEquals(List.of(), t.warnings);
             t.closeStaging();
             t.assertAtRest();
+            assertEquals(3, t.registry.revision(), "three commits; the group's refused one used no revision");
+            t.assertRevisionAgrees(0, 3, "retried one at a time");
         }
     }
 }

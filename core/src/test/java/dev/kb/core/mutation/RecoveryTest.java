@@ -21,6 +21,7 @@ import dev.kb.core.journal.Journal;
 import dev.kb.core.journal.JournalStore;
 import dev.kb.core.staging.LiveWriterMain;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RecoveryTest {
+    /** What a commit made by hand here tells the history. */
+    static final CommitNote TEST_NOTE = new CommitNote("add (test)", 1, 0, 0, 0);
+
 
     @TempDir
     Path tmp;
@@ -271,7 +275,7 @@ class RecoveryTest {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)), List.of()); // crash right after the commit point
+            t.registry.commit(id, List.of(row(p)), List.of(), TEST_NOTE); // crash right after the commit point
             TestKb.State committed = t.state();
 
             Recovery.Report r = t.recover();
@@ -301,7 +305,7 @@ class RecoveryTest {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             Journal j = publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)), List.of());
+            t.registry.commit(id, List.of(row(p)), List.of(), TEST_NOTE);
             new JournalStore(t.kb, FileOps.REAL).write(j.committed());
             t.hooks(FileOps.REAL).afterCommit(j.committed(), false);
             t.registry.forgetCommits(List.of(id)); // the journal's deletion did not survive
@@ -324,7 +328,7 @@ class RecoveryTest {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)), List.of()); // crash right after the commit point
+            t.registry.commit(id, List.of(row(p)), List.of(), TEST_NOTE); // crash right after the commit point
             String log = t.read("wiki/log.md");
             Files.delete(t.file("wiki/log.md"));
             Files.createDirectory(t.file("wiki/log.md")); // appending to it fails
@@ -513,7 +517,7 @@ class RecoveryTest {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)), List.of()); // crash right after the commit point
+            t.registry.commit(id, List.of(row(p)), List.of(), TEST_NOTE); // crash right after the commit point
             Files.writeString(t.file("wiki/log.md"), lastLine, StandardOpenOption.APPEND);
             String logBefore = t.read("wiki/log.md");
 
@@ -534,7 +538,7 @@ class RecoveryTest {
             Prepared p = t.doc("/in/a.md", "a", "alpha");
             String id = UUID.randomUUID().toString();
             Journal j = publishWithoutCommit(t, p, id);
-            t.registry.commit(id, List.of(row(p)), List.of());
+            t.registry.commit(id, List.of(row(p)), List.of(), TEST_NOTE);
             new JournalStore(t.kb, FileOps.REAL).write(j.committed());
             t.hooks(FileOps.REAL).afterCommit(j.committed(), false); // crash at "hooks-done"
             assertEquals(1, t.logLines("- added [[a]]"));
@@ -675,7 +679,7 @@ class RecoveryTest {
             try (ChildJvm process = other.process()) {
                 String now = Instant.now().toString();
                 t.registry.commit(id, List.of(new DocumentRow("a", Hashing.sha256Hex(t.file("raw/a.md")), "raw/a.md",
-                        "wiki/sources/a.md", "/in/a.md", "markdown", "a", 5, now, now, null, null)), List.of());
+                        "wiki/sources/a.md", "/in/a.md", "markdown", "a", 5, now, now, null, null)), List.of(), TEST_NOTE);
                 committed = t.state();
 
                 Recovery.Report r = t.recover();

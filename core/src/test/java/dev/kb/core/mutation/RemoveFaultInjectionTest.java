@@ -172,6 +172,7 @@ class RemoveFaultInjectionTest {
             try (TestKb t = TestKb.create(tmp.resolve(mode + "-" + n))) {
                 scenario.setUp.accept(t);
                 TestKb.State before = t.state();
+                long revisionBefore = t.registry.revision();
                 List<Long> logBefore = ref.logLines().stream().map(t::logLines).toList();
                 List<Object> group = scenario.group.apply(t);
 
@@ -186,7 +187,8 @@ class RemoveFaultInjectionTest {
                 reached = ops.reached();
                 String where = "N=" + n + " " + ops.log() + " outcomes=" + outcomes + " thrown=" + thrown;
 
-                boolean isBefore = recoverAndCheck(t, scenario, before, logBefore, ref, outcomes, thrown, where);
+                boolean isBefore = recoverAndCheck(t, revisionBefore, group.size(), scenario, before, logBefore, ref,
+                        outcomes, thrown, where);
                 if (thrown != null) {
                     assertTrue(mode == FailingFileOps.Mode.FROM_N_ON, "only a failed rollback may throw: " + where);
                 }
@@ -247,6 +249,7 @@ class RemoveFaultInjectionTest {
                 try (TestKb t = TestKb.create(tmp.resolve(first + "-" + n + "-" + crashAt))) {
                     scenario.setUp.accept(t);
                     TestKb.State before = t.state();
+                    long revisionBefore = t.registry.revision();
                     List<Long> logBefore = ref.logLines().stream().map(t::logLines).toList();
                     List<Object> group = scenario.group.apply(t);
                     List<Outcome> outcomes = null;
@@ -262,7 +265,8 @@ class RemoveFaultInjectionTest {
                         assertTrue(ops.crashed(), "the crash point was reached: " + where);
                     }
 
-                    boolean isBefore = recoverAndCheck(t, scenario, before, logBefore, ref, outcomes, thrown, where);
+                    boolean isBefore = recoverAndCheck(t, revisionBefore, group.size(), scenario, before, logBefore, ref,
+                        outcomes, thrown, where);
                     assertTrue(isBefore, "nothing was committed, so recovery must finish the undo: " + where);
                     if (crashAt <= end) {
                         assertTrue(thrown != null, "an undo cut short must say the KB needs recovery: " + where);
@@ -299,7 +303,8 @@ class RemoveFaultInjectionTest {
      *
      * @return whether the KB is as before the mutation
      */
-    private static boolean recoverAndCheck(TestKb t, Scenario scenario, TestKb.State before, List<Long> logBefore,
+    private static boolean recoverAndCheck(TestKb t, long revisionBefore, int documents, Scenario scenario,
+                                           TestKb.State before, List<Long> logBefore,
                                            Reference ref, List<Outcome> outcomes, KbException thrown, String where) {
         t.closeStaging();
         t.recover();
@@ -311,6 +316,8 @@ class RemoveFaultInjectionTest {
                     + "\nafter:  " + ref.after() + "\nnow:    " + now);
         }
         t.assertAtRest();
+        // the revision moved once per committed group, never for the rolled-back one, whatever failed
+        t.assertRevisionAgrees(revisionBefore, isAfter ? documents : 0, where);
         assertEquals(List.of(), TestKb.list(t.kb.quarantineDir()),
                 "a crash of a normal remove leaves nothing to quarantine: " + where);
         for (String p : scenario.gone) {

@@ -14,6 +14,7 @@ import dev.kb.core.journal.FileDocumentStore;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.journal.JournalStore;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the recovery of remove journals (and of version-1 journals, which cannot hold a remove).
  */
 class RemovePlannerTest {
+    /** What a commit made by hand here tells the history. */
+    static final CommitNote TEST_NOTE = new CommitNote("add (test)", 1, 0, 0, 0);
+
 
     @TempDir
     Path tmp;
@@ -210,7 +214,7 @@ class RemovePlannerTest {
             Mutation m = plan.build(Instant.now().toString(), "kb remove", t.kb.relative(t.staging().dir()));
             new JournalStore(t.kb, FileOps.REAL).write(m.journal());
             documents.publish(m.journal());
-            t.registry.commit(id, m.upserts(), m.removals()); // the crash comes right after this
+            t.registry.commit(id, m.upserts(), m.removals(), m.note()); // the crash comes right after this
 
             Journal onDisk = Journal.parse(Files.readAllBytes(t.kb.journalDir().resolve(id + ".json")));
             assertEquals(2, onDisk.version());
@@ -311,7 +315,7 @@ class RemovePlannerTest {
             new FileDocumentStore(t.kb, FileOps.REAL).publish(j);
             t.registry.commit(id, List.of(new DocumentRow("a", p.sha256(), old.rawPath(), old.sourcePath(),
                     old.sourceUri(), old.type(), old.title(), p.size(), old.addedAt(), Instant.now().toString(),
-                    null, null)), List.of());
+                    null, null)), List.of(), TEST_NOTE);
 
             Recovery.Report r = t.recover();
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kb.core.KbException;
+import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.Registry;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteRegistryTest {
+    /** What a commit made by hand here tells the history. */
+    static final CommitNote TEST_NOTE = new CommitNote("add (test)", 1, 0, 0, 0);
+
 
     @TempDir
     Path tmp;
@@ -27,10 +31,10 @@ class SqliteRegistryTest {
     @Test
     void theCommitPointIsAllOrNothing() throws Exception {
         try (Registry r = SqliteRegistry.create(tmp.resolve("registry.db"))) {
-            r.commit("j1", List.of(row("a", "/a")), List.of());
+            r.commit("j1", List.of(row("a", "/a")), List.of(), TEST_NOTE);
             assertTrue(r.isCommitted("j1"));
             // "A" folds to the key of "a": the whole transaction, journal id included, must be refused
-            assertThrows(java.io.IOException.class, () -> r.commit("j2", List.of(row("b", "/b"), row("A", "/A")), List.of()));
+            assertThrows(java.io.IOException.class, () -> r.commit("j2", List.of(row("b", "/b"), row("A", "/A")), List.of(), TEST_NOTE));
             assertFalse(r.isCommitted("j2"));
             assertFalse(r.byName("b").isPresent());
             assertEquals(1, r.count());
@@ -48,7 +52,7 @@ class SqliteRegistryTest {
     @Test
     void aFullRegistrySaysNoSpaceLeftOnDevice() throws Exception {
         try (Registry r = SqliteRegistry.create(tmp.resolve("registry.db"))) {
-            r.commit("j1", List.of(row("a", "/a")), List.of());
+            r.commit("j1", List.of(row("a", "/a")), List.of(), TEST_NOTE);
             java.lang.reflect.Field f = SqliteRegistry.class.getDeclaredField("conn");
             f.setAccessible(true);
             try (java.sql.Statement s = ((java.sql.Connection) f.get(r)).createStatement()) {
@@ -58,7 +62,7 @@ class SqliteRegistryTest {
             for (int i = 0; i < 200; i++) {
                 big.add(row("n" + i + "x".repeat(500), "/n" + i));
             }
-            java.io.IOException e = assertThrows(java.io.IOException.class, () -> r.commit("j2", big, List.of()));
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> r.commit("j2", big, List.of(), TEST_NOTE));
             String cause = dev.kb.core.text.Causes.oneLine(e);
             assertTrue(cause.startsWith("No space left on device"), cause);
             assertFalse(r.isCommitted("j2"));
@@ -99,7 +103,7 @@ class SqliteRegistryTest {
     void upgradingFromVersionOneRefoldsTheNameKeys() throws Exception {
         Path db = tmp.resolve("registry.db");
         try (Registry r = SqliteRegistry.create(db)) {
-            r.commit("j1", List.of(row("straße", "/s"), row("Ωmega", "/o"), row("λόγοσ", "/l")), List.of());
+            r.commit("j1", List.of(row("straße", "/s"), row("Ωmega", "/o"), row("λόγοσ", "/l")), List.of(), TEST_NOTE);
         }
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
              java.sql.Statement s = c.createStatement()) {
@@ -166,7 +170,7 @@ class SqliteRegistryTest {
 
         Path sound = tmp.resolve("sound.db");
         try (Registry r = SqliteRegistry.create(sound)) {
-            r.commit("j1", List.of(row("a", "/a"), row("b", "/b")), List.of());
+            r.commit("j1", List.of(row("a", "/a"), row("b", "/b")), List.of(), TEST_NOTE);
         }
         h = SqliteRegistry.health(sound, true);
         assertEquals(SqliteRegistry.Condition.SOUND, h.condition());

@@ -61,9 +61,24 @@ public class ForwardingRegistry implements Registry {
     }
 
     @Override
-    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals)
-            throws IOException {
-        delegate.commit(journalId, upserts, removals);
+    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                       CommitNote note) throws IOException {
+        delegate.commit(journalId, upserts, removals, note);
+    }
+
+    @Override
+    public long revision() {
+        return delegate.revision();
+    }
+
+    @Override
+    public Head head() {
+        return delegate.head();
+    }
+
+    @Override
+    public RegistrySnapshot snapshot(int recent) {
+        return delegate.snapshot(recent);
     }
 
     @Override

@@ -1,0 +1,118 @@
+package dev.kb.core.summary;
+
+import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.store.Registry;
+import dev.kb.core.store.RegistrySnapshot;
+import dev.kb.core.text.Causes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * When the cached summary is served, and who rebuilds it; see {@link dev.kb.core.summary}.
+ */
+public final class SummaryCache {
+    /** Commits a summary shows ("recent activity"). */
+    public static final int RECENT = 20;
+
+    /**
+     * A stale summary older than this is rebuilt even while a writer runs: a writer stuck in one
+     * long group (a slow download) must not leave status showing a summary from long ago.
+     */
+    public static final Duration MAX_STALE_AGE = Duration.ofSeconds(300);
+
+    private SummaryCache() {
+    }
+
+    /** Builds the summary of the registry as it is now. */
+    public static Summary build(Registry registry, Instant now) {
+        return new Summary(registry.snapshot(RECENT), now);
+    }
+
+    /**
+     * The writer's post-commit step: the summary of what it just committed, stored for the next
+     * status. Best effort, after the commit point: it never throws, and a failure is at most a
+     * warning, returned rather than said (the caller decides how loud it is).
+     *
+     * @return why the summary could not be stored, or empty
+     */
+    public static Optional<String> refresh(KnowledgeBase kb, Registry registry) {
+        try {
+            Summary s = build(registry, Instant.now());
+            if (s.registry().hasRevision()) {
+                SummaryFile.write(kb.summaryFile(), s);
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("could not update the cached summary " + kb.relative(kb.summaryFile()) + " ("
+                    + Causes.oneLine(e) + "); 'kb status' rebuilds it");
+        }
+    }
+
+    /**
+     * What {@code kb status} shows.
+     *
+     * @param revision  the registry's revision now
+     * @param documents the registry's documents now
+     * @param summary   the summary shown: of {@code revision} unless {@code stale}
+     * @param stale     whether {@code summary} is of an older revision (a writer is at work and
+     *                  will store the new one after its commit)
+     * @param notes     what went wrong with the cache, one line each, for {@code --verbose}
+     */
+    public record Served(long revision, long documents, Summary summary, boolean stale, List<String> notes) {
+    }
+
+    /**
+     * Serves the cached summary when its revision is the registry's; else, while a writer runs
+     * ({@code writerRunning}), the cached one marked stale, unless it is older than
+     * {@link #MAX_STALE_AGE}; else a summary rebuilt now, stored for the next status when the
+     * revision did not move meanwhile and the KB can be written.
+     */
+    public static Served serve(KnowledgeBase kb, Registry registry, boolean writerRunning, Instant now) {
+        List<String> notes = new ArrayList<>();
+        Registry.Head head = registry.head();
+        SummaryFile.Read read = SummaryFile.read(kb.summaryFile());
+        if (read.problem() != null) {
+            notes.add("cached summary " + kb.relative(kb.summaryFile()) + " " + read.problem() + "; ignored it");
+        }
+        Optional<Summary> cached = read.summary();
+        if (head.revision() >= 0 && cached.isPresent()) {
+            Summary c = cached.get();
+            if (c.revision() == head.revision()) {
+                return new Served(head.revision(), head.documents(), c, false, notes);
+            }
+            if (writerRunning && c.revision() < head.revision()
+                    && c.age(now).compareTo(MAX_STALE_AGE) <= 0) {
+                return new Served(head.revision(), head.documents(), c, true, notes);
+            }
+        }
+        Summary built = build(registry, now);
+        store(kb, registry, built, notes);
+        RegistrySnapshot r = built.registry();
+        return new Served(Math.max(0, r.revision()), r.documents(), built, false, notes);
+    }
+
+    /**
+     * Stores a summary status rebuilt. Only when its revision is still the registry's: a writer
+     * that committed meanwhile stores its own, newer one, which this must not replace. (A writer
+     * that commits between this check and the rename is overwritten all the same; the file then
+     * names an older revision than the registry's, which the next status sees and rebuilds.)
+     */
+    private static void store(KnowledgeBase kb, Registry registry, Summary s, List<String> notes) {
+        if (!s.registry().hasRevision() || !Files.isWritable(kb.metaDir())) {
+            return; // an older schema's summary has no revision to vouch for it; a read-only KB keeps none
+        }
+        try {
+            if (registry.revision() == s.revision()) {
+                SummaryFile.write(kb.summaryFile(), s);
+            }
+        } catch (IOException | RuntimeException e) {
+            notes.add("could not store the rebuilt summary in " + kb.relative(kb.summaryFile()) + " ("
+                    + Causes.oneLine(e) + ")");
+        }
+    }
+}
