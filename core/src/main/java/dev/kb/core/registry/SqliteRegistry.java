@@ -303,7 +303,7 @@ public final class SqliteRegistry implements Registry {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
         p.setProperty("open_mode", "2"); // SQLITE_OPEN_READWRITE without CREATE, as health opens it
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, p);
+        try (Connection c = connect("jdbc:sqlite:" + file, p);
              Statement s = c.createStatement()) {
             s.execute("PRAGMA query_only=ON");
             try (ResultSet rs = s.executeQuery("SELECT revision FROM registry_state WHERE id = 1")) {
