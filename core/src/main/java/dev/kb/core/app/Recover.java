@@ -53,6 +53,14 @@ public final class Recover {
     public interface Events extends WriterSession.Events {
         /** A page was repaired, or could not be. */
         void outcome(Outcome o);
+
+        /** Recover moves on to {@code phase} ("verifying", "repairing"), which has {@code total} steps. */
+        default void phase(String phase, long total) {
+        }
+
+        /** A document was verified (for a live view only: it comes once per document). */
+        default void checked(String doc) {
+        }
     }
 
     private Recover() {
@@ -100,6 +108,7 @@ public final class Recover {
             Set<String> owned = new HashSet<>();
             Set<String> names = new HashSet<>();
             long[] count = {0};
+            events.phase("verifying", registry.count());
             registry.forEach(row -> {
                 count[0]++;
                 names.add(row.docName());
@@ -108,6 +117,7 @@ public final class Recover {
                     owned.add(row.rawPath());
                 }
                 checkRow(kb, row, problems, pages);
+                events.checked(row.docName());
             });
             int before = problems.size();
             strays(kb, owned, names, problems);
@@ -202,6 +212,7 @@ public final class Recover {
         try (WriterSession session = WriterSession.open(Storage.local(kb, FileOps.REAL), wait, "kb recover --repair",
                 events)) {
             List<RepairPlanner.Page> pages = new ArrayList<>();
+            events.phase("repairing", rows.size());
             for (DocumentRow row : rows) {
                 try {
                     pages.add(new RepairPlanner.Page(row, PageRegeneration.stage(kb, row, session.staging())));
