@@ -2,6 +2,7 @@ package dev.kb.cli;
 
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
+import dev.kb.core.progress.BatchProgress;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +25,55 @@ final class Output {
         this(spec, json, false);
     }
 
+    /** The command's environment (the root command's), for what the terminal may be sent. */
+    private final Map<String, String> env;
+    /** The progress line on a terminal's stderr, or null (guarded by this object). */
+    private ProgressLine line;
+
     Output(CommandSpec spec, boolean json, boolean quiet) {
         this.out = spec.commandLine().getOut();
         this.err = spec.commandLine().getErr();
         this.json = json;
         this.quiet = quiet;
+        this.env = spec.root().userObject() instanceof KbCommand root ? root.env : Map.of();
+    }
+
+    /**
+     * Shows a batch's progress line on stderr while it runs, when stderr is a terminal and not
+     * {@code --quiet} (which keeps stderr to failures, warnings and the summary); see
+     * {@link ProgressLine}. {@code --json} changes nothing here: its output is on stdout.
+     */
+    void startProgress(BatchProgress progress) {
+        if (quiet || !Terminal.stderr(env)) {
+            return;
+        }
+        synchronized (this) {
+            line = new ProgressLine(err, this, progress, Terminal.plain(env), Terminal.columns(env)).start();
+        }
+    }
+
+    /** Clears the progress line for good (idempotent), before the summary. */
+    synchronized void endProgress() {
+        if (line != null) {
+            line.close();
+            line = null;
+        }
     }
 
     static JsonLine object() {
         return new JsonLine();
     }
 
-    void info(String line) {
-        err.println(Inputs.printable(line));
-        err.flush();
+    void info(String text) {
+        String printable = Inputs.printable(text);
+        synchronized (this) {
+            if (line != null) {
+                line.above(printable); // clear the progress line, print, draw it again
+                return;
+            }
+            err.println(printable);
+            err.flush();
+        }
     }
 
     void warning(String line) {

@@ -51,6 +51,8 @@ public final class ProgressPublisher implements AutoCloseable {
     private boolean closed;
     private long written = -1;
     private long writtenAt;
+    /** Files written so far (for the test that the throttle holds). */
+    private int writes;
     private Thread thread;
     private Thread hook;
 
@@ -169,6 +171,11 @@ public final class ProgressPublisher implements AutoCloseable {
         }
         written = changes;
         writtenAt = System.nanoTime();
+        writes++;
+    }
+
+    synchronized int writes() {
+        return writes;
     }
 
     /** Stops publishing and removes the files (the directory too when no other batch uses it). Idempotent. */
