@@ -48,8 +48,11 @@ final class RecoverCommand implements Callable<Integer> {
         // for 'kb status': recover reads every document, which takes a while in a large KB
         BatchProgress progress = new BatchProgress("kb recover");
         Recover.Result r;
-        try (ProgressPublisher published = ProgressPublisher.start(kb, progress, out::warning)) {
+        ProgressPublisher published = ProgressPublisher.start(kb, progress, out::warning);
+        try {
             r = recover(kb, out, progress);
+        } finally {
+            published.close();
         }
         if (r.rebuilt() != null) {
             report(out, r.rebuilt());

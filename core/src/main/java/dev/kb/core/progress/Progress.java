@@ -108,7 +108,7 @@ public record Progress(long pid, Instant processStarted, String command, String 
                 return null;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.getCurrentName();
+                String field = p.currentName();
                 JsonToken t = p.nextToken();
                 boolean integer = t == JsonToken.VALUE_NUMBER_INT;
                 boolean number = integer || t == JsonToken.VALUE_NUMBER_FLOAT;
