@@ -28,8 +28,12 @@ public final class LiveProgress {
     public static List<Progress> read(KnowledgeBase kb) {
         Path dir = kb.progressDir();
         List<Progress> live = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + KnowledgeBase.PROGRESS_SUFFIX)) {
+        // no glob: compiling one costs every 'kb status' a few classes more to load, for nothing
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path json : ds) {
+                if (!json.getFileName().toString().endsWith(KnowledgeBase.PROGRESS_SUFFIX)) {
+                    continue; // a lock file, or a temporary file being written
+                }
                 Progress p = readOne(json);
                 if (p != null && alive(json, p)) {
                     live.add(p);
@@ -39,7 +43,9 @@ public final class LiveProgress {
             // no batch has run since the last one ended (no directory), or it cannot be read:
             // the progress is advisory, and the rest of the status still answers
         }
-        live.sort(Comparator.comparing(Progress::startedAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        if (live.size() > 1) {
+            live.sort(Comparator.comparing(Progress::startedAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        }
         return live;
     }
 
