@@ -29,6 +29,8 @@ final class Output {
     private final Map<String, String> env;
     /** The progress line on a terminal's stderr, or null (guarded by this object). */
     private ProgressLine line;
+    /** Whether stdout is a terminal too, probably the same screen as the progress line. */
+    private boolean stdoutOnScreen;
 
     Output(CommandSpec spec, boolean json, boolean quiet) {
         this.out = spec.commandLine().getOut();
@@ -47,8 +49,11 @@ final class Output {
         if (quiet || !Terminal.stderr(env)) {
             return;
         }
+        boolean plain = Terminal.plain(env);
+        boolean screen = json && !plain && Terminal.stdout();
         synchronized (this) {
-            line = new ProgressLine(err, this, progress, Terminal.plain(env), Terminal.columns(env)).start();
+            stdoutOnScreen = screen;
+            line = new ProgressLine(err, this, progress, plain, Terminal.columns(env)).start();
         }
     }
 
@@ -86,8 +91,19 @@ final class Output {
 
     /** Writes one JSON line to stdout, only in {@code --json} mode. */
     void json(JsonLine node) {
-        if (json) {
-            out.println(node.toString());
+        if (!json) {
+            return;
+        }
+        String text = node.toString();
+        synchronized (this) {
+            if (line != null && stdoutOnScreen) {
+                line.around(() -> {
+                    out.println(text);
+                    out.flush();
+                });
+                return;
+            }
+            out.println(text);
             out.flush();
         }
     }

@@ -109,6 +109,23 @@ final class ProgressLine {
         err.flush();
     }
 
+    /**
+     * Runs {@code print}, which writes a line to another stream on the same screen (stdout, when
+     * it is the terminal too), with the progress line out of its way; the caller holds the lock.
+     * Without this a {@code --json} event would be printed after the progress line, on its line.
+     */
+    void around(Runnable print) {
+        if (shown != null) {
+            err.print(CLEAR);
+            err.flush();
+        }
+        print.run();
+        if (shown != null) {
+            err.print(NO_WRAP + shown + WRAP);
+            err.flush();
+        }
+    }
+
     /** Stops redrawing and clears the line, so the summary is printed where it was. */
     void close() {
         synchronized (lock) {
