@@ -21,16 +21,16 @@ final class Output {
     /** {@code --quiet}: per-input lines only for failures (warnings and the summary always). */
     private final boolean quiet;
 
-    Output(CommandSpec spec, boolean json) {
-        this(spec, json, false);
-    }
-
     /** The command's environment (the root command's), for what the terminal may be sent. */
     private final Map<String, String> env;
     /** The progress line on a terminal's stderr, or null (guarded by this object). */
     private ProgressLine line;
     /** Whether stdout is a terminal too, probably the same screen as the progress line. */
     private boolean stdoutOnScreen;
+
+    Output(CommandSpec spec, boolean json) {
+        this(spec, json, false);
+    }
 
     Output(CommandSpec spec, boolean json, boolean quiet) {
         this.out = spec.commandLine().getOut();
