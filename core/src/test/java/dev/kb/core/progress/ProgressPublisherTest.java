@@ -118,8 +118,10 @@ class ProgressPublisherTest {
             Instant started = LiveProgress.read(kb).get(0).processStarted();
             assertEquals(pid, LiveProgress.read(kb).get(0).pid());
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            Path stat = Path.of("/proc/" + pid + "/stat");
-            while (!(Files.exists(stat) && Files.readString(stat).replaceFirst("^.*\\) ", "").startsWith("Z"))) {
+            // a zombie, and all of its threads gone: the leader shows Z as soon as it has exited
+            // itself, while its other threads may still be closing the files (and their locks)
+            Path status = Path.of("/proc/" + pid + "/status");
+            while (!isZombieWithoutThreads(status)) {
                 assertTrue(System.nanoTime() < deadline, "the killed writer never became a zombie");
                 Thread.onSpinWait();
             }
@@ -128,6 +130,15 @@ class ProgressPublisherTest {
         } finally {
             parent.destroyForcibly();
             parent.waitFor();
+        }
+    }
+
+    private static boolean isZombieWithoutThreads(Path status) {
+        try {
+            List<String> lines = Files.readAllLines(status);
+            return lines.contains("Threads:\t1") && lines.stream().anyMatch(l -> l.startsWith("State:\tZ"));
+        } catch (IOException e) {
+            return false; // not there yet, or reaped: the loop's deadline says which
         }
     }
 
