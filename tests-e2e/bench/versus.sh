@@ -21,8 +21,17 @@ runs="${RUNS:-10}" runs_bulk="${RUNS_BULK:-3}" runs_status="${RUNS_STATUS:-20}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# The new jar runs as the launcher runs it: with the class-data archive the build made, when this
+# java made it (cli/kb). The old jar has none of its own.
+archive=""
+if [ -r cli/target/kb-archive ] && [ "$(command -v java)" -ef "$(sed -n 1p cli/target/kb-archive)/bin/java" ]; then
+    archive="$(sed -n 2p cli/target/kb-archive)"
+fi
 # kb through jar $1, the rest are kb's arguments
-kbj() { local jar="$1"; shift; java $flags -jar "$jar" "$@"; }
+kbj() {
+    local jar="$1"; shift
+    if [ "$jar" = "$new" ]; then java $archive $flags -jar "$jar" "$@"; else java $flags -jar "$jar" "$@"; fi
+}
 
 # wall seconds of `kb add` of $3 into KB $2 with jar $1
 timed_add() {
@@ -35,7 +44,7 @@ timed_add() {
 }
 
 echo "versus: old $old ($(kbj "$old" --version)), new $new ($(kbj "$new" --version))"
-echo "jvm flags: $flags"
+echo "jvm flags: $flags; new jar's archive: ${archive:-none}"
 print_load start
 
 echo "== bulk: $(find "$corpus" -type f | wc -l) files, $runs_bulk runs each, alternating"
@@ -54,15 +63,19 @@ done
 om=$(median "${ob[@]}") nm=$(median "${nb[@]}")
 echo "bulk median old ${om}s new ${nm}s; ratio new/old $(ratio "$nm" "$om")"
 
-kbj "$new" init "$tmp/big" >/dev/null 2>&1
-kbj "$new" --kb "$tmp/big" add "$corpus" >/dev/null 2>&1
-echo "== growth and update on a KB of $(kb_documents "$tmp/big") documents, $runs runs each, alternating"
+# one corpus KB per side, each made by its own jar: a newer registry schema is refused by an older kb
+for side in old new; do
+    jar=$old; [ "$side" = new ] && jar=$new
+    kbj "$jar" init "$tmp/big-$side" >/dev/null 2>&1
+    kbj "$jar" --kb "$tmp/big-$side" add "$corpus" >/dev/null 2>&1
+done
+echo "== growth and update on KBs of $(kb_documents "$tmp/big-new") documents, $runs runs each, alternating"
 oa=() na=() ou=() nu=()
 mkdir -p "$tmp/in"
 for side in old new; do
     printf '# Update target %s\n\nRevision 0.\n' "$side" >"$tmp/in/upd-$side.md"
     jar=$old; [ "$side" = new ] && jar=$new
-    timed_add "$jar" "$tmp/big" "$tmp/in/upd-$side.md" >/dev/null
+    timed_add "$jar" "$tmp/big-$side" "$tmp/in/upd-$side.md" >/dev/null
 done
 for i in $(seq 1 "$runs"); do
     order="old new"; [ $((i % 2)) -eq 0 ] && order="new old"
@@ -70,9 +83,9 @@ for i in $(seq 1 "$runs"); do
         jar=$old; [ "$side" = new ] && jar=$new
         f="$tmp/in/$side-$i.md"
         printf '# Note %s %s\n\nWritten at %s.\n' "$side" "$i" "$(now_ns)" >"$f"
-        a=$(timed_add "$jar" "$tmp/big" "$f")
+        a=$(timed_add "$jar" "$tmp/big-$side" "$f")
         printf '# Update target %s\n\nRevision %s at %s.\n' "$side" "$i" "$(now_ns)" >"$tmp/in/upd-$side.md"
-        u=$(timed_add "$jar" "$tmp/big" "$tmp/in/upd-$side.md")
+        u=$(timed_add "$jar" "$tmp/big-$side" "$tmp/in/upd-$side.md")
         if [ "$side" = old ]; then oa+=("$a") ou+=("$u"); else na+=("$a") nu+=("$u"); fi
         printf 'run %-2s %-3s add %7ss  update %7ss\n' "$i" "$side" "$a" "$u"
     done
@@ -80,11 +93,13 @@ done
 echo "growth add median old $(median "${oa[@]}")s new $(median "${na[@]}")s; ratio new/old $(ratio "$(median "${na[@]}")" "$(median "${oa[@]}")")"
 echo "update    median old $(median "${ou[@]}")s new $(median "${nu[@]}")s; ratio new/old $(ratio "$(median "${nu[@]}")" "$(median "${ou[@]}")")"
 
-echo "== start-up on that KB ($(kb_documents "$tmp/big") documents)"
+echo "== start-up on those KBs ($(kb_documents "$tmp/big-new") documents)"
 time_commands "$runs_status" \
-    "old kb status" "java $flags -jar '$old' --kb '$tmp/big' status" \
-    "new kb status" "java $flags -jar '$new' --kb '$tmp/big' status" \
-    "new kb list" "java $flags -jar '$new' --kb '$tmp/big' list" \
+    "old kb status" "java $flags -jar '$old' --kb '$tmp/big-old' status" \
+    "new kb status" "java $archive $flags -jar '$new' --kb '$tmp/big-new' status" \
+    "old kb --version" "java $flags -jar '$old' --version" \
+    "new kb --version" "java $archive $flags -jar '$new' --version" \
+    "new kb list" "java $archive $flags -jar '$new' --kb '$tmp/big-new' list" \
     "java -version" "java -version"
-echo "new kb list: $(kbj "$new" --kb "$tmp/big" list | wc -l) lines"
+echo "new kb list: $(kbj "$new" --kb "$tmp/big-new" list | wc -l) lines"
 print_load end

@@ -43,7 +43,7 @@ final class AddCommand implements Callable<Integer> {
                 "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
         Output out = new Output(spec, write.json, quiet.quiet);
-        List<Inputs.Item> items = Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize);
-        return BatchRun.ingest(kb, items, "kb add", write, out);
+        return BatchRun.ingest(kb, () -> Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize),
+                "kb add", write, out);
     }
 }

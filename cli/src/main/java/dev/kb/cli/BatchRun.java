@@ -6,6 +6,8 @@ import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.mutation.Batch;
+import dev.kb.core.progress.BatchProgress;
+import dev.kb.core.progress.ProgressPublisher;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Shared by add, import and remove: runs a batch, prints its events and summary, stops it at a
@@ -32,20 +35,28 @@ final class BatchRun {
     private BatchRun() {
     }
 
-    static int ingest(KnowledgeBase kb, List<Inputs.Item> items, String command, WriteOptions write, Output out) {
-        return run(out, INGEST, l -> new Ingest(kb, Ingest.Options.defaults(write.wait, command), l),
-                ingest -> ingest.run(items));
+    /**
+     * @param items the inputs, expanded once the progress is published: a long directory walk
+     *              shows as a batch whose total is not known yet
+     */
+    static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
+                      Output out) {
+        return run(kb, command, out, INGEST, l -> new Ingest(kb, Ingest.Options.defaults(write.wait, command), l),
+                ingest -> ingest.run(items.get()));
     }
 
     /**
      * @param create makes the batch, reporting to the listener it is given
      * @param body   runs it to its end (or to the safe point a cancel stops it at)
      */
-    static <B extends Batch> int run(Output out, List<Outcome.Status> keys, Function<Batch.Listener, B> create,
-                                     Consumer<B> body) {
+    static <B extends Batch> int run(KnowledgeBase kb, String command, Output out, List<Outcome.Status> keys,
+                                     Function<Batch.Listener, B> create, Consumer<B> body) {
         // before any input is read: URL fetching logs through java.util.logging, which the set-up silences
         RuntimeSetup.ensure();
         long start = System.nanoTime();
+        // what 'kb status' and the terminal's progress line show; the batch thread only counts
+        BatchProgress progress = new BatchProgress(command);
+        ProgressPublisher published = ProgressPublisher.start(kb, progress, out::warning);
         Map<Outcome.Status, Integer> seen = Collections.synchronizedMap(new EnumMap<>(Outcome.Status.class));
         for (Outcome.Status s : keys) {
             seen.put(s, 0);
@@ -60,8 +71,19 @@ final class BatchRun {
                         return; // the summary is out (an interrupt's grace ran out): it stays last
                     }
                     seen.merge(o.status(), 1, Integer::sum);
+                    progress.finished(o.status());
                     out.outcome(o);
                 }
+            }
+
+            @Override
+            public void inputs(int total) {
+                progress.inputs(total);
+            }
+
+            @Override
+            public void working(String input) {
+                progress.working(input);
             }
 
             @Override
@@ -82,6 +104,9 @@ final class BatchRun {
                 first = reported.compareAndSet(false, true);
             }
             if (first) {
+                // the batch is over: its progress goes before the summary is printed
+                published.close();
+                out.endProgress();
                 if (batch.cancelled()) {
                     out.info(safePoint.get()
                             ? "kb: interrupted: stopped after the last committed group; the same command does the rest"
@@ -106,6 +131,7 @@ final class BatchRun {
             }
         }, "kb-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        out.startProgress(progress);
         try {
             body.accept(batch);
         } finally {
@@ -114,6 +140,10 @@ final class BatchRun {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is already running; it returns as soon as the batch has
             }
+            // a batch that failed as a whole (exit 2, 3, 75) leaves no progress behind either,
+            // and its one error line is not drawn over
+            published.close();
+            out.endProgress();
         }
         summary.run();
         return seen.getOrDefault(Outcome.Status.FAILED, 0) > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;

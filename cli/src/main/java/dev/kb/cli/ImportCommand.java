@@ -82,6 +82,6 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return BatchRun.ingest(kb, items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet));
+        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet));
     }
 }

@@ -2,6 +2,7 @@ package dev.kb.cli;
 
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
+import dev.kb.core.progress.BatchProgress;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,13 @@ final class Output {
     /** {@code --quiet}: per-input lines only for failures (warnings and the summary always). */
     private final boolean quiet;
 
+    /** The command's environment (the root command's), for what the terminal may be sent. */
+    private final Map<String, String> env;
+    /** The progress line on a terminal's stderr, or null (guarded by this object). */
+    private ProgressLine line;
+    /** Whether stdout is a terminal too, probably the same screen as the progress line. */
+    private boolean stdoutOnScreen;
+
     Output(CommandSpec spec, boolean json) {
         this(spec, json, false);
     }
@@ -29,15 +37,48 @@ final class Output {
         this.err = spec.commandLine().getErr();
         this.json = json;
         this.quiet = quiet;
+        this.env = spec.root().userObject() instanceof KbCommand root ? root.env : Map.of();
+    }
+
+    /**
+     * Shows a batch's progress line on stderr while it runs, when stderr is a terminal and not
+     * {@code --quiet} (which keeps stderr to failures, warnings and the summary); see
+     * {@link ProgressLine}. {@code --json} changes nothing here: its output is on stdout.
+     */
+    void startProgress(BatchProgress progress) {
+        if (quiet || !Terminal.stderr(env)) {
+            return;
+        }
+        boolean plain = Terminal.plain(env);
+        boolean screen = json && !plain && Terminal.stdout();
+        synchronized (this) {
+            stdoutOnScreen = screen;
+            line = new ProgressLine(err, this, progress, plain, Terminal.columns(env)).start();
+        }
+    }
+
+    /** Clears the progress line for good (idempotent), before the summary. */
+    synchronized void endProgress() {
+        if (line != null) {
+            line.close();
+            line = null;
+        }
     }
 
     static JsonLine object() {
         return new JsonLine();
     }
 
-    void info(String line) {
-        err.println(Inputs.printable(line));
-        err.flush();
+    void info(String text) {
+        String printable = Inputs.printable(text);
+        synchronized (this) {
+            if (line != null) {
+                line.above(printable); // clear the progress line, print, draw it again
+                return;
+            }
+            err.println(printable);
+            err.flush();
+        }
     }
 
     void warning(String line) {
@@ -50,8 +91,19 @@ final class Output {
 
     /** Writes one JSON line to stdout, only in {@code --json} mode. */
     void json(JsonLine node) {
-        if (json) {
-            out.println(node.toString());
+        if (!json) {
+            return;
+        }
+        String text = node.toString();
+        synchronized (this) {
+            if (line != null && stdoutOnScreen) {
+                line.around(() -> {
+                    out.println(text);
+                    out.flush();
+                });
+                return;
+            }
+            out.println(text);
             out.flush();
         }
     }

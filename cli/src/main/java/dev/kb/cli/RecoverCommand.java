@@ -4,6 +4,8 @@ import dev.kb.core.app.RebuildRegistry;
 import dev.kb.core.app.Recover;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.progress.BatchProgress;
+import dev.kb.core.progress.ProgressPublisher;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,23 +45,15 @@ final class RecoverCommand implements Callable<Integer> {
     public Integer call() {
         KnowledgeBase kb = root.knowledgeBase();
         Output out = new Output(spec, write.json);
-        Recover.Result r = Recover.run(kb, write.wait, repair, rebuildRegistry, new Recover.Events() {
-            @Override
-            public void outcome(Outcome o) {
-                out.info(o.status() == Outcome.Status.REPAIRED ? "repaired " + o.doc()
-                        : "not repaired " + o.input() + ": " + o.reason());
-            }
-
-            @Override
-            public void warning(String message) {
-                out.warning(message);
-            }
-
-            @Override
-            public void waitingForLock(String holder) {
-                out.waiting(holder);
-            }
-        });
+        // for 'kb status': recover reads every document, which takes a while in a large KB
+        BatchProgress progress = new BatchProgress("kb recover");
+        Recover.Result r;
+        ProgressPublisher published = ProgressPublisher.start(kb, progress, out::warning);
+        try {
+            r = recover(kb, out, progress);
+        } finally {
+            published.close();
+        }
         if (r.rebuilt() != null) {
             report(out, r.rebuilt());
         }
@@ -96,6 +90,37 @@ final class RecoverCommand implements Callable<Integer> {
         out.json(n);
         boolean clean = r.problems().isEmpty() && (r.rebuilt() == null || r.rebuilt().notRebuilt().isEmpty());
         return clean ? ExitCodes.OK : ExitCodes.INPUT_FAILED;
+    }
+
+    private Recover.Result recover(KnowledgeBase kb, Output out, BatchProgress progress) {
+        return Recover.run(kb, write.wait, repair, rebuildRegistry, new Recover.Events() {
+            @Override
+            public void outcome(Outcome o) {
+                progress.finished(o.status());
+                out.info(o.status() == Outcome.Status.REPAIRED ? "repaired " + o.doc()
+                        : "not repaired " + o.input() + ": " + o.reason());
+            }
+
+            @Override
+            public void phase(String phase, long total) {
+                progress.phase(phase, total);
+            }
+
+            @Override
+            public void checked(String doc) {
+                progress.step(doc);
+            }
+
+            @Override
+            public void warning(String message) {
+                out.warning(message);
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+                out.waiting(holder);
+            }
+        });
     }
 
     private static void report(Output out, RebuildRegistry.Result b) {

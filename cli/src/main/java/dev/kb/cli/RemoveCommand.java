@@ -43,7 +43,7 @@ final class RemoveCommand implements Callable<Integer> {
                 "nothing to remove: give document names or sources (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
         List<RemovePlanner.Target> named = all.stream().map(a -> RemovePlanner.Target.of(a, root.cwd)).toList();
-        return BatchRun.run(new Output(spec, write.json, quiet.quiet), BatchRun.REMOVE,
+        return BatchRun.run(kb, "kb remove", new Output(spec, write.json, quiet.quiet), BatchRun.REMOVE,
                 l -> new Remove(kb, write.wait, FileOps.REAL, l), remove -> remove.run(named));
     }
 }

@@ -2,10 +2,14 @@ package dev.kb.cli;
 
 import dev.kb.core.app.Status;
 import java.io.PrintWriter;
+import dev.kb.core.progress.Progress;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -21,14 +25,33 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--watch", arity = "0..1", paramLabel = "INTERVAL", fallbackValue = "1s",
+            converter = OptionConverters.DurationConverter.class,
+            description = "Report again every INTERVAL (default 1s) until Ctrl-C: redrawn in place on a terminal, "
+                    + "one JSON object per interval with --json, else a block per interval.")
+    Duration watch;
+
     @Override
     public Integer call() {
+        if (watch == null) {
+            return report();
+        }
+        if (watch.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--watch INTERVAL must be longer than 0 (e.g. 1s, 500ms)");
+        }
+        return StatusWatch.run(spec.commandLine(), watch, json, root.env, this::report);
+    }
+
+    /** One report on stdout. */
+    private Integer report() {
         Status s = Status.of(root.knowledgeBase());
         if (root.verbose()) {
             PrintWriter err = spec.commandLine().getErr();
             s.notes().forEach(n -> err.println("kb: " + n)); // one line each: their causes are made one line
             err.flush();
         }
+        // the live progress section (dev.kb.core.progress): its own lines, kept apart from the summary's
+        List<Progress> live = ProgressView.live(root.knowledgeBase());
         if (json) {
             var n = Output.object();
             n.put("kb", s.kb().toString());
@@ -46,8 +69,7 @@ final class StatusCommand implements Callable<Integer> {
             n.put("revision", s.revision());
             n.put("stale", s.stale());
             SummaryView.json(n, s);
-            // ---- the live progress section (issue 11, "The progress section"): none published yet
-            n.put("progress", null);
+            ProgressView.json(n, live);
             spec.commandLine().getOut().println(n);
         } else {
             var o = spec.commandLine().getOut();
@@ -58,6 +80,7 @@ final class StatusCommand implements Callable<Integer> {
             o.println("staging orphans:  " + s.stagingOrphans());
             o.println("writer:           " + s.lock().map(h -> h.describe()).orElse("none"));
             SummaryView.human(s, o);
+            ProgressView.human(o, live);
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

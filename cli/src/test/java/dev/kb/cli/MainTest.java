@@ -69,6 +69,19 @@ class MainTest {
         assertTrue(s.get("lock").isNull());
     }
 
+    /** {@code --watch} takes an optional interval, the project's durations, more than zero. */
+    @Test
+    void watchIntervalsAreDurationsAboveZero() {
+        Path kbDir = tmp.resolve("kb");
+        assertEquals(0, kb(tmp, "init", kbDir.toString()).code());
+        for (String bad : List.of("0", "soon", "-1s")) {
+            Result r = kb(kbDir, "status", "--watch", bad);
+            assertEquals(2, r.code(), bad + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("--watch") || r.err().contains(bad), r.err());
+        }
+    }
+
     /** The contract: --help and --version on every level. */
     @Test
     void versionAndHelpOnEveryLevel() {

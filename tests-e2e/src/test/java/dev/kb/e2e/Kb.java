@@ -37,9 +37,24 @@ final class Kb {
     /** Variables of the test runner's own environment that would change what kb does or prints. */
     private static final List<String> SCRUBBED = List.of("KB_DIR", "PAGEINDEX_API_KEY", "PAGEINDEX_BASE_URL",
             "KB_TEST_HALT_AT", "KB_TEST_PAUSE_AT", "KB_TEST_PAUSE_DIR", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS",
-            "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+            "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "KB_STDERR_TTY", "NO_COLOR", "COLUMNS");
 
     private Kb() {
+    }
+
+    /** Every non-blank line of {@code text} parsed as JSON (fails the test on one that is not). */
+    static List<JsonNode> jsonLines(String text) {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) {
+                try {
+                    nodes.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    fail("not a line of JSON: " + line + "\n--- in:\n" + text);
+                }
+            }
+        }
+        return nodes;
     }
 
     static Path jar() {

@@ -43,6 +43,13 @@ final class KbState {
     record Snapshot(Map<String, String> files, Set<String> dirs, List<Row> rows) {
     }
 
+    /**
+     * A running batch's progress for {@code kb status}: advisory, not part of the KB's state. It
+     * changes by itself while a writer runs (rewritten every second), and the next writer removes
+     * what a killed or halted one left, so a snapshot that must not change leaves it out.
+     */
+    static final String PROGRESS = ".kb/progress";
+
     static Snapshot snapshot(Path kb) {
         Snapshot files = snapshotFiles(kb);
         List<Row> rows = Files.exists(kb.resolve(".kb/registry.db")) ? rows(kb) : List.of();
@@ -53,15 +60,28 @@ final class KbState {
     static Snapshot snapshotFiles(Path kb) {
         Map<String, String> files = new TreeMap<>();
         Set<String> dirs = new TreeSet<>();
-        try (Stream<Path> walk = Files.walk(kb)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String rel = rel(kb, p);
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+            // a tree walk that skips the progress folder whole: its temporary file comes and goes
+            // several times a second, and a walk that listed it could fail to read it
+            Files.walkFileTree(kb, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                        java.nio.file.attribute.BasicFileAttributes attrs) {
+                    String rel = rel(kb, dir);
+                    if (rel.equals(PROGRESS)) {
+                        return java.nio.file.FileVisitResult.SKIP_SUBTREE; // advisory, see PROGRESS
+                    }
                     dirs.add(rel);
-                } else {
-                    files.put(rel, sha256(p));
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file,
+                        java.nio.file.attribute.BasicFileAttributes attrs) {
+                    files.put(rel(kb, file), sha256(file));
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -54,6 +54,14 @@ public final class Recover {
     public interface Events extends WriterSession.Events {
         /** A page was repaired, or could not be. */
         void outcome(Outcome o);
+
+        /** Recover moves on to {@code phase} ("verifying", "repairing"), which has {@code total} steps. */
+        default void phase(String phase, long total) {
+        }
+
+        /** A document was verified (for a live view only: it comes once per document). */
+        default void checked(String doc) {
+        }
     }
 
     private Recover() {
@@ -107,6 +115,7 @@ public final class Recover {
             Set<String> owned = new HashSet<>();
             Set<String> names = new HashSet<>();
             long[] count = {0};
+            events.phase("verifying", registry.count());
             registry.forEach(row -> {
                 count[0]++;
                 names.add(row.docName());
@@ -115,6 +124,7 @@ public final class Recover {
                     owned.add(row.rawPath());
                 }
                 checkRow(kb, row, problems, pages);
+                events.checked(row.docName());
             });
             int before = problems.size();
             strays(kb, owned, names, problems);
@@ -223,6 +233,7 @@ public final class Recover {
         try (WriterSession session = WriterSession.open(Storage.local(kb, FileOps.REAL), wait, "kb recover --repair",
                 events)) {
             List<RepairPlanner.Page> pages = new ArrayList<>();
+            events.phase("repairing", rows.size());
             for (DocumentRow row : rows) {
                 try {
                     pages.add(new RepairPlanner.Page(row, PageRegeneration.stage(kb, row, session.staging())));

@@ -36,9 +36,11 @@ public final class Remove implements Batch {
     public void run(List<RemovePlanner.Target> targets) {
         try (WriterSession session = WriterSession.open(Storage.local(kb, ops), lockWait, "kb remove", listener)) {
             RemovePlanner planner = new RemovePlanner(kb);
+            listener.inputs(targets.size());
             for (int from = 0; from < targets.size() && !stop.cancelled(); from += GROUP) {
                 List<RemovePlanner.Target> group = new ArrayList<>(
                         targets.subList(from, Math.min(targets.size(), from + GROUP)));
+                listener.working(group.get(0).input());
                 for (Outcome o : session.commit(group, planner)) {
                     listener.outcome(o);
                 }

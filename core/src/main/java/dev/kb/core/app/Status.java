@@ -6,6 +6,7 @@ import dev.kb.core.journal.JournalStore;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.lock.FcntlWriterLock;
 import dev.kb.core.lock.LockHolder;
+import dev.kb.core.progress.LiveProgress;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
@@ -43,7 +44,10 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
         Instant now = Instant.now();
         SummaryCache.Served served;
         try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
-            served = SummaryCache.serve(kb, r, holder.isPresent(), now);
+            // a batch holds the lock only while it commits a group; between groups its live
+            // progress file says it is still running, and will revalidate at its next commit
+            boolean writing = holder.isPresent() || !LiveProgress.read(kb).isEmpty();
+            served = SummaryCache.serve(kb, r, writing, now);
         }
         try {
             Set<String> ids = new HashSet<>();

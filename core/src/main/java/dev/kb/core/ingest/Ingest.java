@@ -123,6 +123,8 @@ public final class Ingest implements Batch {
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
             List<Source.Prep> group = new ArrayList<>();
             int toCommit = 0;
+            listener.inputs(items.size());
+            Slot shown = null;
             while (!stop.cancelled()) {
                 while (next < items.size() && window.size() < windowSize) {
                     Inputs.Item item = items.get(next++);
@@ -135,6 +137,10 @@ public final class Ingest implements Batch {
                 if (toCommit > 0 && (!head.future().isDone() || toCommit >= options.maxGroup())) {
                     flush(group, session, planner, summary);
                     toCommit = 0;
+                }
+                if (head != shown) {
+                    shown = head;
+                    listener.working(head.input());
                 }
                 Source.Prep prep = await(head, options.hold());
                 if (stop.cancelled()) {
@@ -205,6 +211,10 @@ public final class Ingest implements Batch {
 
     /** An input in the window, and its preparation. */
     private record Slot(Inputs.Item item, Future<Source.Prep> future) {
+        /** As events name it (a URL without its userinfo). */
+        String input() {
+            return item.source() != null ? item.source().input() : item.outcome().input();
+        }
     }
 
     /**

@@ -28,6 +28,13 @@ public final class KnowledgeBase {
     public static final String TREE_SUFFIX = ".tree.json";
     /** The cached summary of {@code kb status} in {@code .kb/} (see {@link dev.kb.core.summary}). */
     public static final String SUMMARY_FILE = "summary.txt";
+    /**
+     * In {@code .kb/progress/}, what one running batch publishes ({@link dev.kb.core.progress}):
+     * {@code <pid>-<id>.json} (renamed into place from {@code <pid>-<id>.json.kbtmp}), and
+     * {@code <pid>-<id>.lock}, which the writer keeps locked while it runs.
+     */
+    public static final String PROGRESS_SUFFIX = ".json";
+    public static final String PROGRESS_LOCK_SUFFIX = ".lock";
 
     /** {@code raw/<name>.<ext>}: where a document's original bytes live. */
     public static String rawPath(String name, String extension) {
@@ -164,6 +171,11 @@ public final class KnowledgeBase {
 
     public Path quarantineDir() {
         return metaDir().resolve("quarantine");
+    }
+
+    /** Where running batches publish their progress; made by the first, removed by the last. */
+    public Path progressDir() {
+        return metaDir().resolve("progress");
     }
 
     public Path rawDir() {

@@ -104,6 +104,15 @@ public record LockHolder(long pid, String command, Instant started, Instant sinc
     }
 
     boolean isAlive() {
+        return isAlive(pid, started);
+    }
+
+    /**
+     * Whether the process {@code pid} runs and started at {@code started} (when known): the test a
+     * holder text is trusted by, also for other text a process leaves behind (its progress file).
+     * A killed process that its parent has not reaped yet (a zombie) still passes it.
+     */
+    public static boolean isAlive(long pid, Instant started) {
         Optional<ProcessHandle> ph = ProcessHandle.of(pid);
         if (ph.isEmpty() || !ph.get().isAlive()) {
             return false;

@@ -12,6 +12,17 @@ public interface Batch {
     /** Receives events as they happen (on the batch's thread, in input order). */
     interface Listener extends WriterSession.Events {
         void outcome(Outcome o);
+
+        /** How many inputs the batch has: one {@link #outcome} will come for each. */
+        default void inputs(int total) {
+        }
+
+        /**
+         * The input the batch now waits for (the next to be reported); for a live view only, so
+         * it must cost next to nothing: it comes once per input.
+         */
+        default void working(String input) {
+        }
     }
 
     /**
