@@ -39,7 +39,8 @@ build_big_kb() {
     fi
 }
 
-kb_documents() { cli/kb --kb "$1" status --json | sed -n 's/.*"documents":\([0-9]*\).*/\1/p'; }
+# the top-level "documents" (the first one: the summary's types and commits have their own)
+kb_documents() { cli/kb --kb "$1" status --json | sed -n 's/^{"kb":"[^"]*","documents":\([0-9]*\).*/\1/p'; }
 
 # The machine is shared: print the load so a reader can judge the figures.
 print_load() { echo "load average ($1): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }

@@ -46,11 +46,14 @@ copies=$(( (200000 - have + have - 1) / have ))
 sqlite3 "$tmp/huge/.kb/registry.db" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $copies)
-INSERT INTO documents SELECT doc_name || '-c' || i, name_key || '-c' || i, sha256, raw_path, source_path,
+INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title, size,
+  added_at, updated_at, etag, last_modified) SELECT doc_name || '-c' || i, name_key || '-c' || i, sha256, raw_path, source_path,
   source_uri || '#c' || i, type, title, size, added_at, updated_at, etag, last_modified
 FROM documents, n LIMIT 200000 - $have;
 SQL
-cli/kb --kb "$tmp/huge" status >/dev/null 2>&1 # a status may build its cached summary once
+# the rows went in behind the registry's revision: the copied summary would be served as current
+rm -f "$tmp/huge/.kb/summary.txt"
+cli/kb --kb "$tmp/huge" status >/dev/null 2>&1 # status rebuilds and stores it, once
 
 mkdir -p "$tmp/new"
 for i in $(seq -2 "$runs"); do printf '# new note %s\n\nbody %s %s\n' "$i" "$i" "$RANDOM" >"$tmp/new/n$i.md"; done
