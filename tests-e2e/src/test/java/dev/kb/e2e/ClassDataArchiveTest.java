@@ -96,4 +96,42 @@ class ClassDataArchiveTest extends E2EBase {
         assertTrue(r.out().startsWith("{\"kb\":"), r.out());
         assertEquals("", r.err());
     }
+
+    /** A JDK other than this one, 24 or later, if the machine has one (this kind puts Temurin 25 beside 17). */
+    private static java.util.Optional<Path> newerJava() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return java.util.Optional.empty();
+        }
+        Path self = Path.of(System.getProperty("java.home")).toRealPath();
+        try (java.util.stream.Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")) && Files.isRegularFile(h.resolve("release")))
+                    .filter(h -> {
+                        try {
+                            String release = Files.readString(h.resolve("release"));
+                            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)")
+                                    .matcher(release);
+                            return m.find() && Integer.parseInt(m.group(1)) >= 24 && !h.toRealPath().equals(self);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .findFirst();
+        }
+    }
+
+    @Test
+    void anotherJdkRunsKbWithoutAWordOnStdoutOrStderr() throws IOException {
+        java.util.Optional<Path> other = newerJava();
+        org.junit.jupiter.api.Assumptions.assumeTrue(other.isPresent(), "no JDK 24 or later under /usr/lib/jvm");
+        kb("init").expect(0);
+        Map<String, String> e = Kb.env(home);
+        e.put("PATH", other.get().resolve("bin") + ":" + e.getOrDefault("PATH", ""));
+        // the archive is this JDK's: the launcher must not pass it; and JDK 24+ warns about
+        // sqlite-jdbc's native library on stderr unless the jar's manifest allows native access
+        Kb.Result r = launch(cliDir().resolve("kb"), e, "status", "--json", "--kb", kb.toString()).expect(0);
+        assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
+        assertTrue(r.out().startsWith("{\"kb\":"), r.out());
+        assertEquals("", r.err(), "under " + other.get());
+    }
 }
