@@ -25,6 +25,9 @@ public final class SummaryCache {
      */
     public static final Duration MAX_STALE_AGE = Duration.ofSeconds(300);
 
+    /** How far in the future a summary's build time may be (clocks of one machine's processes). */
+    static final Duration CLOCK_SLACK = Duration.ofSeconds(5);
+
     private SummaryCache() {
     }
 
@@ -82,10 +85,15 @@ public final class SummaryCache {
         Optional<Summary> cached = read.summary();
         if (head.revision() >= 0 && cached.isPresent()) {
             Summary c = cached.get();
-            if (c.revision() == head.revision()) {
+            // a file that names the current revision but not its document count was edited or
+            // damaged: served, "documents: 2030 (markdown 9999)" would contradict itself
+            if (c.revision() == head.revision() && c.registry().documents() == head.documents()) {
                 return new Served(head.revision(), head.documents(), c, false, notes);
             }
-            if (writerRunning && c.revision() < head.revision()
+            // built "in the future" (clock skew, a file from another machine): its age says
+            // nothing, and a stale summary of unknown age would be served for as long as the writer runs
+            boolean datable = !c.builtAt().isAfter(now.plus(CLOCK_SLACK));
+            if (writerRunning && c.revision() < head.revision() && datable
                     && c.age(now).compareTo(MAX_STALE_AGE) <= 0) {
                 return new Served(head.revision(), head.documents(), c, true, notes);
             }

@@ -103,6 +103,33 @@ class SummaryCacheTest {
     }
 
     @Test
+    void aStaleSummaryBuiltInTheFutureIsRebuiltWhileAWriterRuns() throws Exception {
+        try (TestKb t = TestKb.create(tmp)) {
+            twoCommits(t);
+            commitWithoutRefresh(t);
+            Summary file = cached(t);
+            // a clock set back a day since it was built (or a file from another machine)
+            Instant now = file.builtAt().minus(Duration.ofDays(1));
+            SummaryFile.write(t.kb.summaryFile(), file);
+            assertRebuiltAndStored(t, SummaryCache.serve(t.kb, t.registry, true, now), now);
+        }
+    }
+
+    @Test
+    void aSummaryOfTheCurrentRevisionWithAnotherCountIsRebuilt() throws Exception {
+        try (TestKb t = TestKb.create(tmp)) {
+            RegistrySnapshot at = twoCommits(t);
+            Summary file = cached(t);
+            java.util.SortedMap<String, RegistrySnapshot.TypeTotals> edited = new java.util.TreeMap<>(at.byType());
+            edited.put("markdown", new RegistrySnapshot.TypeTotals(9999, 1));
+            SummaryFile.write(t.kb.summaryFile(),
+                    new Summary(new RegistrySnapshot(at.revision(), edited, at.recent()), file.builtAt()));
+            Instant now = file.builtAt().plusSeconds(1);
+            assertRebuiltAndStored(t, SummaryCache.serve(t.kb, t.registry, false, now), now);
+        }
+    }
+
+    @Test
     void withoutAWriterAStaleSummaryIsRebuilt() throws Exception {
         try (TestKb t = TestKb.create(tmp)) {
             twoCommits(t);
