@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  *
  * <p>It runs the commands people run, in-process through {@link Main#run}, on a scratch KB inside
  * the build directory (its cache directory too: nothing outside {@code target/}). Then it writes
- * {@code kb-archive}: line 1 the Java home that made the archive, line 2 the options that use it.
+ * {@code kb-archive} (once a kb started with the archive has answered, see {@link #describe}):
+ * line 1 the Java home that made the archive, line 2 the options that use it, line 3 its size
+ * and path.
  * The launcher passes them only to that same JVM, since another JDK refuses the archive (and an
  * option it does not know, such as {@code -XX:AOTCache} on JDK 17, would stop it from starting).
  * The JVM itself still checks the archive against the jar and the flags, and a mismatch is
@@ -32,10 +34,23 @@ public final class ArchiveTraining {
     private ArchiveTraining() {
     }
 
-    /** {@code args[0]}: the build directory holding kb.jar; {@code args[1]}: the archive file made. */
-    public static void main(String[] args) throws IOException {
-        Path target = Path.of(args[0]).toAbsolutePath();
-        Path archive = Path.of(args[1]).toAbsolutePath();
+    /** The launcher's default flags (cli/kb): the archive is checked as it will be used. */
+    private static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData", "-Xms16m");
+
+    /**
+     * {@code train TARGET ARCHIVE}: the training run, under the JVM's dump option; {@code describe
+     * TARGET ARCHIVE}: after it, writes {@code kb-archive} for an archive that works. TARGET is
+     * the build directory holding kb.jar.
+     */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Path target = Path.of(args[1]).toAbsolutePath();
+        Path archive = Path.of(args[2]).toAbsolutePath();
+        if (args[0].equals("describe")) {
+            System.exit(describe(target, archive));
+        }
+        Path description = target.resolve("kb-archive");
+        Files.deleteIfExists(description); // an old description must not vouch for the new archive
         Path work = target.resolve("archive-training");
         delete(work);
         Files.createDirectories(work);
@@ -44,12 +59,41 @@ public final class ArchiveTraining {
         } finally {
             delete(work);
         }
+        System.exit(0); // the archive is written as the JVM exits, whatever threads the commands left
+    }
+
+    /**
+     * Describes the archive only after a kb started with it has answered: an archive cut short
+     * (a full disk while it was dumped) is mapped by the JVM before any check, and it dies of
+     * SIGBUS. The size goes in too: the launcher passes the archive only while it still has it, so
+     * one truncated later (a half-finished copy) is left out rather than crashing every command.
+     */
+    private static int describe(Path target, Path archive) throws IOException, InterruptedException {
+        Path description = target.resolve("kb-archive");
+        Files.deleteIfExists(description);
+        if (!Files.isRegularFile(archive)) {
+            System.out.println("no class-data archive was made: kb runs without one");
+            return 0;
+        }
         boolean aot = Runtime.version().feature() >= 25;
         String use = (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive + " -Xlog:cds*=off"
                 + (aot ? " -Xlog:aot*=off" : "");
-        Files.writeString(target.resolve("kb-archive"), System.getProperty("java.home") + "\n" + use + "\n",
-                StandardCharsets.UTF_8);
-        System.exit(0); // the archive is written as the JVM exits, whatever threads the commands left
+        List<String> check = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:+DisplayVMOutputToStderr"));
+        check.addAll(List.of(use.split(" ")));
+        check.addAll(LAUNCHER_FLAGS);
+        check.addAll(List.of("-jar", target.resolve("kb.jar").toString(), "--version"));
+        Process p = new ProcessBuilder(check).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0 || !out.startsWith("kb ")) {
+            System.out.println("the class-data archive " + archive + " does not work (" + out.lines().findFirst()
+                    .orElse("exit " + p.exitValue()) + "): kb runs without one");
+            Files.deleteIfExists(archive);
+            return 0;
+        }
+        Files.writeString(description, System.getProperty("java.home") + "\n" + use + "\n" + Files.size(archive)
+                + " " + archive + "\n", StandardCharsets.UTF_8);
+        return 0;
     }
 
     private static void train(Path work) throws IOException {

@@ -71,17 +71,43 @@ class ClassDataArchiveTest extends E2EBase {
                         .limit(5).toList());
     }
 
+    /** Line 3 of a description: the size and path of {@code file}, as the build writes it. */
+    private static String sizeLine(Path file) throws IOException {
+        return Files.size(file) + " " + file.toAbsolutePath() + "\n";
+    }
+
     @Test
     void anArchiveMadeByAnotherJavaIsNotGivenToThisOne() throws IOException {
+        Path some = Files.write(tmp.resolve("some.jsa"), new byte[] {1, 2, 3});
         // an option no JVM knows: passed on, java would refuse to start
-        Path other = launcherCopy("/nonexistent/java/home\n-XX:+NoSuchOptionAnywhere\n");
+        Path other = launcherCopy("/nonexistent/java/home\n-XX:+NoSuchOptionAnywhere\n" + sizeLine(some));
         Kb.Result r = launch(other, launcherEnv(), "--version").expect(0);
         assertTrue(r.out().startsWith("kb "), r.out());
         assertEquals("", r.err());
 
         // the same description naming this JVM is passed on: the check above is what kept it out
-        Path same = launcherCopy(System.getProperty("java.home") + "\n-XX:+NoSuchOptionAnywhere\n");
+        Path same = launcherCopy(System.getProperty("java.home") + "\n-XX:+NoSuchOptionAnywhere\n" + sizeLine(some));
         assertNotEquals(0, launch(same, launcherEnv(), "--version").code());
+    }
+
+    @Test
+    void anArchiveCutShortSinceTheBuildIsNotGivenToTheJvm() throws IOException {
+        // the JVM maps an archive before checking it: cut short, it dies of SIGBUS, with its crash
+        // report on stdout; the launcher leaves out an archive whose size is not the one described
+        Path real = cliDir().resolve("target").resolve("kb-archive");
+        List<String> lines = Files.readAllLines(real, StandardCharsets.UTF_8);
+        Path built = Path.of(lines.get(2).split(" ", 2)[1]);
+        Path cut = tmp.resolve("cut.jsa");
+        try (var in = Files.newInputStream(built)) {
+            Files.write(cut, in.readNBytes((int) Math.min(1_000_000, Files.size(built) / 2)));
+        }
+        String options = lines.get(1).replaceAll("=\\S*kb\\.(jsa|aot)", "=" + cut);
+        Path copy = launcherCopy(lines.get(0) + "\n" + options + "\n" + Files.size(built) + " " + cut + "\n");
+        kb("init").expect(0);
+        Kb.Result r = launch(copy, launcherEnv(), "status", "--json", "--kb", kb.toString()).expect(0);
+        assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
+        assertTrue(r.out().startsWith("{\"kb\":"), r.out());
+        assertEquals("", r.err());
     }
 
     @Test
@@ -89,7 +115,7 @@ class ClassDataArchiveTest extends E2EBase {
         Path junk = Files.write(tmp.resolve("kb.jsa"), new byte[] {'n', 'o', 't', ' ', 'c', 'd', 's'});
         List<String> lines = Files.readAllLines(cliDir().resolve("target").resolve("kb-archive"));
         String options = lines.get(1).replaceAll("=\\S*kb\\.(jsa|aot)", "=" + junk);
-        Path copy = launcherCopy(System.getProperty("java.home") + "\n" + options + "\n");
+        Path copy = launcherCopy(System.getProperty("java.home") + "\n" + options + "\n" + sizeLine(junk));
         kb("init").expect(0);
         Kb.Result r = launch(copy, launcherEnv(), "status", "--json", "--kb", kb.toString()).expect(0);
         assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
