@@ -59,6 +59,16 @@ final class ProgressView {
      * </pre>
      */
     static void human(PrintWriter o, List<Progress> live) {
+        human(o, live, Instant.now());
+    }
+
+    /**
+     * A writer publishes at least once a second while it runs; a file older than this is a writer
+     * stopped (SIGSTOP, a debugger) or stuck, whose last rate and time left no longer hold.
+     */
+    static final java.time.Duration QUIET = java.time.Duration.ofSeconds(5);
+
+    static void human(PrintWriter o, List<Progress> live, Instant now) {
         if (live.isEmpty()) {
             o.println("progress:         none");
             return;
@@ -78,6 +88,10 @@ final class ProgressView {
             count(parts, p.failed(), "failed");
             String rate = p.docsPerSecond() == null ? null : String.format(Locale.ROOT, "%.1f/s", p.docsPerSecond())
                     + (p.etaSeconds() == null ? "" : ", about " + ProgressLine.clock(p.etaSeconds()) + " left");
+            if (p.updatedAt() != null && p.updatedAt().plus(QUIET).isBefore(now)) {
+                rate = "no news for " + ProgressLine.clock(java.time.Duration.between(p.updatedAt(), now).toSeconds())
+                        + " (the writer is stopped or stuck)";
+            }
             if (!parts.isEmpty() || rate != null) {
                 o.println(INDENT + String.join(", ", parts) + (parts.isEmpty() || rate == null ? "" : "; ")
                         + (rate == null ? "" : rate));

@@ -101,4 +101,17 @@ class ProgressLineTest {
         assertEquals("3m28s", ProgressLine.clock(208));
         assertEquals("1h05m", ProgressLine.clock(3900));
     }
+
+    @Test
+    void statusSaysAWriterThatStoppedPublishingIsStoppedNotItsOldRate() {
+        Progress p = progress(7425L, 1384, 0, "notes/a.md", 409.2, 15L);
+        java.io.StringWriter fresh = new java.io.StringWriter();
+        ProgressView.human(new java.io.PrintWriter(fresh, true), java.util.List.of(p), Instant.EPOCH.plusSeconds(1));
+        assertTrue(fresh.toString().contains("409.2/s, about 15s left"), fresh.toString());
+
+        java.io.StringWriter stopped = new java.io.StringWriter();
+        ProgressView.human(new java.io.PrintWriter(stopped, true), java.util.List.of(p), Instant.EPOCH.plusSeconds(11));
+        assertTrue(stopped.toString().contains("no news for 11s (the writer is stopped or stuck)"), stopped.toString());
+        assertFalse(stopped.toString().contains("left"), stopped.toString());
+    }
 }
