@@ -1,8 +1,6 @@
 package dev.kb.cli;
 
 import dev.kb.core.input.Inputs;
-import dev.kb.core.kb.KnowledgeBase;
-import dev.kb.core.progress.LiveProgress;
 import dev.kb.core.progress.Progress;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -15,11 +13,6 @@ final class ProgressView {
     private static final String INDENT = " ".repeat(18);
 
     private ProgressView() {
-    }
-
-    /** The batches running now, the one that started first first. */
-    static List<Progress> live(KnowledgeBase kb) {
-        return LiveProgress.read(kb);
     }
 
     /**

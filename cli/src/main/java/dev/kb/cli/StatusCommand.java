@@ -51,7 +51,7 @@ final class StatusCommand implements Callable<Integer> {
             err.flush();
         }
         // the live progress section (dev.kb.core.progress): its own lines, kept apart from the summary's
-        List<Progress> live = ProgressView.live(root.knowledgeBase());
+        List<Progress> live = s.progress();
         if (json) {
             var n = Output.object();
             n.put("kb", s.kb().toString());

@@ -7,6 +7,7 @@ import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.lock.FcntlWriterLock;
 import dev.kb.core.lock.LockHolder;
 import dev.kb.core.progress.LiveProgress;
+import dev.kb.core.progress.Progress;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
@@ -33,20 +34,23 @@ import java.util.Set;
  * @param quarantinedJournals journals in {@code .kb/quarantine/}, counted now
  * @param at          when this status was taken (the summary's age is counted to it)
  * @param notes       what went wrong with the cached summary, one line each (for {@code --verbose})
+ * @param progress    the batches running now, the one that started first first (read once: it
+ *                    also says whether a writer runs, for the summary)
  */
 public record Status(Path kb, long documents, int pendingJournals, int stagingOrphans, Optional<LockHolder> lock,
                      long revision, Summary summary, boolean stale, int quarantinedJournals, Instant at,
-                     List<String> notes) {
+                     List<String> notes, List<Progress> progress) {
 
     public static Status of(KnowledgeBase kb) {
         // the holder first: a summary found stale is served as such only while a writer runs
         Optional<LockHolder> holder = FcntlWriterLock.currentHolder(kb);
         Instant now = Instant.now();
+        // a batch holds the lock only while it commits a group; between groups its live
+        // progress file says it is still running, and will revalidate at its next commit
+        List<Progress> live = LiveProgress.read(kb);
         SummaryCache.Served served;
         try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
-            // a batch holds the lock only while it commits a group; between groups its live
-            // progress file says it is still running, and will revalidate at its next commit
-            boolean writing = holder.isPresent() || !LiveProgress.read(kb).isEmpty();
+            boolean writing = holder.isPresent() || !live.isEmpty();
             served = SummaryCache.serve(kb, r, writing, now);
         }
         try {
@@ -58,7 +62,7 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
             int orphans = Sweeper.countOrphans(kb, ids);
             return new Status(kb.root(), served.documents(), ids.size(), orphans, holder, served.revision(),
                     served.summary(), served.stale(), JournalStore.countQuarantined(kb), now,
-                    List.copyOf(served.notes()));
+                    List.copyOf(served.notes()), live);
         } catch (IOException e) {
             throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
         }
