@@ -45,8 +45,17 @@ public final class FileSource implements Source {
     private final ReadHook hook;
     /** The file's real path when the directory walk knew it, else null. */
     private final Path real;
+    /**
+     * How long the walk's stat of a file stands for a stat of it now. A batch reaches a file
+     * soon after the walk met it, unless slow inputs ahead of it hold it up; a file deleted or
+     * changed after a stat older than this is seen as it is now, as without the walk's stat.
+     */
+    private static final long WALKED_FRESH_NS = 1_000_000_000L;
+
     /** The walk's stat of the file, else null (the file is stat'ed when prepared). */
     private final Stamp walked;
+    /** When the walk made it ({@link System#nanoTime}). */
+    private final long walkedAt;
     /** {@link SourcePaths#spellings} of the file, once known (by {@link #unread}, then {@link #prepare}). */
     private List<String> keys;
 
@@ -77,6 +86,7 @@ public final class FileSource implements Source {
         this.hook = hook;
         this.real = real;
         this.walked = walked;
+        this.walkedAt = System.nanoTime();
     }
 
     @Override
@@ -98,13 +108,13 @@ public final class FileSource implements Source {
     }
 
     /**
-     * One stat at most (none when the walk made it), no open: a file stamped as when its
-     * document was committed has that document's content.
+     * One stat at most (none when the walk made one just now), no open: a file stamped as when
+     * its document was committed has that document's content.
      */
     @Override
     public Prep unread(PrepareContext ctx) {
         try {
-            Stamp now = walked != null ? walked : Stamp.of(file);
+            Stamp now = walked != null && System.nanoTime() - walkedAt < WALKED_FRESH_NS ? walked : Stamp.of(file);
             return now.size() > maxBytes ? null : unchangedByStat(ctx, keys(), now);
         } catch (IOException | KbException e) {
             if (e instanceof KbException k && k.kind() != KbException.Kind.INPUT_FAILED) {
