@@ -43,8 +43,10 @@ public final class FileSource implements Source {
     private final String input;
     private final long maxBytes;
     private final ReadHook hook;
-    /** The file's real path when the directory walk knew it, else null. */
-    private final Path real;
+    /** The directory the walk found the file in, with its real path, else null. */
+    private final SourcePaths.Folder folder;
+    /** The file's name in {@link #folder}. */
+    private final String name;
     /**
      * How long the walk's stat of a file stands for a stat of it now. A batch reaches a file
      * soon after the walk met it, unless slow inputs ahead of it hold it up; a file deleted or
@@ -61,30 +63,33 @@ public final class FileSource implements Source {
 
     /** @param maxBytes the contract's {@code --max-size}: a larger file fails and nothing of it is kept */
     public FileSource(Path file, String input, long maxBytes) {
-        this(file, input, maxBytes, null, null);
+        this(file, input, maxBytes, null, null, null);
     }
 
     /**
      * A file met in a directory walk, with what the walk knew of it so that preparing it asks
      * the system nothing more when it is unchanged.
      *
-     * @param real   its real path, or null
+     * @param folder the directory it is an entry of (not through a link), with its real path; or null
+     * @param name   its name there
      * @param walked the walk's stat of it, or null
      */
-    FileSource(Path file, String input, long maxBytes, Path real, Stamp walked) {
-        this(file, input, maxBytes, (attempt, copied) -> { }, real, walked);
+    FileSource(Path file, String input, long maxBytes, SourcePaths.Folder folder, String name, Stamp walked) {
+        this(file, input, maxBytes, (attempt, copied) -> { }, folder, name, walked);
     }
 
     FileSource(Path file, String input, long maxBytes, ReadHook hook) {
-        this(file, input, maxBytes, hook, null, null);
+        this(file, input, maxBytes, hook, null, null, null);
     }
 
-    private FileSource(Path file, String input, long maxBytes, ReadHook hook, Path real, Stamp walked) {
+    private FileSource(Path file, String input, long maxBytes, ReadHook hook, SourcePaths.Folder folder, String name,
+                       Stamp walked) {
         this.file = file;
         this.input = input;
         this.maxBytes = maxBytes;
         this.hook = hook;
-        this.real = real;
+        this.folder = folder;
+        this.name = name;
         this.walked = walked;
         this.walkedAt = System.nanoTime();
     }
@@ -102,7 +107,7 @@ public final class FileSource implements Source {
     /** The keys of its document, best first; the system is asked once per source. */
     private List<String> keys() {
         if (keys == null) {
-            keys = real != null ? SourcePaths.spellings(file, real) : SourcePaths.spellings(file);
+            keys = folder != null ? folder.spellings(file, name) : SourcePaths.spellings(file);
         }
         return keys;
     }

@@ -108,7 +108,7 @@ public final class Inputs {
                 } else if (kb.isInside(p)) {
                     items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
                 } else {
-                    walk(p, arg, realPath(p), kb, maxBytes, items, new HashMap<>());
+                    walk(p, arg, folder(p, realPath(p)), kb, maxBytes, items, new HashMap<>());
                 }
             } else if (!Files.isRegularFile(p)) {
                 items.add(new Item(null, Outcome.failed(arg, NOT_REGULAR)));
@@ -297,6 +297,11 @@ public final class Inputs {
         }
     }
 
+    /** What a walk knows of directory {@code dir} whose real path is {@code real}; null when that is not known. */
+    private static SourcePaths.Folder folder(Path dir, Path real) {
+        return real == null ? null : SourcePaths.folder(dir, real);
+    }
+
     /** The real path of an existing directory, or null when the system will not say. */
     private static Path realPath(Path dir) {
         try {
@@ -343,10 +348,11 @@ public final class Inputs {
      * types) is a {@code skipped} outcome with the reason; what it cannot read is a failure with
      * the cause.
      *
-     * @param real   {@code dir}'s real path ({@link Path#toRealPath}), or null when not known
+     * @param folder {@code dir} with its real path ({@link Path#toRealPath}), or null when that is not known
      * @param onPath the directories being walked, by file key, with their labels (to tell a loop)
      */
-    private static void walk(Path dir, String label, Path real, KnowledgeBase kb, long maxBytes, List<Item> items,
+    private static void walk(Path dir, String label, SourcePaths.Folder folder, KnowledgeBase kb, long maxBytes,
+                             List<Item> items,
                              Map<Object, String> onPath) {
         Object key = fileKey(dir);
         if (key != null && onPath.containsKey(key)) {
@@ -377,7 +383,7 @@ public final class Inputs {
                 // one event for a hidden directory, not one per file in it: it is not entered
                 items.add(new Item(null, Outcome.skipped(childLabel, null, "hidden")));
             } else {
-                entry(c, childLabel, real, kb, maxBytes, items, onPath);
+                entry(c, name, childLabel, folder, kb, maxBytes, items, onPath);
             }
         }
         if (key != null) {
@@ -392,10 +398,11 @@ public final class Inputs {
     /**
      * One entry {@code c} of a walked directory, not hidden, labelled {@code label}.
      *
-     * @param dirReal the real path of the directory, or null when not known
+     * @param name   its name in the directory
+     * @param folder the directory with its real path, or null when that is not known
      */
-    private static void entry(Path c, String label, Path dirReal, KnowledgeBase kb, long maxBytes, List<Item> items,
-                              Map<Object, String> onPath) {
+    private static void entry(Path c, String name, String label, SourcePaths.Folder folder, KnowledgeBase kb,
+                              long maxBytes, List<Item> items, Map<Object, String> onPath) {
         Attrs a;
         try {
             a = Attrs.read(c, LinkOption.NOFOLLOW_LINKS);
@@ -403,8 +410,8 @@ public final class Inputs {
             items.add(new Item(null, Outcome.failed(label, unseen(c, e))));
             return;
         }
-        // the real path of an entry that is no link, in a directory whose real path is known
-        Path real = dirReal == null || a.link() ? null : dirReal.resolve(c.getFileName().toString());
+        // what is known of where an entry that is no link lies, in a directory whose real path is known
+        SourcePaths.Folder in = a.link() ? null : folder;
         if (a.link()) {
             Broken broken = brokenLink(c);
             if (broken != null) {
@@ -432,16 +439,15 @@ public final class Inputs {
             } else if (bad != null) {
                 items.add(new Item(null, Outcome.failed(label, bad))); // and not one of its files
             } else {
-                walk(c, label, real, kb, maxBytes, items, onPath);
+                walk(c, label, in == null ? null : folder(c, in.real().resolve(name)), kb, maxBytes, items, onPath);
             }
         } else if (a.regular()) {
             // A plain file here is outside the KB: the walk skips the KB's root, refuses to start
             // inside it, and stops at links into it (above).
-            String name = c.getFileName().toString();
             if (FileSource.supportedExtension(name)) {
                 String bad = undecodable(c.getFileName());
                 items.add(bad != null ? new Item(null, Outcome.failed(label, bad))
-                        : new Item(new FileSource(c, label, maxBytes, real, a.stamp()), null));
+                        : new Item(new FileSource(c, label, maxBytes, in, name, a.stamp()), null));
             } else {
                 items.add(new Item(null, Outcome.skipped(label, null, "unsupported file type" + describeExtension(c))));
             }

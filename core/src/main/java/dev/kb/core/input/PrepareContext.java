@@ -23,6 +23,9 @@ public final class PrepareContext {
      * content the KB had when the directory was loaded, as an early skip is now.
      */
     private final Map<String, Map<String, FileStat>> stats = new HashMap<>();
+    /** The directory looked up last, and its entries. */
+    private String lastDir;
+    private Map<String, FileStat> lastStats;
 
     public PrepareContext(StagingArea staging, Registry reader) {
         this.staging = staging;
@@ -58,7 +61,12 @@ public final class PrepareContext {
      */
     public synchronized Optional<FileStat> fileStat(List<String> keys) {
         for (String k : keys) {
-            FileStat f = stats.computeIfAbsent(FileStat.directory(k), reader::fileStats).get(k);
+            String dir = FileStat.directory(k);
+            if (!dir.equals(lastDir)) { // a walk asks for one directory's files in a row
+                lastDir = dir;
+                lastStats = stats.computeIfAbsent(dir, reader::fileStats);
+            }
+            FileStat f = lastStats.get(k);
             if (f != null) {
                 return Optional.of(f);
             }

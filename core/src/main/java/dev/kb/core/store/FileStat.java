@@ -38,6 +38,20 @@ public record FileStat(String sourceUri, String docName, String sha256, Stamp st
      * and inode: a file put in its place by a rename is another file).
      */
     public record Stamp(long size, long modifiedNs, long changedNs, long device, long inode) {
+        /*
+         * By hand: a record's generated equals and hashCode go through method handles, which the
+         * launcher's C1-only JIT runs slowly, and a re-add compares one stamp per file.
+         */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stamp s && size == s.size && modifiedNs == s.modifiedNs && changedNs == s.changedNs
+                    && device == s.device && inode == s.inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(inode) * 31 + Long.hashCode(changedNs);
+        }
     }
 
     /**

@@ -135,8 +135,21 @@ class SourcePathsTest {
                     }
                 }
             }
+            // a walk's folder spells each file's keys as the look-up of the file alone does
+            // (these paths exist nowhere, so a spelling other than the identity is a second key)
+            SourcePaths.Mounts m = new SourcePaths.Mounts(mounts);
+            for (String f : files) {
+                Path p = Path.of(f);
+                Path identity = SourcePaths.canonical(p, mounts, (a, b) -> false);
+                List<String> expected = identity.equals(p) ? List.of(f) : List.of(identity.toString(), f);
+                assertEquals(expected, m.folder(p.getParent(), p.getParent()).spellings(p, p.getFileName().toString()),
+                        f + " with " + mounts.size() + " mounts");
+            }
         }
         SourcePaths.Mounts m = new SourcePaths.Mounts(early);
+        assertEquals(List.of("/home/me/notes/a.md", "/x/link/a.md"), m.folder(Path.of("/x/link"),
+                Path.of("/home/me/notes")).spellings(Path.of("/x/link/a.md"), "a.md"),
+                "walked through a link: the spelling as walked is a second key");
         assertEquals(Path.of("/early/notes/a.md"), m.identity(Path.of("/srv/data/notes/a.md"), (a, b) -> true),
                 "the table decides, not the directory's first file");
         assertEquals(Path.of("/srv/data/notes/a.md"), m.identity(Path.of("/srv/data/notes/a.md"), (a, b) -> false));
