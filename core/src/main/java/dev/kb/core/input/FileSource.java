@@ -184,7 +184,7 @@ public final class FileSource implements Source {
                     : Prep.done(known.get());
         }
         String fileName = file.getFileName().toString();
-        String added = FrontMatter.added(ctx.bySource(keys)); // present: an update of that row
+        String added = FrontMatter.added(row); // present: an update of that row
         RawConversion.Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);

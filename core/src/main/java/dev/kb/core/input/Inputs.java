@@ -352,8 +352,7 @@ public final class Inputs {
      * @param onPath the directories being walked, by file key, with their labels (to tell a loop)
      */
     private static void walk(Path dir, String label, SourcePaths.Folder folder, KnowledgeBase kb, long maxBytes,
-                             List<Item> items,
-                             Map<Object, String> onPath) {
+                             List<Item> items, Map<Object, String> onPath) {
         Object key = fileKey(dir);
         if (key != null && onPath.containsKey(key)) {
             // a symbolic link (or a bind mount) back to a directory already on this walk
