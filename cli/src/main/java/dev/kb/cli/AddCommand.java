@@ -13,8 +13,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "add",
-        description = "Ingest files, directories (walked recursively) and URLs.")
+        description = AddCommand.SUMMARY)
 final class AddCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Ingest files, directories (walked recursively) and URLs.";
+
     @ParentCommand
     KbCommand root;
 

@@ -65,8 +65,9 @@ public final class ArchiveTraining {
     /**
      * Describes the archive only after a kb started with it has answered: an archive cut short
      * (a full disk while it was dumped) is mapped by the JVM before any check, and it dies of
-     * SIGBUS. The size goes in too: the launcher passes the archive only while it still has it, so
-     * one truncated later (a half-finished copy) is left out rather than crashing every command.
+     * SIGBUS. Written last, it is newer than the archive: the launcher passes the archive only while
+     * that holds (a test of bash's, no fork), so one written to later (a half-finished copy, a
+     * truncation) is left out rather than crashing every command. The size on line 3 is informative.
      */
     private static int describe(Path target, Path archive) throws IOException, InterruptedException {
         Path description = target.resolve("kb-archive");

@@ -23,9 +23,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import",
-        description = {"Import documents from PageIndex Cloud.",
+        description = {ImportCommand.SUMMARY,
                 "Needs PAGEINDEX_API_KEY; PAGEINDEX_BASE_URL overrides the service address."})
 final class ImportCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Import documents from PageIndex Cloud.";
+
     @ParentCommand
     KbCommand root;
 

@@ -93,16 +93,19 @@ class ClassDataArchiveTest extends E2EBase {
     @Test
     void anArchiveCutShortSinceTheBuildIsNotGivenToTheJvm() throws IOException {
         // the JVM maps an archive before checking it: cut short, it dies of SIGBUS, with its crash
-        // report on stdout; the launcher leaves out an archive whose size is not the one described
+        // report on stdout; the launcher leaves out an archive written to since it was described
         Path real = cliDir().resolve("target").resolve("kb-archive");
         List<String> lines = Files.readAllLines(real, StandardCharsets.UTF_8);
         Path built = Path.of(lines.get(2).split(" ", 2)[1]);
         Path cut = tmp.resolve("cut.jsa");
+        String options = lines.get(1).replaceAll("=\\S*kb\\.(jsa|aot)", "=" + cut);
+        Path copy = launcherCopy(lines.get(0) + "\n" + options + "\n" + Files.size(built) + " " + cut + "\n");
+        // described by a build an hour ago, cut short (written) since
+        Files.setLastModifiedTime(copy.resolveSibling("target").resolve("kb-archive"),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
         try (var in = Files.newInputStream(built)) {
             Files.write(cut, in.readNBytes((int) Math.min(1_000_000, Files.size(built) / 2)));
         }
-        String options = lines.get(1).replaceAll("=\\S*kb\\.(jsa|aot)", "=" + cut);
-        Path copy = launcherCopy(lines.get(0) + "\n" + options + "\n" + Files.size(built) + " " + cut + "\n");
         kb("init").expect(0);
         Kb.Result r = launch(copy, launcherEnv(), "status", "--json", "--kb", kb.toString()).expect(0);
         assertEquals(1, r.out().lines().count(), "stdout: " + r.out());
