@@ -36,7 +36,7 @@ public final class ArchiveTraining {
 
     /** The launcher's default flags (cli/kb): the archive is checked as it will be used. */
     private static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData", "-Xms16m");
+            "-XX:-UsePerfData", "-Xms48m", "-Xmn32m");
 
     /**
      * {@code train TARGET ARCHIVE}: the training run, under the JVM's dump option; {@code describe

@@ -27,7 +27,7 @@ public final class KbCommand implements Runnable {
     static final Map<String, Subcommand> COMMANDS = commands();
 
     /** A subcommand: how to make its full model, and the first line of its help. */
-    record Subcommand(Supplier<Object> model, String summary) {
+    record Subcommand(Class<?> type, Supplier<Object> model, String summary) {
         /** What the root's command list shows of it, and nothing more. */
         picocli.CommandLine.Model.CommandSpec stub(String name) {
             picocli.CommandLine.Model.CommandSpec spec = picocli.CommandLine.Model.CommandSpec.create().name(name);
@@ -38,15 +38,15 @@ public final class KbCommand implements Runnable {
 
     private static Map<String, Subcommand> commands() {
         Map<String, Subcommand> m = new LinkedHashMap<>();
-        m.put("init", new Subcommand(InitCommand::new, InitCommand.SUMMARY));
-        m.put("add", new Subcommand(AddCommand::new, AddCommand.SUMMARY));
-        m.put("import", new Subcommand(ImportCommand::new, ImportCommand.SUMMARY));
-        m.put("remove", new Subcommand(RemoveCommand::new, RemoveCommand.SUMMARY));
-        m.put("list", new Subcommand(ListCommand::new, ListCommand.SUMMARY));
-        m.put("show", new Subcommand(ShowCommand::new, ShowCommand.SUMMARY));
-        m.put("recover", new Subcommand(RecoverCommand::new, RecoverCommand.SUMMARY));
-        m.put("status", new Subcommand(StatusCommand::new, StatusCommand.SUMMARY));
-        m.put("completion", new Subcommand(CompletionCommand::new, CompletionCommand.SUMMARY));
+        m.put("init", new Subcommand(InitCommand.class, InitCommand::new, InitCommand.SUMMARY));
+        m.put("add", new Subcommand(AddCommand.class, AddCommand::new, AddCommand.SUMMARY));
+        m.put("import", new Subcommand(ImportCommand.class, ImportCommand::new, ImportCommand.SUMMARY));
+        m.put("remove", new Subcommand(RemoveCommand.class, RemoveCommand::new, RemoveCommand.SUMMARY));
+        m.put("list", new Subcommand(ListCommand.class, ListCommand::new, ListCommand.SUMMARY));
+        m.put("show", new Subcommand(ShowCommand.class, ShowCommand::new, ShowCommand.SUMMARY));
+        m.put("recover", new Subcommand(RecoverCommand.class, RecoverCommand::new, RecoverCommand.SUMMARY));
+        m.put("status", new Subcommand(StatusCommand.class, StatusCommand::new, StatusCommand.SUMMARY));
+        m.put("completion", new Subcommand(CompletionCommand.class, CompletionCommand::new, CompletionCommand.SUMMARY));
         return java.util.Collections.unmodifiableMap(m);
     }
 

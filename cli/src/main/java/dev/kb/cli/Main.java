@@ -48,12 +48,15 @@ public final class Main {
 
     private static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
         java.util.Optional<String> only = KbCommand.commandNamed(args);
+        boolean every = KbCommand.completes(args);
         if (only.isPresent()) {
             warmUpRegistry();
         }
+        ModelWarmup.start(KbCommand.COMMANDS.entrySet().stream()
+                .filter(e -> every || only.isPresent() && only.get().equals(e.getKey()))
+                .map(e -> e.getValue().type()).toArray(Class<?>[]::new));
         KbCommand root = new KbCommand(env, cwd);
         CommandLine cl = new CommandLine(root);
-        boolean every = KbCommand.completes(args);
         KbCommand.COMMANDS.forEach((name, sub) -> {
             if (every || only.isEmpty()) {
                 cl.addSubcommand(name, every ? sub.model().get() : sub.stub(name));
