@@ -164,6 +164,7 @@ public final class Ingest implements Batch {
             }
             if (!stop.cancelled()) {
                 flush(group, session, planner, summary);
+                session.flushHints();
             }
             return summary;
         } finally {
@@ -197,6 +198,8 @@ public final class Ingest implements Batch {
         for (Source.Prep p : group) {
             if (p.prepared() != null) {
                 docs.add(p.prepared());
+            } else if (p.hint() != null) {
+                session.hint(p.hint());
             }
         }
         List<Outcome> committed = docs.isEmpty() ? List.of() : session.commit(docs, planner);
@@ -260,6 +263,12 @@ public final class Ingest implements Batch {
     private static Future<Source.Prep> submit(ExecutorService pool, Inputs.Item item, PrepareContext ctx) {
         if (item.outcome() != null) {
             return CompletableFuture.completedFuture(Source.Prep.done(item.outcome()));
+        }
+        // A file its stat-cache entry vouches for costs a stat and a look-up: handing it to a
+        // preparer thread and back would cost more than deciding it here.
+        Source.Prep unread = item.source().unread(ctx);
+        if (unread != null) {
+            return CompletableFuture.completedFuture(unread);
         }
         return pool.submit(() -> {
             try {

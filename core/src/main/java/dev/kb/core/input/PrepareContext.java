@@ -2,8 +2,11 @@ package dev.kb.core.input;
 
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.FileStat;
 import dev.kb.core.store.Registry;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +16,16 @@ import java.util.Optional;
 public final class PrepareContext {
     private final StagingArea staging;
     private final Registry reader;
+    /**
+     * Stat-cache entries by directory, each directory loaded once, when the first of its files is
+     * looked up (guarded by this object). Read once per batch: an entry is checked against its row
+     * when loaded, and a row another writer changes later in the batch is met as a skip of the
+     * content the KB had when the directory was loaded, as an early skip is now.
+     */
+    private final Map<String, Map<String, FileStat>> stats = new HashMap<>();
+    /** The directory looked up last, and its entries. */
+    private String lastDir;
+    private Map<String, FileStat> lastStats;
 
     public PrepareContext(StagingArea staging, Registry reader) {
         this.staging = staging;
@@ -43,19 +56,42 @@ public final class PrepareContext {
     }
 
     /**
+     * The stat-cache entry of the first of {@code keys} that has one (see {@link Prepared#aliases}),
+     * checked against its row when its directory was loaded.
+     */
+    public synchronized Optional<FileStat> fileStat(List<String> keys) {
+        for (String k : keys) {
+            String dir = FileStat.directory(k);
+            if (!dir.equals(lastDir)) { // a walk asks for one directory's files in a row
+                lastDir = dir;
+                lastStats = stats.computeIfAbsent(dir, reader::fileStats);
+            }
+            FileStat f = lastStats.get(k);
+            if (f != null) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The early verdict for content with this hash from this source: skipped when the KB already
      * has it (unchanged, or the same bytes under another source), else empty.
      */
     public Optional<Outcome> knownContent(String input, String sourceUri, String sha256) {
-        return knownContent(input, List.of(sourceUri), sha256);
+        return knownContent(input, bySource(List.of(sourceUri)), sha256);
     }
 
     /** The same for a source that may be registered under any of {@code keys}, best first. */
     public Optional<Outcome> knownContent(String input, List<String> keys, String sha256) {
-        Optional<DocumentRow> same = bySource(keys);
+        return knownContent(input, bySource(keys), sha256);
+    }
+
+    /** The same, {@code same} being the row of the source ({@link #bySource}), if it has one. */
+    public Optional<Outcome> knownContent(String input, Optional<DocumentRow> same, String sha256) {
         if (same.isPresent()) {
             return same.get().sha256().equals(sha256)
-                    ? Optional.of(Outcome.skipped(input, same.get().docName(), "unchanged"))
+                    ? Optional.of(Outcome.unchanged(input, same.get().docName(), Outcome.BY_CONTENT))
                     : Optional.empty();
         }
         return bySha256(sha256).map(r -> Outcome.skipped(input, r.docName(), "same content as " + r.docName()));

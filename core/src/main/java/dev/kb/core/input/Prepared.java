@@ -1,5 +1,6 @@
 package dev.kb.core.input;
 
+import dev.kb.core.store.FileStat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,16 +27,28 @@ import java.util.List;
  * @param aliases      other keys a document of this source may be registered under, looked up
  *                     after {@code sourceUri} (the spelling of a file path that kb used before
  *                     identities were real paths); a row found by one is rewritten to {@code sourceUri}
+ * @param stat         a local file's stamp when it was read (its stat-cache entry, committed with the
+ *                     row under {@code sourceUri}), or null: not a file, or changed too recently to
+ *                     be trusted later ({@link FileStat#racy})
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
                        List<Artifact> extras, String etag, String lastModified, boolean updates,
-                       List<String> warnings, String added, List<String> aliases) {
+                       List<String> warnings, String added, List<String> aliases, FileStat stat) {
 
     public Prepared {
         extras = List.copyOf(extras);
         warnings = List.copyOf(warnings);
         aliases = List.copyOf(aliases);
+    }
+
+    /** A document without a stat-cache entry. */
+    public Prepared(String input, String sourceUri, String nameHint, String type, String title, String sha256,
+                    long size, Path stagedRaw, String rawExtension, Path stagedSource, List<Artifact> extras,
+                    String etag, String lastModified, boolean updates, List<String> warnings, String added,
+                    List<String> aliases) {
+        this(input, sourceUri, nameHint, type, title, sha256, size, stagedRaw, rawExtension, stagedSource, extras, etag,
+                lastModified, updates, warnings, added, aliases, null);
     }
 
     /** A document registered under {@code sourceUri} alone. */

@@ -15,6 +15,16 @@ public interface Source {
     Prep prepare(PrepareContext ctx) throws Exception;
 
     /**
+     * The outcome decided without reading or staging anything, cheaply enough for the batch's own
+     * thread to ask before handing the input to a preparer: a local file whose stat-cache entry
+     * vouches for it. Null when only {@link #prepare} can tell; it may throw only what would stop
+     * the batch (a registry that cannot be read).
+     */
+    default Prep unread(PrepareContext ctx) {
+        return null;
+    }
+
+    /**
      * Ends network work in progress at once, failing the preparation that waits on it (the batch
      * is being cancelled: Ctrl-C, SIGTERM). Called from another thread; local sources have none.
      */
@@ -31,14 +41,24 @@ public interface Source {
         return null;
     }
 
-    /** A prepared document, or an outcome decided without staging anything. */
-    record Prep(Prepared prepared, Outcome early) {
+    /**
+     * A prepared document, or an outcome decided without staging anything.
+     *
+     * @param hint with an early outcome: a stat-cache entry to record for its document (a file
+     *             read again and found unchanged, whose entry was missing, mismatched or racy);
+     *             null when there is none
+     */
+    record Prep(Prepared prepared, Outcome early, dev.kb.core.store.FileStat hint) {
         public static Prep of(Prepared p) {
-            return new Prep(p, null);
+            return new Prep(p, null, null);
         }
 
         public static Prep done(Outcome o) {
-            return new Prep(null, o);
+            return new Prep(null, o, null);
+        }
+
+        public static Prep done(Outcome o, dev.kb.core.store.FileStat hint) {
+            return new Prep(null, o, hint);
         }
     }
 }

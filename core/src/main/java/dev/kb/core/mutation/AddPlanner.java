@@ -56,7 +56,13 @@ public final class AddPlanner implements Planner<Prepared> {
         Registry registry = plan.registry();
         DocumentRow existing = bySource(registry, p);
         if (existing != null && (existing.sha256().equals(p.sha256()) || !p.updates())) {
-            return Outcome.skipped(p.input(), existing.docName(), p.updates() ? "unchanged" : "already in the knowledge base");
+            if (!p.updates()) {
+                return Outcome.skipped(p.input(), existing.docName(), "already in the knowledge base");
+            }
+            if (p.stat() != null) {
+                plan.hint(p.stat().under(existing.sourceUri(), existing.docName()));
+            }
+            return Outcome.unchanged(p.input(), existing.docName(), Outcome.BY_CONTENT);
         }
         if (group.uris.contains(p.sourceUri())) {
             return Outcome.skipped(p.input(), null, "given more than once");
@@ -86,6 +92,9 @@ public final class AddPlanner implements Planner<Prepared> {
                 p.type(), p.title(), p.size(), addedAt(existing, p, now), now, p.etag(), p.lastModified());
         planFiles(p, row, existing, plan);
         plan.upsert(row);
+        if (p.stat() != null) {
+            plan.stat(p.stat().under(row.sourceUri(), name)); // in the commit's transaction, with the row
+        }
         plan.doc(new Journal.Doc(name, existing == null ? "add" : "update", p.title(), p.sourceUri(),
                 existing == null || !Objects.equals(existing.title(), p.title())));
         return new Outcome(p.input(), existing == null ? Outcome.Status.ADDED : Outcome.Status.UPDATED, name, null,

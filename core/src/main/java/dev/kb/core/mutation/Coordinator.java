@@ -67,7 +67,7 @@ final class Coordinator {
             // Publishing a large group takes a while: if the lock file was removed meanwhile,
             // another writer may be at work, and a commit now could name files it replaces.
             lock.assertHeld();
-            registry.commit(j.id(), m.upserts(), m.removals(), m.note()); // ===== THE COMMIT POINT =====
+            registry.commit(j.id(), m.upserts(), m.removals(), m.note(), m.stats()); // ===== THE COMMIT POINT =====
         } catch (LockLostException e) {
             // Undoing needs the lock as much as committing does: the journal stays, as after a
             // crash here, for the next recovery under a lock that holds.

@@ -3,6 +3,7 @@ package dev.kb.core.mutation;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.FileStat;
 import java.util.List;
 
 /**
@@ -11,11 +12,13 @@ import java.util.List;
  *
  * @param upserts  rows inserted or replaced (adds, updates, repairs)
  * @param removals names of the rows deleted (removes)
+ * @param stats    stat-cache entries of upserted rows, written in the same transaction
  */
-public record Mutation(Journal journal, List<DocumentRow> upserts, List<String> removals) {
+public record Mutation(Journal journal, List<DocumentRow> upserts, List<String> removals, List<FileStat> stats) {
     public Mutation {
         upserts = List.copyOf(upserts);
         removals = List.copyOf(removals);
+        stats = List.copyOf(stats);
     }
 
     /** What the registry's history records of this group: its command, and what it did to how many documents. */

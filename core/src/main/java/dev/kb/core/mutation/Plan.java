@@ -3,6 +3,7 @@ package dev.kb.core.mutation;
 import dev.kb.core.journal.Journal;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.DocumentStore;
+import dev.kb.core.store.FileStat;
 import dev.kb.core.store.Registry;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ public final class Plan {
     private final List<Journal.Doc> docs = new ArrayList<>();
     private final List<DocumentRow> upserts = new ArrayList<>();
     private final List<String> removals = new ArrayList<>();
+    private final List<FileStat> stats = new ArrayList<>();
+    private final List<FileStat> hints = new ArrayList<>();
     private int backups;
 
     Plan(Registry registry, DocumentStore documents, String id, String backupDir) {
@@ -61,6 +64,23 @@ public final class Plan {
         removals.add(docName);
     }
 
+    /** The stat-cache entry of an upserted row, written in the commit point's transaction with it. */
+    public void stat(FileStat entry) {
+        stats.add(entry);
+    }
+
+    /**
+     * The stat-cache entry of a row the group leaves as it is (a file read and found unchanged):
+     * written after the group, under the same lock, and only while its row has its content.
+     */
+    public void hint(FileStat entry) {
+        hints.add(entry);
+    }
+
+    List<FileStat> hints() {
+        return hints;
+    }
+
     /** What the log and index hooks are told about one document. */
     public void doc(Journal.Doc doc) {
         docs.add(doc);
@@ -72,7 +92,7 @@ public final class Plan {
 
     Mutation build(String created, String command, String writer) {
         Journal j = new Journal(Journal.FORMAT, id, Journal.ACTIVE, created, command, backupDir, entries, docs, writer);
-        return new Mutation(j, upserts, removals);
+        return new Mutation(j, upserts, removals, stats);
     }
 
     private String nextBackup() {

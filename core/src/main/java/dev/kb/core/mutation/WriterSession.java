@@ -1,10 +1,13 @@
 package dev.kb.core.mutation;
 
+import dev.kb.core.KbException;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.journal.JournalStore;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.FileStat;
+import dev.kb.core.store.LockLostException;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.WriterLock;
 import dev.kb.core.summary.SummaryCache;
@@ -45,6 +48,11 @@ public final class WriterSession implements AutoCloseable {
     private final Coordinator coordinator;
     /** Whether this batch has warned that the summary could not be stored: once is enough. */
     private boolean summaryWarned;
+    /**
+     * Stat-cache entries of files found unchanged, not yet written: they go into the registry
+     * under the lock of the next group, or at the end of the batch ({@link #flushHints}).
+     */
+    private final List<FileStat> hints = new ArrayList<>();
 
     private WriterSession(Storage storage, Duration lockWait, String command, Events events, StagingArea staging,
                           Registry registry) {
@@ -105,25 +113,34 @@ public final class WriterSession implements AutoCloseable {
     public <T> List<Outcome> commit(List<T> group, Planner<T> planner) {
         try (WriterLock lock = storage.locks().acquire(lockWait, command, events::waitingForLock)) {
             recover(lock);
+            List<Outcome> out;
             try {
-                return commitOnce(lock, group, planner);
+                out = commitOnce(lock, group, planner);
             } catch (Coordinator.CommitFailed e) {
-                if (group.size() == 1) {
-                    planner.release(group); // rolled back: its staged files only hold disk space now
-                    return List.of(Outcome.failed(planner.input(group.get(0)), e.getMessage()));
-                }
-                List<Outcome> out = new ArrayList<>();
-                for (T item : group) {
-                    try {
-                        out.addAll(commitOnce(lock, List.of(item), planner));
-                    } catch (Coordinator.CommitFailed single) {
-                        planner.release(List.of(item));
-                        out.add(Outcome.failed(planner.input(item), single.getMessage()));
-                    }
-                }
-                return out;
+                out = commitOneByOne(lock, group, planner, e);
+            }
+            writeHints(lock);
+            return out;
+        }
+    }
+
+    /** After a group failed to commit: each item on its own, so one bad item fails alone. */
+    private <T> List<Outcome> commitOneByOne(WriterLock lock, List<T> group, Planner<T> planner,
+                                             Coordinator.CommitFailed failed) {
+        if (group.size() == 1) {
+            planner.release(group); // rolled back: its staged files only hold disk space now
+            return List.of(Outcome.failed(planner.input(group.get(0)), failed.getMessage()));
+        }
+        List<Outcome> out = new ArrayList<>();
+        for (T item : group) {
+            try {
+                out.addAll(commitOnce(lock, List.of(item), planner));
+            } catch (Coordinator.CommitFailed single) {
+                planner.release(List.of(item));
+                out.add(Outcome.failed(planner.input(item), single.getMessage()));
             }
         }
+        return out;
     }
 
     /** Plans and carries out one group; a failed one stays staged (rollback puts it back) for the retry. */
@@ -139,7 +156,52 @@ public final class WriterSession implements AutoCloseable {
             coordinator.execute(lock, plan.build(Instant.now().toString(), command, writer));
         }
         planner.release(group);
+        hints.addAll(plan.hints());
         return outcomes;
+    }
+
+    /**
+     * Keeps a stat-cache entry of a file that a preparation read and found unchanged, to be
+     * written under the next lock this session takes (on the batch's thread).
+     */
+    public void hint(FileStat entry) {
+        hints.add(entry);
+    }
+
+    /**
+     * Writes the entries kept so far, at the end of a batch: under the lock if it is free now,
+     * else not at all. They are hints; waiting for another writer to record them would make a
+     * batch that changed nothing wait, and the next add reads those files again instead.
+     */
+    public void flushHints() {
+        if (hints.isEmpty()) {
+            return;
+        }
+        try (WriterLock lock = storage.locks().acquire(Duration.ZERO, command, holder -> { })) {
+            writeHints(lock);
+        } catch (KbException e) {
+            if (e.kind() != KbException.Kind.LOCK_BUSY) {
+                throw e;
+            }
+            hints.clear();
+        }
+    }
+
+    /**
+     * No recovery needed first: an entry is about a file outside the KB, and is written only
+     * where its row has its content at that moment, whatever journal is pending.
+     */
+    private void writeHints(WriterLock lock) {
+        if (hints.isEmpty()) {
+            return;
+        }
+        try {
+            lock.assertHeld();
+            registry.recordFileStats(List.copyOf(hints));
+        } catch (LockLostException e) {
+            // dropped: the batch's next commit, or the next command, meets the lost lock
+        }
+        hints.clear();
     }
 
     /** The post-commit refresh of the cached summary; its failure warns once per batch, not per group. */

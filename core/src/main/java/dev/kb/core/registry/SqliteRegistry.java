@@ -5,6 +5,7 @@ import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.name.Names;
 import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.FileStat;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.RegistrySnapshot;
 import dev.kb.core.text.Causes;
@@ -47,6 +48,7 @@ import java.util.function.Consumer;
  * registry_state(id INTEGER PRIMARY KEY CHECK (id = 1), revision)      -- one row
  * history(revision INTEGER PRIMARY KEY, committed_at, command, added, updated, removed, repaired)
  * totals(type TEXT PRIMARY KEY, documents, bytes)                        -- kept by triggers
+ * file_stats(source_uri TEXT PRIMARY KEY, dir, sha256, size, mtime_ns, ctime_ns, dev, ino, recorded_ns)
  * </pre>
  * {@code name_key} is the case- and Unicode-folded name, so two documents can never share a name on
  * a case-insensitive file system. {@code commits} holds the ids of journals not yet discarded (what
@@ -56,16 +58,25 @@ import java.util.function.Consumer;
  * (the totals through triggers on {@code documents}, so no write path can forget them): none of
  * them can disagree with the rows, whatever crash comes when. The totals make the summary cost the
  * same at any size; a {@code GROUP BY} over 200,000 rows after every committed group would not.
+ *
+ * <p>{@code file_stats} is the stat cache of local files ({@link FileStat}): written with the rows
+ * in the commit point's transaction, dropped by triggers when its row goes or changes content or
+ * source, and handed out only joined to a row that has the content it vouches for. It is a hint:
+ * emptied, the next add reads every file.
  */
 public final class SqliteRegistry implements Registry {
     /**
      * 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on
      * upgrade. 3: the revision, the history and the totals by type (counted from the rows on upgrade).
+     * 4: the stat cache of local files ({@code file_stats}, empty after the upgrade).
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** The first schema with a revision; a reader of an older one reports {@link #revision} -1. */
     static final int REVISIONS_SINCE = 3;
+
+    /** The first schema with a stat cache; of an older one a reader hands out no entries. */
+    static final int STATS_SINCE = 4;
 
     private final Connection conn;
     private final Path file;
@@ -214,6 +225,9 @@ public final class SqliteRegistry implements Registry {
     public record Health(Condition condition, String detail, long documents) {
     }
 
+    /** Every column of {@code file_stats} (schema 4). */
+    private static final String STAT_COLUMNS = "source_uri, dir, sha256, size, mtime_ns, ctime_ns, dev, ino, recorded_ns";
+
     /** Every column of {@code documents}: a registry that lacks one is damaged, not merely old. */
     private static final String ALL_COLUMNS = "doc_name, name_key, sha256, raw_path, source_path, source_uri, type, "
             + "title, size, added_at, updated_at, etag, last_modified";
@@ -272,6 +286,9 @@ public final class SqliteRegistry implements Registry {
             if (v >= REVISIONS_SINCE) {
                 s.executeQuery("SELECT " + HISTORY_COLUMNS + " FROM history LIMIT 0").close();
                 s.executeQuery("SELECT type, documents, bytes FROM totals LIMIT 0").close();
+                if (v >= STATS_SINCE) {
+                    s.executeQuery("SELECT " + STAT_COLUMNS + " FROM file_stats LIMIT 0").close();
+                }
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM registry_state WHERE id = 1")) {
                     if (!rs.next() || rs.getInt(1) != 1) {
                         // every commit adds one to it: without the row no commit can go through
@@ -516,6 +533,7 @@ public final class SqliteRegistry implements Registry {
                 refoldNameKeys();
             }
             createRevisionTables(s);
+            createStatTables(s);
             if (v > 0 && v < REVISIONS_SINCE) {
                 // the triggers count only what changes from now on: the rows already there once
                 s.execute("DELETE FROM totals");
@@ -572,6 +590,33 @@ public final class SqliteRegistry implements Registry {
         // an upsert's DO UPDATE fires this too: the old type and size out, the new ones in
         s.execute("CREATE TRIGGER IF NOT EXISTS totals_update AFTER UPDATE OF type, size ON documents BEGIN "
                 + countOut + " " + countIn + " END");
+    }
+
+    /**
+     * Version 4's stat cache, inside the upgrade's transaction; an upgraded registry starts with
+     * none (its first add reads every file, as before, and records them). The triggers drop an
+     * entry whenever its row is deleted or gets other content or another source, whichever write
+     * path does it (a remove, an update, a rebuild), so no entry outlives what it was made for;
+     * {@link #fileStats} checks the content again all the same.
+     */
+    private static void createStatTables(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS file_stats(
+                  source_uri  TEXT PRIMARY KEY,
+                  dir         TEXT NOT NULL,
+                  sha256      TEXT NOT NULL,
+                  size        INTEGER NOT NULL,
+                  mtime_ns    INTEGER NOT NULL,
+                  ctime_ns    INTEGER NOT NULL,
+                  dev         INTEGER NOT NULL,
+                  ino         INTEGER NOT NULL,
+                  recorded_ns INTEGER NOT NULL)""");
+        s.execute("CREATE INDEX IF NOT EXISTS file_stats_dir ON file_stats(dir)");
+        s.execute("CREATE TRIGGER IF NOT EXISTS file_stats_delete AFTER DELETE ON documents BEGIN "
+                + "DELETE FROM file_stats WHERE source_uri = OLD.source_uri; END");
+        s.execute("CREATE TRIGGER IF NOT EXISTS file_stats_update AFTER UPDATE OF source_uri, sha256 ON documents "
+                + "WHEN OLD.source_uri IS NOT NEW.source_uri OR OLD.sha256 IS NOT NEW.sha256 BEGIN "
+                + "DELETE FROM file_stats WHERE source_uri = OLD.source_uri; END");
     }
 
     /**
@@ -732,6 +777,34 @@ public final class SqliteRegistry implements Registry {
         return new RegistrySnapshot(-1, new TreeMap<>(byType), List.of());
     }
 
+    /**
+     * One query per directory: a re-add of a directory of 7,425 files asks once per folder, not
+     * once per file. The join hands out an entry only with a row of its source that has its
+     * content, whatever wrote the table.
+     */
+    @Override
+    public Map<String, FileStat> fileStats(String dir) {
+        if (schema < STATS_SINCE) {
+            return Map.of();
+        }
+        Map<String, FileStat> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT f.source_uri, d.doc_name, f.sha256, f.size, "
+                + "f.mtime_ns, f.ctime_ns, f.dev, f.ino, f.recorded_ns FROM file_stats f "
+                + "JOIN documents d ON d.source_uri = f.source_uri AND d.sha256 = f.sha256 WHERE f.dir = ?")) {
+            ps.setString(1, dir);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String uri = rs.getString(1);
+                    out.put(uri, new FileStat(uri, rs.getString(2), rs.getString(3), new FileStat.Stamp(rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)), rs.getLong(9)));
+                }
+            }
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+        return out;
+    }
+
     /** Streams every row in the order the documents were added (for verification and index rebuilds). */
     @Override
     public void forEach(Consumer<DocumentRow> action) {
@@ -802,8 +875,15 @@ public final class SqliteRegistry implements Registry {
     @Override
     public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
                        CommitNote note) throws IOException {
+        commit(journalId, upserts, removals, note, List.of());
+    }
+
+    /** THE COMMIT POINT as above, with the stat-cache entries of the upserted rows in its transaction. */
+    @Override
+    public void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                       CommitNote note, Collection<FileStat> stats) throws IOException {
         try {
-            commitTransaction(journalId, upserts, removals, note);
+            commitTransaction(journalId, upserts, removals, note, stats);
         } catch (SQLException e) {
             if (outOfSpace(file, e)) {
                 // the same words as every other ENOSPC of the batch, not SQLite's
@@ -888,12 +968,14 @@ public final class SqliteRegistry implements Registry {
     }
 
     private void commitTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals,
-                                   CommitNote note) throws SQLException {
+                                   CommitNote note, Collection<FileStat> stats) throws SQLException {
         SQLException failure = null;
         conn.setAutoCommit(false);
         try {
             upsert(rows);
             delete(removals);
+            // after the rows: their triggers have dropped the entries of content that changed
+            writeStats(stats);
             String at = Instant.now().toString();
             try (PreparedStatement c = conn.prepareStatement(
                     "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
@@ -925,6 +1007,57 @@ public final class SqliteRegistry implements Registry {
                 }
                 failure.addSuppressed(e);
             }
+        }
+    }
+
+    /**
+     * Writes stat-cache entries inside the caller's transaction, each only when a row of its
+     * source has its content at this moment of that transaction: a refresh outside a commit read
+     * its row earlier, and another writer may have changed it since.
+     */
+    private void writeStats(Collection<FileStat> stats) throws SQLException {
+        if (stats.isEmpty() || schema < STATS_SINCE) {
+            return;
+        }
+        String sql = "INSERT OR REPLACE INTO file_stats(" + STAT_COLUMNS + ") SELECT ?,?,?,?,?,?,?,?,? "
+                + "WHERE EXISTS (SELECT 1 FROM documents WHERE source_uri = ? AND sha256 = ?)";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (FileStat f : stats) {
+                FileStat.Stamp st = f.stamp();
+                ps.setString(1, f.sourceUri());
+                ps.setString(2, FileStat.directory(f.sourceUri()));
+                ps.setString(3, f.sha256());
+                ps.setLong(4, st.size());
+                ps.setLong(5, st.modifiedNs());
+                ps.setLong(6, st.changedNs());
+                ps.setLong(7, st.device());
+                ps.setLong(8, st.inode());
+                ps.setLong(9, f.recordedNs());
+                ps.setString(10, f.sourceUri());
+                ps.setString(11, f.sha256());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public void recordFileStats(Collection<FileStat> stats) {
+        if (stats.isEmpty() || schema < STATS_SINCE) {
+            return;
+        }
+        try {
+            conn.setAutoCommit(false);
+            try {
+                writeStats(stats);
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            // a hint that cannot be written is only a file read once more by the next add
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kb.core.store;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -65,6 +66,36 @@ public interface Registry extends AutoCloseable {
      */
     void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals, CommitNote note)
             throws IOException;
+
+    /**
+     * THE COMMIT POINT, also writing the stat-cache entries of rows it upserts ({@link FileStat}),
+     * in the same transaction: an entry can then never vouch for content its row does not have,
+     * whatever crash comes when. A registry that keeps no stat cache commits without them (they
+     * are hints: without one the file is read).
+     */
+    default void commit(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                        CommitNote note, Collection<FileStat> stats) throws IOException {
+        commit(journalId, upserts, removals, note);
+    }
+
+    /**
+     * The stat-cache entries of the files in directory {@code dir} (see {@link FileStat#directory}),
+     * by {@code source_uri}, with their rows' document names; only entries whose row has the content
+     * they vouch for. Empty where the registry keeps none (an older schema, another backend).
+     */
+    default Map<String, FileStat> fileStats(String dir) {
+        return Map.of();
+    }
+
+    /**
+     * Records stat-cache entries of files read again and found unchanged, outside any commit, on
+     * a registry opened for writing and under the writer lock. Each is written only when its row
+     * has its content at that moment (in the same transaction), so it vouches for nothing the
+     * row does not have; none changes a row, the revision or the history. Best effort: a hint
+     * that cannot be written is dropped (the next add reads the file again).
+     */
+    default void recordFileStats(Collection<FileStat> stats) {
+    }
 
     /** Forgets journal ids whose journals are gone, so the table does not grow with every add. */
     void forgetCommits(Collection<String> journalIds);

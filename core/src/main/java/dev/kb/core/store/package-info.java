@@ -36,6 +36,12 @@
  *       that revision's rows, and status can tell a current one with a single read.</li>
  * </ol>
  *
+ * <p>The stat cache of local files ({@link dev.kb.core.store.FileStat}) is no guarantee but a
+ * hint: a registry that keeps none (the interface's defaults) is correct, only slower on a re-add.
+ * One that keeps it writes an upsert's entries in the commit's own atomic step, drops them with
+ * their row, and hands an entry out only together with a row that has the content it vouches
+ * for, so that no crash and no other writer can make a skip of content the KB does not have.
+ *
  * <h2>How other backends would keep them (not built)</h2>
  * <ul>
  *   <li><b>PostgreSQL registry.</b> The commit is one transaction, as in SQLite. Exclusion is a

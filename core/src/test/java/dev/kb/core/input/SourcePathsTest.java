@@ -99,6 +99,65 @@ class SourcePathsTest {
                 "no mount table: the real path");
     }
 
+    /**
+     * A walk asks the mount table once per directory, not once per file: whatever the table, the
+     * answer for every file is the one the full look-up gives, also where a mount sits at a file
+     * itself (a bind-mounted file), where a bind mount shows a folder first elsewhere, and where a
+     * mount's root is a file of the folder.
+     */
+    @Test
+    void theAnswerPerDirectoryIsTheAnswerPerFile() {
+        List<SourcePaths.Mount> table = SourcePaths.parse(List.of(
+                "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
+                "42 27 254:0 /srv/data /mnt/data rw,relatime - ext4 /dev/vda rw",
+                "43 27 254:1 / /mnt/other rw,relatime - ext4 /dev/vdb rw",
+                "44 27 254:0 /srv/one.md /home/me/notes/pinned.md rw - ext4 /dev/vda rw",
+                "45 27 254:0 /home/me/notes/x.md /opt/x.md rw - ext4 /dev/vda rw",
+                "46 27 254:1 /sub /srv/data/cover rw - ext4 /dev/vdb rw"));
+        // bind mounts listed before the root mount: /srv/data is shown first through /early, and
+        // one file of /home/me/notes first through /opt/first.md
+        List<SourcePaths.Mount> early = new java.util.ArrayList<>(SourcePaths.parse(List.of(
+                "39 1 254:0 /home/me/notes/b.md /opt/first.md rw - ext4 /dev/vda rw",
+                "40 1 254:0 /srv/data /early rw - ext4 /dev/vda rw")));
+        early.addAll(table);
+        List<String> files = List.of("/home/me/notes/a.md", "/home/me/notes/pinned.md", "/home/me/notes/x.md",
+                "/home/me/notes/b.md", "/srv/data/notes/a.md", "/srv/data/a.md", "/srv/data/cover",
+                "/srv/data/cover/c.md", "/mnt/data/notes/a.md", "/mnt/other/a.md", "/mnt/other/sub/a.md", "/a.md",
+                "/srv/one.md", "/opt/x.md", "/early/a.md");
+        for (List<SourcePaths.Mount> mounts : List.of(table, early, List.<SourcePaths.Mount>of())) {
+            for (java.util.function.BiPredicate<Path, Path> same : List.<java.util.function.BiPredicate<Path, Path>>of(
+                    (a, b) -> true, (a, b) -> false, (a, b) -> !a.startsWith("/mnt/data"))) {
+                SourcePaths.Mounts m = new SourcePaths.Mounts(mounts);
+                for (int pass = 0; pass < 2; pass++) { // the second pass answers from what the first learnt
+                    for (String f : files) {
+                        assertEquals(SourcePaths.canonical(Path.of(f), mounts, same), m.identity(Path.of(f), same),
+                                f + " with " + mounts.size() + " mounts, pass " + pass);
+                    }
+                }
+            }
+            // a walk's folder spells each file's keys as the look-up of the file alone does
+            // (these paths exist nowhere, so a spelling other than the identity is a second key)
+            SourcePaths.Mounts m = new SourcePaths.Mounts(mounts);
+            for (String f : files) {
+                Path p = Path.of(f);
+                Path identity = SourcePaths.canonical(p, mounts, (a, b) -> false);
+                List<String> expected = identity.equals(p) ? List.of(f) : List.of(identity.toString(), f);
+                assertEquals(expected, m.folder(p.getParent(), p.getParent()).spellings(p, p.getFileName().toString()),
+                        f + " with " + mounts.size() + " mounts");
+            }
+        }
+        SourcePaths.Mounts m = new SourcePaths.Mounts(early);
+        assertEquals(List.of("/home/me/notes/a.md", "/x/link/a.md"), m.folder(Path.of("/x/link"),
+                Path.of("/home/me/notes")).spellings(Path.of("/x/link/a.md"), "a.md"),
+                "walked through a link: the spelling as walked is a second key");
+        assertEquals(Path.of("/early/notes/a.md"), m.identity(Path.of("/srv/data/notes/a.md"), (a, b) -> true),
+                "the table decides, not the directory's first file");
+        assertEquals(Path.of("/srv/data/notes/a.md"), m.identity(Path.of("/srv/data/notes/a.md"), (a, b) -> false));
+        assertEquals(Path.of("/home/me/notes/a.md"), m.identity(Path.of("/home/me/notes/a.md"), (a, b) -> true));
+        assertEquals(Path.of("/opt/first.md"), m.identity(Path.of("/home/me/notes/b.md"), (a, b) -> true),
+                "a file bind-mounted elsewhere first, in a folder whose other files are their own answer");
+    }
+
     /** A KB written by an older kb holds the absolute path as written; the same file is still its document. */
     @Test
     void aRowUnderTheOldSpellingIsUpdatedFoundAndRewrittenToTheRealPath() throws Exception {
