@@ -177,7 +177,7 @@ public final class SourceCaches implements AutoCloseable {
 
         /**
          * Copies the named blobs into the files given for them and verifies each against its
-         * size and hash. True when all of them arrived sound; then a cache before the one that
+         * size and hash, and forces them to disk. True when all of them arrived sound; then a cache before the one that
          * answered is filled with the entry. False is a miss: the files are deleted, a damaged
          * entry is removed from its cache, and the caller goes the normal way.
          */
@@ -202,6 +202,9 @@ public final class SourceCaches implements AutoCloseable {
                 String why = verify(d.getValue(), b);
                 if (why != null) {
                     return missed(l, dests, why, true);
+                }
+                if (!force(d.getValue())) {
+                    return missed(l, dests, null, false);
                 }
             }
             if (layer > 0 && dests.keySet().containsAll(entry.blobs().stream().map(CacheEntry.Blob::name).toList())) {
@@ -229,6 +232,21 @@ public final class SourceCaches implements AutoCloseable {
                     return Boolean.TRUE;
                 });
             }
+            return false;
+        }
+    }
+
+    /**
+     * Forces a fetched blob to disk: the caller publishes it by rename (a URL's raw bytes, a cloud
+     * tree), and without this a crash after the rename could leave a registered file whose bytes
+     * never reached the disk. False when the staging file system refuses.
+     */
+    private static boolean force(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }
@@ -308,7 +326,7 @@ public final class SourceCaches implements AutoCloseable {
             f.cancel(true);
             fail(l, what + ": no answer within " + Durations.format(deadline));
         } catch (ExecutionException e) {
-            Throwable c = e.getCause();
+            Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
             if (c instanceof Error err && !(c instanceof LinkageError)) {
                 throw err; // out of memory and the like: not the cache's to hide
             }
