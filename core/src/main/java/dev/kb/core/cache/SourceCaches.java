@@ -128,8 +128,7 @@ public final class SourceCaches implements AutoCloseable {
                 l.misses.incrementAndGet();
                 continue;
             }
-            l.hits.incrementAndGet();
-            return Optional.of(new Hit(i, e));
+            return Optional.of(new Hit(i, e)); // a hit once its blobs are fetched sound (Hit#fetch)
         }
         return Optional.empty();
     }
@@ -207,14 +206,19 @@ public final class SourceCaches implements AutoCloseable {
                     return missed(l, dests, null, false);
                 }
             }
+            l.hits.incrementAndGet();
             if (layer > 0 && dests.keySet().containsAll(entry.blobs().stream().map(CacheEntry.Blob::name).toList())) {
                 store(entry, dests, layer); // a hit in a later cache fills the earlier ones
             }
             return true;
         }
 
+        /** The caller found the entry of no use here (a URL entry with nothing to revalidate): a miss. */
+        public void notUsed() {
+            layers.get(layer).misses.incrementAndGet();
+        }
+
         private boolean missed(Layer l, Map<String, Path> dests, String damage, boolean remove) {
-            l.hits.decrementAndGet();
             l.misses.incrementAndGet();
             for (Path p : dests.values()) {
                 try {
@@ -276,7 +280,7 @@ public final class SourceCaches implements AutoCloseable {
         for (Layer l : layers) {
             if (!l.open.get() && (l.hits.get() > 0 || l.misses.get() > 0)) {
                 call(l, "record counts", options().deadline(), () -> {
-                    l.cache.recordUse(Math.max(0, l.hits.get()), l.misses.get());
+                    l.cache.recordUse(l.hits.get(), l.misses.get());
                     return Boolean.TRUE;
                 });
             }

@@ -63,6 +63,7 @@ final class CachedConversion {
         }
         Conversion c = conversion(hit.get().entry());
         if (c == null) {
+            hit.get().notUsed();
             return null;
         }
         Path body = staging.newPath(".body");

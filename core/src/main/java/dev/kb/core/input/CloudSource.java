@@ -96,6 +96,7 @@ public final class CloudSource implements Source {
         CacheEntry e = hit.get().entry();
         if (!(e.fields().get("title") instanceof String title) || title.isBlank()
                 || !(e.fields().get("front_matter") instanceof Map<?, ?> values)) {
+            hit.get().notUsed();
             return null;
         }
         Path body = ctx.staging().newPath(".body");

@@ -92,6 +92,7 @@ public final class UrlSource implements Source {
         CacheEntry entry = hit.get().entry();
         CacheEntry.Blob blob = entry.blob(CachedUrl.RAW).orElse(null);
         if (blob == null || blob.size() > fetcher.options().maxBytes() || CachedUrl.result(entry, uri, null) == null) {
+            hit.get().notUsed();
             return null; // not usable here: over this run's --max-size, which the fetch reports
         }
         if (CachedUrl.fresh(entry, caches)) {
@@ -99,9 +100,13 @@ public final class UrlSource implements Source {
         }
         Validators cached = CachedUrl.validators(entry);
         if (cached == null) {
+            hit.get().notUsed();
             return null; // nothing to revalidate with: a plain fetch
         }
         FetchResult r = fetcher.fetch(uri, raw, previous != null ? previous : cached);
+        if (!r.notModified() || previous != null) {
+            hit.get().notUsed();
+        }
         if (!r.notModified()) {
             CachedUrl.store(caches, key, r, raw); // changed: the new bytes replace the entry
             return r;
