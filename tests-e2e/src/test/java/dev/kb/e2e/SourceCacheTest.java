@@ -298,15 +298,22 @@ class SourceCacheTest extends E2EBase {
     @Test
     void aSpecThisBuildDoesNotServeOrGetsWrongIsAUsageErrorWithoutItsPassword() {
         init();
-        KbState.Snapshot before = KbState.snapshot(kb);
-        Kb.Result r = kb("add", "in/notes.md", "--cache", "redis://ops:hunter2@127.0.0.1:6379/0").expect(2);
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("redis://ops@127.0.0.1:6379/0"), r.err());
-        assertTrue(r.err().contains("not supported yet"), r.err());
+        // nothing listens on port 1: once Redis is served, this is an outage (one warning, the add
+        // done); until then, a usage error. Either way the password appears nowhere.
+        Kb.Result r = kb("add", "in/notes.md", "--cache", "redis://ops:hunter2@127.0.0.1:1/0");
         assertFalse(r.err().contains("hunter2") || r.out().contains("hunter2"), r.err());
+        assertTrue(r.err().contains("redis://ops@127.0.0.1:1/0"), r.err());
+        if (r.code() == 2) {
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("not supported yet"), r.err());
+        } else {
+            assertEquals(0, r.code(), r.err());
+            kb("remove", "notes").expect(0);
+        }
+        KbState.Snapshot before = KbState.snapshot(kb);
         kb("add", "in/notes.md", "--cache", "memcached://x").expect(2);
         kb("add", "in/notes.md", "--cache", "none", "--cache", "dir").expect(2);
-        kbEnv(new String[] {"KB_CACHE", "kb:/elsewhere"}, "add", "in/notes.md").expect(2);
+        kbEnv(new String[] {"KB_CACHE", "dir:" + tmp + ",nonsense"}, "add", "in/notes.md").expect(2);
         Kb.Result j = kb("add", "in/notes.md", "--json", "--cache", "bogus").expect(2);
         assertEquals(2, j.json().get(0).get("error").get("code").asInt(), j.out());
         KbState.assertUnchanged(before, kb);
