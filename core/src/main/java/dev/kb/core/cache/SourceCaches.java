@@ -133,7 +133,11 @@ public final class SourceCaches implements AutoCloseable {
                     return l.cache.lookup(key);
                 } catch (CacheEntry.Malformed e) {
                     degraded(l, key, e.getMessage());
-                    l.cache.remove(key); // a damaged entry would stay a miss for every run
+                    try {
+                        l.cache.remove(key); // a damaged entry would stay a miss for every run
+                    } catch (IOException | RuntimeException readOnlyOrGone) {
+                        // a read-only provider keeps it; it stays a miss
+                    }
                     return Optional.<CacheEntry>empty();
                 }
             });
