@@ -46,6 +46,7 @@ public final class KbCommand implements Runnable {
         m.put("show", new Subcommand(ShowCommand.class, ShowCommand::new, ShowCommand.SUMMARY));
         m.put("recover", new Subcommand(RecoverCommand.class, RecoverCommand::new, RecoverCommand.SUMMARY));
         m.put("status", new Subcommand(StatusCommand.class, StatusCommand::new, StatusCommand.SUMMARY));
+        m.put("cache", new Subcommand(CacheCommand.class, CacheCommand::new, CacheCommand.SUMMARY));
         m.put("completion", new Subcommand(CompletionCommand.class, CompletionCommand::new, CompletionCommand.SUMMARY));
         return java.util.Collections.unmodifiableMap(m);
     }
