@@ -152,7 +152,17 @@ public final class CacheConfig {
         for (CacheSpec s : specs) {
             caches.add(CacheProviders.create(s)); // a scheme not served yet fails here, before any work
         }
-        return new CachePlan(caches, services(env, options, settings), origin);
+        CacheServices services = services(env, options, settings);
+        for (SourceCache c : caches) {
+            try {
+                c.checkSettings(services);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage() == null ? "" : e.getMessage();
+                String key = m.indexOf(':') > 0 ? m.substring(0, m.indexOf(':')) : "";
+                throw new KbException(KbException.Kind.USAGE, (where.containsKey(key) ? where.get(key) + ": " : "") + m);
+            }
+        }
+        return new CachePlan(caches, services, origin);
     }
 
     private static CacheServices services(Map<String, String> env, CacheOptions options, Map<String, String> settings) {
