@@ -39,7 +39,7 @@ public final class RedisExtension implements BeforeEachCallback, AfterEachCallba
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("kb-redis-test-");
-        server = RedisServer.start(dir, password, options);
+        server = RedisServer.startWithPassword(dir, password, options);
     }
 
     @Override

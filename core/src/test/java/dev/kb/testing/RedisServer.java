@@ -37,6 +37,8 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final String password;
     private boolean paused;
+    private volatile String loginUser;
+    private volatile String loginPassword;
 
     private RedisServer(Process process, int port, Path dir, String password) {
         this.process = process;
@@ -68,7 +70,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server without a password. */
     public static RedisServer start(Path dir, String... options) throws IOException {
-        return start(dir, null, options);
+        return startWithPassword(dir, null, options);
     }
 
     /**
@@ -76,7 +78,7 @@ public final class RedisServer implements AutoCloseable {
      * {@code --requirepass password} when it is not null, and the given further options (e.g.
      * {@code --maxmemory 2mb}). Returns once it answers.
      */
-    public static RedisServer start(Path dir, String password, String... options) throws IOException {
+    public static RedisServer startWithPassword(Path dir, String password, String... options) throws IOException {
         Path bin = binary();
         Files.createDirectories(dir);
         IOException last = null;
@@ -224,18 +226,37 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Logs {@link #command} in as this ACL user from now on (for a server whose default user is off). */
+    public RedisServer login(String user, String password) {
+        this.loginUser = user;
+        this.loginPassword = password;
+        return this;
+    }
+
     /**
-     * Runs one command on a new connection (logged in with the server's password) and returns the
-     * reply: a String for a status, a byte[] for a bulk string (null for none), a Long, or a List.
-     * An error reply is thrown as an {@link IOException}.
+     * Runs one command on a new connection (logged in with the server's password, or as the
+     * {@link #login} user) in database 0 and returns the reply: a String for a status, a byte[] for
+     * a bulk string (null for none), a Long, or a List. An error reply is thrown as an {@link IOException}.
      */
     public Object command(Object... args) throws IOException {
+        return commandIn(0, args);
+    }
+
+    /** {@link #command} in database {@code db}. */
+    public Object commandIn(int db, Object... args) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream());
-            if (password != null) {
+            if (loginUser != null) {
+                write(out, "AUTH", loginUser, loginPassword);
+                read(in);
+            } else if (password != null) {
                 write(out, "AUTH", password);
+                read(in);
+            }
+            if (db != 0) {
+                write(out, "SELECT", db);
                 read(in);
             }
             write(out, args);

@@ -31,21 +31,27 @@ class RedisCacheTest extends SourceCacheContractTest {
     /** Damages an entry or blob of the default prefix, as a hand with redis-cli would. */
     static void damage(RedisServer server, String prefix, CacheKey key, CacheEntry.Blob blob, Damage how)
             throws Exception {
+        damage(server, 0, prefix, key, blob, how);
+    }
+
+    /** {@link #damage} in database {@code db}. */
+    static void damage(RedisServer server, int db, String prefix, CacheKey key, CacheEntry.Blob blob, Damage how)
+            throws Exception {
         switch (how) {
-            case TRUNCATE_ENTRY -> truncate(server, entryKey(prefix, key));
-            case TRUNCATE_BLOB -> truncate(server, blobKey(prefix, blob.sha256()));
+            case TRUNCATE_ENTRY -> truncate(server, db, entryKey(prefix, key));
+            case TRUNCATE_BLOB -> truncate(server, db, blobKey(prefix, blob.sha256()));
             case FLIP_BLOB_BYTE -> {
                 String k = blobKey(prefix, blob.sha256());
-                byte[] b = (byte[]) server.command("GET", k);
+                byte[] b = (byte[]) server.commandIn(db, "GET", k);
                 b[b.length / 2] ^= 0x20;
-                server.command("SET", k, b, "KEEPTTL");
+                server.commandIn(db, "SET", k, b, "KEEPTTL");
             }
         }
     }
 
-    private static void truncate(RedisServer server, String key) throws Exception {
-        byte[] b = (byte[]) server.command("GET", key);
-        server.command("SET", key, Arrays.copyOf(b, b.length / 2), "KEEPTTL");
+    private static void truncate(RedisServer server, int db, String key) throws Exception {
+        byte[] b = (byte[]) server.commandIn(db, "GET", key);
+        server.commandIn(db, "SET", key, Arrays.copyOf(b, b.length / 2), "KEEPTTL");
     }
 
     @Override
