@@ -1,5 +1,6 @@
 package dev.kb.cli;
 
+import dev.kb.core.cache.CachePlan;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.kb.KnowledgeBase;
 import java.util.ArrayList;
@@ -33,6 +34,9 @@ final class AddCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    @Mixin
+    CacheFlags cache;
+
     @Parameters(arity = "0..*", paramLabel = "INPUT", description = "Files, directories or http(s) URLs.")
     List<String> inputs = new ArrayList<>();
 
@@ -42,8 +46,9 @@ final class AddCommand implements Callable<Integer> {
         List<String> all = list.inputs(spec, root.cwd, inputs,
                 "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
+        CachePlan caches = cache.plan(root, kb);
         Output out = new Output(spec, write.json, quiet.quiet);
         return BatchRun.ingest(kb, () -> Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize),
-                "kb add", write, out);
+                "kb add", write, out, caches, root.verbose());
     }
 }

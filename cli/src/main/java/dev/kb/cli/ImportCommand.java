@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.http.Sleeper;
@@ -44,6 +45,9 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    @Mixin
+    CacheFlags cache;
+
     @Option(names = "--cloud", required = true, description = "Import from PageIndex Cloud (the only source so far).")
     boolean cloud;
 
@@ -69,6 +73,7 @@ final class ImportCommand implements Callable<Integer> {
                     "PAGEINDEX_API_KEY is not set: export your PageIndex Cloud API key in it");
         }
         KnowledgeBase kb = root.knowledgeBase();
+        CachePlan caches = cache.plan(root, kb);
         String base = root.env.getOrDefault("PAGEINDEX_BASE_URL", PageIndexClient.DEFAULT_BASE_URL);
         URI baseUri;
         try {
@@ -82,6 +87,7 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet));
+        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet),
+                caches, root.verbose());
     }
 }

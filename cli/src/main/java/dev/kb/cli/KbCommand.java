@@ -34,6 +34,7 @@ public final class KbCommand implements Runnable {
         m.put("show", ShowCommand::new);
         m.put("recover", RecoverCommand::new);
         m.put("status", StatusCommand::new);
+        m.put("cache", CacheCommand::new);
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -128,8 +128,7 @@ public final class SourceCaches implements AutoCloseable {
                 l.misses.incrementAndGet();
                 continue;
             }
-            l.hits.incrementAndGet();
-            return Optional.of(new Hit(i, e));
+            return Optional.of(new Hit(i, e)); // a hit once its blobs are fetched sound (Hit#fetch)
         }
         return Optional.empty();
     }
@@ -177,7 +176,7 @@ public final class SourceCaches implements AutoCloseable {
 
         /**
          * Copies the named blobs into the files given for them and verifies each against its
-         * size and hash. True when all of them arrived sound; then a cache before the one that
+         * size and hash, and forces them to disk. True when all of them arrived sound; then a cache before the one that
          * answered is filled with the entry. False is a miss: the files are deleted, a damaged
          * entry is removed from its cache, and the caller goes the normal way.
          */
@@ -203,15 +202,23 @@ public final class SourceCaches implements AutoCloseable {
                 if (why != null) {
                     return missed(l, dests, why, true);
                 }
+                if (!force(d.getValue())) {
+                    return missed(l, dests, null, false);
+                }
             }
+            l.hits.incrementAndGet();
             if (layer > 0 && dests.keySet().containsAll(entry.blobs().stream().map(CacheEntry.Blob::name).toList())) {
                 store(entry, dests, layer); // a hit in a later cache fills the earlier ones
             }
             return true;
         }
 
+        /** The caller found the entry of no use here (a URL entry with nothing to revalidate): a miss. */
+        public void notUsed() {
+            layers.get(layer).misses.incrementAndGet();
+        }
+
         private boolean missed(Layer l, Map<String, Path> dests, String damage, boolean remove) {
-            l.hits.decrementAndGet();
             l.misses.incrementAndGet();
             for (Path p : dests.values()) {
                 try {
@@ -229,6 +236,21 @@ public final class SourceCaches implements AutoCloseable {
                     return Boolean.TRUE;
                 });
             }
+            return false;
+        }
+    }
+
+    /**
+     * Forces a fetched blob to disk: the caller publishes it by rename (a URL's raw bytes, a cloud
+     * tree), and without this a crash after the rename could leave a registered file whose bytes
+     * never reached the disk. False when the staging file system refuses.
+     */
+    private static boolean force(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }
@@ -258,7 +280,7 @@ public final class SourceCaches implements AutoCloseable {
         for (Layer l : layers) {
             if (!l.open.get() && (l.hits.get() > 0 || l.misses.get() > 0)) {
                 call(l, "record counts", options().deadline(), () -> {
-                    l.cache.recordUse(Math.max(0, l.hits.get()), l.misses.get());
+                    l.cache.recordUse(l.hits.get(), l.misses.get());
                     return Boolean.TRUE;
                 });
             }
@@ -308,7 +330,7 @@ public final class SourceCaches implements AutoCloseable {
             f.cancel(true);
             fail(l, what + ": no answer within " + Durations.format(deadline));
         } catch (ExecutionException e) {
-            Throwable c = e.getCause();
+            Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
             if (c instanceof Error err && !(c instanceof LinkageError)) {
                 throw err; // out of memory and the like: not the cache's to hide
             }
