@@ -38,7 +38,6 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -115,8 +114,9 @@ final class RedisCache implements SourceCache {
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(timeout)
                 .database(address.db())
-                // RESP2: no HELLO round trip, and servers before Redis 6 answer it
-                .protocol(RedisProtocol.RESP2)
+                // the server's own protocol (RESP2): no HELLO round trip, which servers before
+                // Redis 6 do not know, and which fails before AUTH on those that require a password
+                .serverDefaultProtocol()
                 // no CLIENT SETINFO round trips on every new connection
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
         if (address.password() != null) {
@@ -139,12 +139,12 @@ final class RedisCache implements SourceCache {
             // the connection logged in (AUTH) and chose the database (SELECT) as it was made
             Object pong = c.executeCommand(new CommandArguments(Protocol.Command.PING));
             if (!(pong instanceof byte[] b) || !new String(b, StandardCharsets.US_ASCII).equals("PONG")) {
-                throw new IOException(address.server() + " answered PING with " + shown(pong));
+                throw new IOException("it answered PING with " + shown(pong) + ": not a Redis server?");
             }
         } catch (IOException | RuntimeException e) {
             p.close();
             timeoutMillis = timeout;
-            throw failure("connect", e);
+            throw failure(e);
         }
         settings = s;
         timeoutMillis = timeout;
@@ -198,7 +198,7 @@ final class RedisCache implements SourceCache {
     public Optional<CacheEntry> lookup(CacheKey key) throws IOException, CacheEntry.Malformed {
         ready();
         byte[] k = entryKey(key);
-        byte[] stored = call("look-up", c -> {
+        byte[] stored = call(c -> {
             try {
                 return (byte[]) c.executeCommand(args(Protocol.Command.GET).key(k));
             } catch (JedisDataException e) {
@@ -218,7 +218,7 @@ final class RedisCache implements SourceCache {
         long ttl = settings.ttlMillis();
         if (ttl > 0) {
             // found: it and its blobs live another TTL (one round trip), so what a team uses stays
-            call("refresh", c -> {
+            call(c -> {
                 c.sendCommand(args(Protocol.Command.PEXPIRE).key(k).add(ttl));
                 for (CacheEntry.Blob b : e.blobs()) {
                     c.sendCommand(args(Protocol.Command.PEXPIRE).key(blobKey(b.sha256())).add(ttl));
@@ -237,7 +237,7 @@ final class RedisCache implements SourceCache {
     public boolean readBlob(CacheEntry.Blob blob, Path dest) throws IOException {
         ready();
         byte[] k = blobKey(blob.sha256());
-        return call("read", c -> {
+        return call(c -> {
             try {
                 return copy(c, k, blob.size(), dest);
             } catch (JedisDataException e) {
@@ -294,7 +294,7 @@ final class RedisCache implements SourceCache {
             return; // redis.max-entry: not kept here, which is a miss next time and never an error
         }
         long ttl = settings.ttlMillis();
-        call("store", c -> {
+        call(c -> {
             // blobs first, then the entry that names them: a reader who finds the entry finds its
             // blobs (unless evicted since, which it reads as a miss)
             for (CacheEntry.Blob b : distinct.values()) {
@@ -373,17 +373,37 @@ final class RedisCache implements SourceCache {
         return ttl > 0 ? set.add(Protocol.Keyword.PX).add(ttl) : set;
     }
 
+    /**
+     * Removes the entry and the blobs it names. The caller removes an entry that failed
+     * verification, and a blob damaged in place (same length, other bytes) must go with it: a
+     * store that finds a blob at its length takes it for the same bytes, so the damage would
+     * outlive every new download. A blob shared with a sound entry is written again by its next
+     * store; until then that entry is a miss.
+     */
     @Override
     public void remove(CacheKey key) throws IOException {
         ready();
         byte[] k = entryKey(key);
-        call("remove", c -> c.executeCommand(args(Protocol.Command.DEL).key(k)));
+        call(c -> {
+            CommandArguments del = args(Protocol.Command.DEL).key(k);
+            try {
+                byte[] stored = (byte[]) c.executeCommand(args(Protocol.Command.GET).key(k));
+                if (stored != null) {
+                    for (CacheEntry.Blob b : CacheEntry.decode(stored).blobs()) {
+                        del.key(blobKey(b.sha256()));
+                    }
+                }
+            } catch (CacheEntry.Malformed | JedisDataException unreadable) {
+                // the entry alone, then
+            }
+            return c.executeCommand(del);
+        });
     }
 
     @Override
     public void recordUse(long hits, long misses) throws IOException {
         byte[] k = countsKey0();
-        call("record counts", c -> {
+        call(c -> {
             c.sendCommand(args(Protocol.Command.HINCRBY).key(k).add("hits").add(hits));
             c.sendCommand(args(Protocol.Command.HINCRBY).key(k).add("misses").add(misses));
             return throwFirst(c.getMany(2));
@@ -398,7 +418,7 @@ final class RedisCache implements SourceCache {
     @Override
     public CacheStats stats() throws IOException {
         byte[] counts = countsKey0();
-        return call("stats", c -> {
+        return call(c -> {
             List<?> hm = (List<?>) c.executeCommand(args(Protocol.Command.HMGET).key(counts).add("hits").add("misses"));
             long[] entries = {0};
             long[] bytes = {0};
@@ -414,7 +434,7 @@ final class RedisCache implements SourceCache {
     @Override
     public CacheStats.Verified verify() throws IOException {
         ready();
-        return call("verify", c -> {
+        return call(c -> {
             long[] checked = {0};
             long[] dropped = {0};
             // blobs first: an entry whose blob is dropped here is dropped below
@@ -496,7 +516,7 @@ final class RedisCache implements SourceCache {
     @Override
     public void clear() throws IOException {
         byte[] counts = countsKey0();
-        call("clear", c -> {
+        call(c -> {
             for (String kind : List.of("e", "b", "t")) {
                 List<byte[]> all = new ArrayList<>();
                 scan(c, kind, all::addAll); // SCAN may repeat a key: a second DEL of it is no matter
@@ -549,13 +569,13 @@ final class RedisCache implements SourceCache {
      * names the server and the cause, never the password. A connection that failed in any way is
      * dropped, not pooled again: half a pipeline's replies may still be on its way.
      */
-    private <T> T call(String what, Op<T> op) throws IOException {
+    private <T> T call(Op<T> op) throws IOException {
         ConnectionPool p = ready();
         Connection c;
         try {
             c = p.getResource();
         } catch (RuntimeException e) {
-            throw failure(what, e);
+            throw failure(e);
         }
         boolean ok = false;
         try {
@@ -563,7 +583,7 @@ final class RedisCache implements SourceCache {
             ok = true;
             return result;
         } catch (IOException | RuntimeException e) {
-            throw failure(what, e);
+            throw failure(e);
         } finally {
             if (!ok) {
                 c.setBroken();
@@ -572,8 +592,8 @@ final class RedisCache implements SourceCache {
         }
     }
 
-    /** {@code e} as what the caller reports: the server, what failed, why; the password taken out. */
-    private IOException failure(String what, Exception e) {
+    /** {@code e} as what the caller reports: why it failed, the password taken out. */
+    private IOException failure(Exception e) {
         String why;
         Throwable auth = find(e, JedisAccessControlException.class);
         if (auth == null) {
@@ -588,7 +608,8 @@ final class RedisCache implements SourceCache {
         } else {
             why = reason(e);
         }
-        String message = address.server() + ": " + what + ": " + why;
+        // the caller names the cache (host and port) and the operation
+        String message = why;
         if (address.password() != null) {
             // a server or a library may echo what it was sent; the password never leaves this class
             message = message.replace(address.password(), "***");

@@ -19,6 +19,8 @@ public final class RedisCacheProvider implements SourceCacheProvider {
 
     @Override
     public SourceCache create(CacheSpec spec) {
-        return new RedisCache(spec, RedisAddress.parse(spec)); // a malformed URL is a usage error here, before Jedis
+        RedisAddress address = RedisAddress.parse(spec); // a malformed URL is a usage error here, before Jedis
+        ClientWarmup.once(); // the client's classes loaded here, where no deadline runs
+        return new RedisCache(spec, address);
     }
 }

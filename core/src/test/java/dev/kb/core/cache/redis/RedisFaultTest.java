@@ -311,6 +311,25 @@ class RedisFaultTest {
         assertTrue(warnings.get(0).contains("failed verification"), warnings.get(0));
     }
 
+    /**
+     * A blob damaged in place keeps its length: a store that took "there at its length" for "the
+     * same bytes" left the damage in for good, and every later hit failed. The failed entry's
+     * removal takes its blobs, so the next download's store writes them again.
+     */
+    @Test
+    void aBlobDamagedInPlaceIsWrittenAgainByTheNextStore() throws Exception {
+        RedisServer server = redis.server();
+        try (SourceCaches s = open(server.url(), Map.of())) {
+            CacheEntry e = store(s, 1, 700);
+            RedisCacheTest.damage(server, "kb:", key(1), e.blobs().get(0), Damage.FLIP_BLOB_BYTE);
+            assertEquals(null, fetch(s, 1));
+            store(s, 1, 700); // downloaded again, stored again
+            assertArrayEquals(bytes(1, 700), fetch(s, 1));
+            assertFalse(s.failed(0));
+        }
+        assertEquals(1, warnings.size(), warnings.toString());
+    }
+
     @Test
     void entriesAndBlobsLiveTheTtlAndAHitRenewsIt() throws Exception {
         RedisServer server = redis.server();
