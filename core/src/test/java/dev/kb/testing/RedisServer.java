@@ -34,6 +34,7 @@ public final class RedisServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private int tlsPort = -1;
     private final Path dir;
     private final String password;
     private boolean paused;
@@ -104,6 +105,37 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /**
+     * Starts a server that also takes TLS connections on {@link #tlsPort()}, with the PEM
+     * certificate and key given (no client certificates asked for). Its plain port is still there
+     * for {@link #command} and the readiness check.
+     */
+    public static RedisServer startTls(Path dir, Path certPem, Path keyPem, String... options) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int tls = freePort();
+            List<String> all = new ArrayList<>(List.of("--tls-port", String.valueOf(tls), "--tls-cert-file",
+                    certPem.toString(), "--tls-key-file", keyPem.toString(), "--tls-auth-clients", "no"));
+            all.addAll(List.of(options));
+            try {
+                RedisServer s = startWithPassword(dir, null, all.toArray(String[]::new));
+                s.tlsPort = tls;
+                return s;
+            } catch (IOException e) {
+                last = e; // the TLS port was taken meanwhile
+            }
+        }
+        throw last;
+    }
+
+    /** The TLS port of a server made by {@link #startTls}. */
+    public int tlsPort() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("not started with TLS");
+        }
+        return tlsPort;
     }
 
     private static int freePort() throws IOException {

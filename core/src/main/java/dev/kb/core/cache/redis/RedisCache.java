@@ -603,6 +603,8 @@ final class RedisCache implements SourceCache {
             why = "no answer within " + Durations.format(Duration.ofMillis(timeoutMillis));
         } else if (auth != null) {
             why = "authentication failed (" + Causes.oneLine(auth) + ")";
+        } else if (find(e, javax.net.ssl.SSLException.class) != null) {
+            why = "TLS handshake failed (" + reason(e) + ")";
         } else if (e instanceof JedisConnectionException) {
             why = "cannot connect, or the connection was lost (" + reason(e) + ")";
         } else {

@@ -21,6 +21,9 @@ public final class RedisCacheProvider implements SourceCacheProvider {
     public SourceCache create(CacheSpec spec) {
         RedisAddress address = RedisAddress.parse(spec); // a malformed URL is a usage error here, before Jedis
         ClientWarmup.once(); // the client's classes loaded here, where no deadline runs
+        if (address.tls()) {
+            ClientWarmup.tls(address.host(), address.port());
+        }
         return new RedisCache(spec, address);
     }
 }
