@@ -154,7 +154,17 @@ public final class CacheConfig {
                         : new KbException(KbException.Kind.USAGE, origin + ": " + e.getMessage());
             }
         }
-        return new CachePlan(caches, services(env, options, settings), origin);
+        CacheServices services = services(env, options, settings);
+        for (SourceCache c : caches) {
+            try {
+                c.checkSettings(services);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage() == null ? "" : e.getMessage();
+                String key = m.indexOf(':') > 0 ? m.substring(0, m.indexOf(':')) : "";
+                throw new KbException(KbException.Kind.USAGE, (where.containsKey(key) ? where.get(key) + ": " : "") + m);
+            }
+        }
+        return new CachePlan(caches, services, origin);
     }
 
     /** {@code value} of {@code key} parsed, or a usage error naming the file and the key. */

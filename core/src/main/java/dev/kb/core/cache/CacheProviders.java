@@ -19,8 +19,8 @@ public final class CacheProviders {
         return List.of(
                 new NoneCache.Provider(),
                 new DirCache.Provider(),
-                // issue 12, Redis/Valkey: its factory replaces this slot
-                SourceCacheProvider.notSupportedYet(CacheSpec.REDIS, CacheSpec.REDISS),
+                // its class loads no Jedis: only a redis:// SPEC does, through create()
+                new dev.kb.core.cache.redis.RedisCacheProvider(),
                 // issue 12, another KB read only: its factory replaces this slot
                 SourceCacheProvider.notSupportedYet(CacheSpec.KB));
     }

@@ -107,8 +107,15 @@ public record CacheSpec(String text, String scheme, String rest, Path base) {
         }
         int authority = scheme + 3;
         int end = authority;
-        while (end < spec.length() && "/?#".indexOf(spec.charAt(end)) < 0) {
-            end++;
+        String lower = spec.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
+            // a Redis URL's path is a database number: an '@' after a '/', '?' or '#' ends a
+            // password that holds such a character unescaped, and all of it must go
+            end = spec.length();
+        } else {
+            while (end < spec.length() && "/?#".indexOf(spec.charAt(end)) < 0) {
+                end++;
+            }
         }
         int at = spec.lastIndexOf('@', end - 1);
         if (at < authority) {

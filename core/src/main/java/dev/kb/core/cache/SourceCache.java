@@ -24,6 +24,16 @@ public interface SourceCache extends AutoCloseable {
     boolean isEnabled();
 
     /**
+     * Checks the provider's own settings ({@link CacheServices#setting}, e.g. {@code redis.ttl})
+     * before any work, so that a bad value is a usage error naming it rather than a cache that
+     * fails every run. Called by {@link CacheConfig}; may be called before {@link #initialize}.
+     *
+     * @throws IllegalArgumentException whose message starts with the setting's key and a colon
+     */
+    default void checkSettings(CacheServices services) {
+    }
+
+    /**
      * Makes the cache ready: opens, creates or connects what it needs. Idempotent: a second call
      * does nothing. Until it has returned, every other operation but {@link #id}, {@link
      * #isEnabled} and {@link #close} throws {@link IllegalStateException}: a call before it is a
