@@ -21,8 +21,7 @@ public final class CacheProviders {
                 new DirCache.Provider(),
                 // issue 12, Redis/Valkey: its factory replaces this slot
                 SourceCacheProvider.notSupportedYet(CacheSpec.REDIS, CacheSpec.REDISS),
-                // issue 12, another KB read only: its factory replaces this slot
-                SourceCacheProvider.notSupportedYet(CacheSpec.KB));
+                new dev.kb.core.cache.kb.KbCache.Provider());
     }
 
     /**

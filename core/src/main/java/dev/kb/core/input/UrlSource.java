@@ -133,7 +133,7 @@ public final class UrlSource implements Source {
     }
 
     /** The name hint without its extension: the extension of {@code raw/} comes from the bytes. */
-    static String stem(String nameHint) {
+    public static String stem(String nameHint) {
         String ext = FileSource.extension(nameHint);
         return ext.isEmpty() || ext.length() > 5 ? nameHint : nameHint.substring(0, nameHint.length() - ext.length() - 1);
     }
