@@ -130,7 +130,7 @@ final class UrlRecords {
         }
 
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("final_url", key.name());
+        fields.put("final_url", url.uri().toString()); // as a fetch ending there says it
         fields.put("content_type", declared);
         fields.put("name_hint", hint);
         fields.put("name_is_host", isHost);

@@ -46,11 +46,11 @@ import java.util.stream.Stream;
 import okhttp3.HttpUrl;
 
 /** Real knowledge bases for the kb: cache's tests, built and read through the library. */
-final class KbFixture {
+public final class KbFixture {
     private KbFixture() {
     }
 
-    static KnowledgeBase init(Path dir) {
+    public static KnowledgeBase init(Path dir) {
         if (!Files.isDirectory(dir.resolve(".kb"))) {
             Init.run(dir, Duration.ZERO, m -> { }, m -> { });
         }
@@ -58,15 +58,15 @@ final class KbFixture {
     }
 
     /** A batch's events and warnings. */
-    record Run(List<Outcome> events, List<String> warnings) {
-        Outcome only() {
+    public record Run(List<Outcome> events, List<String> warnings) {
+        public Outcome only() {
             assertEquals(1, events.size(), events.toString());
             return events.get(0);
         }
     }
 
     /** Runs {@code items} through the real ingest into the KB at {@code dir}, with {@code caches} (or none). */
-    static Run ingest(Path dir, List<Inputs.Item> items, CachePlan caches) {
+    public static Run ingest(Path dir, List<Inputs.Item> items, CachePlan caches) {
         KnowledgeBase kb = init(dir);
         List<Outcome> events = Collections.synchronizedList(new ArrayList<>());
         List<String> warnings = Collections.synchronizedList(new ArrayList<>());
@@ -91,7 +91,7 @@ final class KbFixture {
     }
 
     /** Adds URLs (and paths, relative to {@code cwd}) the way {@code kb add} does. */
-    static Run add(Path dir, Path cwd, CachePlan caches, String... args) {
+    public static Run add(Path dir, Path cwd, CachePlan caches, String... args) {
         KnowledgeBase kb = init(dir);
         UrlFetcher fetcher = new UrlFetcher(FetchOptions.defaults());
         List<Inputs.Item> items = Inputs.expand(List.of(args), cwd, kb,
@@ -100,7 +100,7 @@ final class KbFixture {
     }
 
     /** The kb: cache at {@code spec} (relative to {@code base}) with its own settings, deadline long enough for a loaded machine. */
-    static CachePlan plan(Path base, Map<String, String> settings, Duration maxAge, String... specs) {
+    public static CachePlan plan(Path base, Map<String, String> settings, Duration maxAge, String... specs) {
         CacheServices services = new CacheServices(Map.of("HOME", base.toString()),
                 CacheOptions.defaults().withDeadline(Duration.ofSeconds(10)).withMaxAge(maxAge), settings,
                 Clock.systemUTC(), base.resolve("xdg-cache"));
@@ -149,7 +149,7 @@ final class KbFixture {
     }
 
     /** The row of {@code sourceUri} in the KB at {@code dir}, read as {@code kb show} reads it. */
-    static DocumentRow row(Path dir, String sourceUri) {
+    public static DocumentRow row(Path dir, String sourceUri) {
         try (Registry r = SqliteRegistry.openReadOnly(dir.resolve(".kb/registry.db"))) {
             return r.bySourceUri(sourceUri).orElseThrow(() -> new AssertionError("no row of " + sourceUri));
         }
@@ -159,7 +159,7 @@ final class KbFixture {
      * Every file and directory under {@code root}, {@code .kb/} included, with each file's SHA-256
      * and each directory marked: what must not change when another KB reads this one.
      */
-    static Map<String, String> tree(Path root) {
+    public static Map<String, String> tree(Path root) {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.toList()) {
@@ -177,7 +177,7 @@ final class KbFixture {
     }
 
     /** Every file under raw/ and wiki/sources/, by path, its bytes with the front matter's added time left out. */
-    static Map<String, String> contents(Path root) {
+    public static Map<String, String> contents(Path root) {
         Map<String, String> out = new TreeMap<>();
         for (String sub : List.of("raw", "wiki/sources")) {
             try (Stream<Path> s = Files.walk(root.resolve(sub))) {
