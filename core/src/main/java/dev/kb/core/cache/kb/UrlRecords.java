@@ -150,19 +150,86 @@ final class UrlRecords {
             throw new Disagrees(row.sourcePath() + " is missing");
         }
         String head = KbFiles.pageHead(page);
-        Optional<String> damage = FrontMatter.damage(head, row.sha256());
-        if (damage.isPresent()) {
-            throw new Disagrees(row.sourcePath() + ": " + damage.get());
-        }
+        Map<String, String> keys = kbKeys(head);
+        String sha;
         String source;
-        try {
-            source = YamlEntries.parse(head.substring(4, head.indexOf("\n---\n", 3) + 1)).text("source").orElse(null);
-        } catch (YamlEntries.Unsplittable e) {
-            source = null; // damage() read it: not reached
+        if (keys != null) {
+            sha = keys.get("sha256");
+            source = keys.get("source");
+        } else {
+            Optional<String> damage = FrontMatter.damage(head, row.sha256());
+            if (damage.isPresent()) {
+                throw new Disagrees(row.sourcePath() + ": " + damage.get());
+            }
+            sha = row.sha256();
+            try {
+                source = YamlEntries.parse(head.substring(4, head.indexOf("\n---\n", 3) + 1)).text("source")
+                        .orElse(null);
+            } catch (YamlEntries.Unsplittable e) {
+                source = null; // damage() read it: not reached
+            }
+        }
+        if (!row.sha256().equals(sha)) {
+            throw new Disagrees(row.sourcePath() + ": its front matter names "
+                    + (sha == null ? "no sha256" : "another sha256"));
         }
         if (!row.sourceUri().equals(source)) {
             throw new Disagrees(row.sourcePath() + ": its front matter names another source");
         }
+    }
+
+    /**
+     * kb's {@code sha256} and {@code source} as the front matter writes them, read from its
+     * lines: a key at the start of a line, its value a plain scalar or one quoted without escapes,
+     * alone on its line. That is how kb writes them (a URL and a hex digest), and reading them so
+     * costs nothing on a cold start, where a YAML reader's first use would take a look-up's whole
+     * deadline. Null when a page says them any other way (then YAML reads them), or has no front
+     * matter that closes; a key it does not hold is absent from the map.
+     */
+    static Map<String, String> kbKeys(String head) {
+        if (!head.startsWith("---\n")) {
+            return null;
+        }
+        int end = head.indexOf("\n---\n", 3);
+        if (end < 0) {
+            return null;
+        }
+        String[] lines = head.substring(4, end + 1).split("\n", -1);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            for (String key : List.of("sha256", "source")) {
+                if (!line.startsWith(key + ":")) {
+                    continue;
+                }
+                String next = i + 1 < lines.length ? lines[i + 1] : "";
+                if (!next.isEmpty() && (next.charAt(0) == ' ' || next.charAt(0) == '\t')) {
+                    return null; // a value continued on the next line
+                }
+                String v = scalar(line.substring(key.length() + 1).strip());
+                if (v == null || out.containsKey(key)) {
+                    return null;
+                }
+                out.put(key, v);
+            }
+        }
+        return out;
+    }
+
+    /** A one-line YAML scalar's text: plain, or quoted with nothing to unescape; null otherwise. */
+    private static String scalar(String v) {
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+            String in = v.substring(1, v.length() - 1);
+            return in.indexOf('"') < 0 && in.indexOf('\\') < 0 ? in : null;
+        }
+        if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+            String in = v.substring(1, v.length() - 1);
+            return in.indexOf('\'') < 0 ? in : null;
+        }
+        if (v.isEmpty() || "\"'&*!|>%@`{[#".indexOf(v.charAt(0)) >= 0 || v.contains(" #") || v.contains(": ")) {
+            return null;
+        }
+        return v;
     }
 
     private static boolean sniffsAs(byte[] head, String declared, String name, String type, String extension) {
