@@ -1,5 +1,6 @@
 package dev.kb.cli;
 
+import dev.kb.core.cache.CacheConfig;
 import dev.kb.core.cache.CachePlan;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.kb.KnowledgeBase;
@@ -46,7 +47,7 @@ final class AddCommand implements Callable<Integer> {
         List<String> all = list.inputs(spec, root.cwd, inputs,
                 "nothing to add: give files, directories or URLs (or --from-file)");
         KnowledgeBase kb = root.knowledgeBase();
-        CachePlan caches = cache.plan(root, kb);
+        CachePlan caches = CacheConfig.resolve(cache.specs, cache.maxAge, root.env, root.cwd, kb.root());
         Output out = new Output(spec, write.json, quiet.quiet);
         return BatchRun.ingest(kb, () -> Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize),
                 "kb add", write, out, caches, root.verbose());

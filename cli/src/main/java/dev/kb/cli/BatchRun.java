@@ -53,9 +53,10 @@ final class BatchRun {
      */
     static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
                       Output out, CachePlan caches, boolean verbose) {
-        int code = run(kb, command, out, INGEST,
-                l -> new Ingest(kb, Ingest.Options.defaults(write.wait, command).withCaches(caches), l),
-                ingest -> ingest.run(items.get()));
+        // the lambda captures the options, not the plan: linking a lambda loads the classes it
+        // captures, and a run without caches must not load theirs
+        Ingest.Options options = Ingest.Options.defaults(write.wait, command).withCaches(caches);
+        int code = run(kb, command, out, INGEST, l -> new Ingest(kb, options, l), ingest -> ingest.run(items.get()));
         if (verbose && caches != null && caches.lastRun() != null) {
             SourceCaches used = caches.lastRun();
             List<SourceCache> all = used.caches();

@@ -1,14 +1,15 @@
 package dev.kb.cli;
 
-import dev.kb.core.cache.CacheConfig;
-import dev.kb.core.cache.CachePlan;
-import dev.kb.core.kb.KnowledgeBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Options of add and import that choose source caches (contract: --cache SPEC, KB_CACHE). */
+/**
+ * Options of add and import that choose source caches (contract: --cache SPEC, KB_CACHE); the
+ * command resolves them with {@code CacheConfig.resolve}, which returns null (no cache) without
+ * loading anything more when nothing is configured.
+ */
 final class CacheFlags {
     @Option(names = "--cache", paramLabel = "SPEC",
             description = "A source cache, looked up in the order given (repeatable): none, dir, dir:PATH, "
@@ -22,8 +23,6 @@ final class CacheFlags {
                     + "(default 0: always revalidate).")
     Duration maxAge;
 
-    /** The caches this run uses, or null for none (then nothing of them is loaded). */
-    CachePlan plan(KbCommand root, KnowledgeBase kb) {
-        return CacheConfig.resolve(specs, maxAge, root.env, root.cwd, kb.root());
-    }
+    // No method here returns or takes a cache class: picocli reflects on this class's methods,
+    // which loads every type in their signatures, and a run without caches must load none.
 }

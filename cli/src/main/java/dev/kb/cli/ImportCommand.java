@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cache.CacheConfig;
 import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.http.RetryPolicy;
@@ -73,7 +74,7 @@ final class ImportCommand implements Callable<Integer> {
                     "PAGEINDEX_API_KEY is not set: export your PageIndex Cloud API key in it");
         }
         KnowledgeBase kb = root.knowledgeBase();
-        CachePlan caches = cache.plan(root, kb);
+        CachePlan caches = CacheConfig.resolve(cache.specs, cache.maxAge, root.env, root.cwd, kb.root());
         String base = root.env.getOrDefault("PAGEINDEX_BASE_URL", PageIndexClient.DEFAULT_BASE_URL);
         URI baseUri;
         try {

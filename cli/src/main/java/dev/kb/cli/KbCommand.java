@@ -34,7 +34,9 @@ public final class KbCommand implements Runnable {
         m.put("show", ShowCommand::new);
         m.put("recover", RecoverCommand::new);
         m.put("status", StatusCommand::new);
-        m.put("cache", CacheCommand::new);
+        // a lambda, not CacheCommand::new: linking a constructor reference loads its class, and
+        // every other command (kb status first) would load this one too
+        m.put("cache", () -> new CacheCommand());
         m.put("completion", CompletionCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -150,7 +150,12 @@ public final class CacheConfig {
         }
         List<SourceCache> caches = new ArrayList<>();
         for (CacheSpec s : specs) {
-            caches.add(CacheProviders.create(s)); // a scheme not served yet fails here, before any work
+            try {
+                caches.add(CacheProviders.create(s)); // a scheme not served yet fails here, before any work
+            } catch (KbException e) {
+                throw origin == null || origin.startsWith("--") ? e
+                        : new KbException(KbException.Kind.USAGE, origin + ": " + e.getMessage());
+            }
         }
         return new CachePlan(caches, services(env, options, settings), origin);
     }

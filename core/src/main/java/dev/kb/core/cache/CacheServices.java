@@ -67,8 +67,23 @@ public final class CacheServices {
      */
     public synchronized Optional<Path> cacheHome() {
         if (chosen == null) {
-            chosen = cacheHome != null ? Optional.of(cacheHome)
-                    : CacheDirectory.choose(env).filter(c -> !c.temporary()).map(CacheDirectory.Choice::dir);
+            if (cacheHome != null) {
+                chosen = Optional.of(cacheHome);
+            } else {
+                Optional<CacheDirectory.Choice> c = CacheDirectory.choose(env);
+                if (c.isPresent() && c.get().temporary()) {
+                    // a folder for this run only keeps nothing for the next: no dir cache, and
+                    // the empty folder just made is not left behind
+                    try {
+                        java.nio.file.Files.deleteIfExists(c.get().dir());
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // an empty private folder in the temporary directory
+                    }
+                    chosen = Optional.empty();
+                } else {
+                    chosen = c.map(CacheDirectory.Choice::dir);
+                }
+            }
         }
         return chosen;
     }

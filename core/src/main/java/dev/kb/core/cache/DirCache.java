@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -182,8 +181,10 @@ public final class DirCache implements SourceCache {
         for (CacheEntry.Blob b : entry.blobs()) {
             Path target = blobFile(b.sha256());
             try {
-                if (Files.size(target) == b.size()) {
-                    touch(target); // content-addressed: the same bytes are there already
+                // content-addressed: the same bytes may be there already, but only their hash says
+                // so (a blob damaged in place keeps its name and size, and would be kept for good)
+                if (Files.size(target) == b.size() && Hashing.sha256Hex(target).equals(b.sha256())) {
+                    touch(target);
                     continue;
                 }
             } catch (NoSuchFileException absent) {
@@ -215,9 +216,13 @@ public final class DirCache implements SourceCache {
         }
     }
 
+    /** A name no other writer uses: this process's id and a counter (UUID's SecureRandom costs a cold JVM 50 ms). */
     private Path tmpFile() {
-        return ready().resolve("tmp").resolve(UUID.randomUUID() + ".tmp");
+        return ready().resolve("tmp").resolve(PID + "-" + TMP_COUNTER.incrementAndGet() + ".tmp");
     }
+
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong TMP_COUNTER = new AtomicLong(System.nanoTime() & 0xffffff);
 
     /** Renames {@code tmp} to {@code target}, replacing it at once (parents made as needed). */
     private static void publish(Path tmp, Path target) throws IOException {
@@ -236,9 +241,22 @@ public final class DirCache implements SourceCache {
         }
     }
 
+    /**
+     * Removes the entry and the blobs it names: it is removed because it failed verification, and
+     * what failed may be a blob, which a later store of the same bytes would otherwise find in
+     * place (same name, same size) and keep.
+     */
     @Override
     public void remove(CacheKey key) throws IOException {
-        Files.deleteIfExists(entryFile(key));
+        Path f = entryFile(key);
+        try {
+            for (CacheEntry.Blob b : CacheEntry.decode(Files.readAllBytes(f)).blobs()) {
+                Files.deleteIfExists(blobFile(b.sha256()));
+            }
+        } catch (NoSuchFileException | CacheEntry.Malformed | IllegalArgumentException e) {
+            // no entry, or one that names nothing readable: only the file goes
+        }
+        Files.deleteIfExists(f);
     }
 
     /** A file of the cache and when it was last used. */
