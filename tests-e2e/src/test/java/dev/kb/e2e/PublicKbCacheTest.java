@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -245,6 +246,30 @@ class PublicKbCacheTest extends E2EBase {
                 + "only: kb never clears it");
         KbState.assertUnchanged(before, pub);
         assertEquals(before.rows(), KbState.rows(pub));
+    }
+
+    /** On a read-only mount (a backup, a shared volume): read as it is, with no -shm to make beside its registry. */
+    @Test
+    void aPublicKbOnAReadOnlyMountIsReadAsItIs() throws Exception {
+        Path probe = Files.createDirectories(tmp.resolve("probe"));
+        assumeTrue(ReadOnlyKbTest.succeeds("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind -o ro '" + probe + "' '" + probe + "'"), "cannot bind-mount in a private mount namespace");
+        in(pub, "add", url("/notes/guide.md")).expect(0);
+        KbState.Snapshot before = KbState.snapshot(pub);
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        String kbCmd = String.join(" ", ReadOnlyKbTest.quoted(Kb.javaCommand())) + " -jar '" + Kb.jar() + "' --kb '"
+                + second + "'";
+        String script = String.join("\n",
+                "mount --bind -o ro '" + pub + "' '" + ro + "' || exit 99",
+                "touch '" + ro + "/.kb/probe' 2>/dev/null && exit 98",
+                kbCmd + " add --cache 'kb:" + ro + "' '" + url("/notes/guide.md") + "'; echo \"add-exit $?\" >&2");
+        Kb.Result r = Kb.startRaw(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script),
+                work, env).await().expect(0);
+        assertTrue(r.err().contains("add-exit 0"), r.err());
+        assertFalse(r.err().contains("warning"), r.err());
+        assertEquals(1, bodies.get(), "downloaded again");
+        assertEquals(documents(pub), documents(second));
+        KbState.assertUnchanged(before, pub);
     }
 
     @Test
