@@ -6,6 +6,7 @@ import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cache.CacheStats;
 import dev.kb.core.cache.DirCache;
 import dev.kb.core.cache.SourceCache;
+import dev.kb.core.cache.kb.KbCache;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.text.Causes;
 import dev.kb.core.text.Sizes;
@@ -78,12 +79,13 @@ final class CacheCommand implements Runnable {
                 n.put("cache", c.id());
                 try {
                     c.initialize(plan.services());
-                    if (c instanceof DirCache d) {
-                        n.put("path", d.directory().toString());
+                    Path where = c instanceof DirCache d ? d.directory() : c instanceof KbCache k ? k.root() : null;
+                    if (where != null) {
+                        n.put("path", where.toString());
                     }
                     String line = act(c, n);
-                    out.println(json ? n.toString() : Inputs.printable(c.id()
-                            + (c instanceof DirCache d ? " (" + d.directory() + ")" : "") + ": " + line));
+                    out.println(json ? n.toString() : Inputs.printable(c.id() + (where != null ? " (" + where + ")" : ""))
+                            + ": " + line);
                 } catch (IOException | RuntimeException e) {
                     if (e instanceof KbException k && k.kind() == KbException.Kind.USAGE) {
                         throw k;
@@ -131,7 +133,17 @@ final class CacheCommand implements Runnable {
             CacheStats.Verified v = c.verify();
             n.put("checked", v.checked());
             n.put("dropped", v.dropped());
-            return v.checked() + " checked, " + v.dropped() + " dropped";
+            n.put("failed", v.failed());
+            n.put("kept", v.kept());
+            StringBuilder line = new StringBuilder(v.checked() + " checked, " + v.dropped() + " dropped");
+            if (!v.kept().isEmpty()) {
+                // a read-only cache (another KB) cannot drop them: each is a miss until its owner repairs it
+                line.append(", ").append(v.kept().size()).append(" failed and kept (read only; each is a miss)");
+                for (String k : v.kept()) {
+                    line.append("\n  ").append(Inputs.printable(k));
+                }
+            }
+            return line.toString();
         }
     }
 

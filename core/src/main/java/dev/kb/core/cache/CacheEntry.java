@@ -35,7 +35,14 @@ public record CacheEntry(CacheKey key, long storedAt, Map<String, Object> fields
     public static final int FORMAT = 1;
 
     private static final String MAGIC = "kb-cache-entry";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made on first encode or decode, not with the first entry: making an ObjectMapper loads most
+     * of jackson-databind (about 90 ms on a cold JVM), which an entry made from another KB's row
+     * ({@code kb:PATH}) never needs, and which would otherwise fall inside its first look-up's deadline.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /**
@@ -113,7 +120,7 @@ public record CacheEntry(CacheKey key, long storedAt, Map<String, Object> fields
         m.put("blobs", bs);
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(m);
+            body = Json.MAPPER.writeValueAsBytes(m);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cache entry fields must be JSON values: " + e.getOriginalMessage(), e);
         }
@@ -151,7 +158,7 @@ public record CacheEntry(CacheKey key, long storedAt, Map<String, Object> fields
             throw new Malformed("entry does not match its hash (cut short or damaged)");
         }
         try {
-            Map<String, Object> m = JSON.readValue(body, new TypeReference<LinkedHashMap<String, Object>>() { });
+            Map<String, Object> m = Json.MAPPER.readValue(body, new TypeReference<LinkedHashMap<String, Object>>() { });
             CacheKey.Kind kind = CacheKey.Kind.ofTag(string(m, "kind"));
             if (kind == null) {
                 throw new Malformed("unknown entry kind " + m.get("kind"));

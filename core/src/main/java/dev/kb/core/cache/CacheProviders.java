@@ -21,8 +21,7 @@ public final class CacheProviders {
                 new DirCache.Provider(),
                 // its class loads no Jedis: only a redis:// SPEC does, through create()
                 new dev.kb.core.cache.redis.RedisCacheProvider(),
-                // issue 12, another KB read only: its factory replaces this slot
-                SourceCacheProvider.notSupportedYet(CacheSpec.KB));
+                new dev.kb.core.cache.kb.KbCache.Provider());
     }
 
     /**

@@ -115,8 +115,15 @@ public final class UrlSource implements Source {
             return r; // the KB's own copy is current: a skip, whatever the cache holds
         }
         Validators confirmed = new Validators(r.etag(), r.lastModified());
-        if (!hit.get().fetch(Map.of(CachedUrl.RAW, raw))) {
-            FetchResult anew = fetcher.fetch(uri, raw, null); // the cached bytes failed verification
+        boolean sameEnd = r.finalUri().toString().equals(entry.text("final_url"));
+        if (!sameEnd) {
+            // The 304 came from another URL than the entry's final one (a redirect added, moved or
+            // gone since, or one a kb: cache could not know of): the bytes may be the same, but the
+            // name and an HTML page's links come from where the request ends. Fetched anew.
+            hit.get().notUsed();
+        }
+        if (!sameEnd || !hit.get().fetch(Map.of(CachedUrl.RAW, raw))) {
+            FetchResult anew = fetcher.fetch(uri, raw, null); // or the cached bytes failed verification
             if (!anew.notModified()) {
                 CachedUrl.store(caches, key, anew, raw);
             }
@@ -133,7 +140,7 @@ public final class UrlSource implements Source {
     }
 
     /** The name hint without its extension: the extension of {@code raw/} comes from the bytes. */
-    static String stem(String nameHint) {
+    public static String stem(String nameHint) {
         String ext = FileSource.extension(nameHint);
         return ext.isEmpty() || ext.length() > 5 ? nameHint : nameHint.substring(0, nameHint.length() - ext.length() - 1);
     }
