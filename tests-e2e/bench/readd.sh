@@ -30,7 +30,9 @@ warm_launcher
 runs="${RUNS:-15}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-flags="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xms16m" # the launcher's defaults
+# the launcher's default JVM flags, read from it so that hello runs on exactly those
+flags="$(sed -n 's/.*KB_JAVA_OPTS:-\([^}]*\)}.*/\1/p' cli/kb)"
+[ -n "$flags" ] || { echo "readd.sh: cannot read the JVM flags from cli/kb" >&2; exit 1; }
 
 mkdir -p "$tmp/hello"
 cat >"$tmp/hello/Hello.java" <<'JAVA'

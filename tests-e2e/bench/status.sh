@@ -26,7 +26,7 @@ warm_launcher
 runs="${RUNS:-15}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-flags="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xms16m" # the launcher's defaults
+flags="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xms48m -Xmn32m" # the launcher's defaults
 
 mkdir -p "$tmp/hello"
 cat >"$tmp/hello/Hello.java" <<'JAVA'

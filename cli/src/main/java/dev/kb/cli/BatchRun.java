@@ -1,5 +1,8 @@
 package dev.kb.cli;
 
+import dev.kb.core.cache.CachePlan;
+import dev.kb.core.cache.SourceCache;
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.ingest.Ingest;
 import dev.kb.core.input.Inputs;
@@ -41,8 +44,28 @@ final class BatchRun {
      */
     static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
                       Output out) {
-        return run(kb, command, out, INGEST, l -> new Ingest(kb, Ingest.Options.defaults(write.wait, command), l),
-                ingest -> ingest.run(items.get()));
+        return ingest(kb, items, command, write, out, null, false);
+    }
+
+    /**
+     * @param caches  the source caches the batch uses, or null for none
+     * @param verbose whether to report each cache's hits and misses of this run after the summary
+     */
+    static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
+                      Output out, CachePlan caches, boolean verbose) {
+        // the lambda captures the options, not the plan: linking a lambda loads the classes it
+        // captures, and a run without caches must not load theirs
+        Ingest.Options options = Ingest.Options.defaults(write.wait, command).withCaches(caches);
+        int code = run(kb, command, out, INGEST, l -> new Ingest(kb, options, l), ingest -> ingest.run(items.get()));
+        if (verbose && caches != null && caches.lastRun() != null) {
+            SourceCaches used = caches.lastRun();
+            List<SourceCache> all = used.caches();
+            for (int i = 0; i < all.size(); i++) {
+                out.info("kb: cache " + all.get(i).id() + ": " + used.hits(i) + " hit(s), " + used.misses(i)
+                        + " miss(es) in this run" + (used.failed(i) ? " (failed, then not used)" : ""));
+            }
+        }
+        return code;
     }
 
     /**

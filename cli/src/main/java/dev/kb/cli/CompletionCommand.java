@@ -7,10 +7,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "completion",
-        description = {"Print a bash completion script for kb on stdout (zsh reads it after 'autoload -U "
-                + "bashcompinit && bashcompinit').",
+        description = {CompletionCommand.SUMMARY,
                 "Install it with: kb completion > ~/.local/share/bash-completion/completions/kb"})
 final class CompletionCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Print a bash completion script for kb on stdout (zsh reads it after 'autoload -U "
+                + "bashcompinit && bashcompinit').";
+
     @Spec
     CommandSpec spec;
 

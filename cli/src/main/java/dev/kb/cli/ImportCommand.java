@@ -1,6 +1,8 @@
 package dev.kb.cli;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cache.CacheConfig;
+import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.http.Sleeper;
@@ -23,9 +25,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import",
-        description = {"Import documents from PageIndex Cloud.",
+        description = {ImportCommand.SUMMARY,
                 "Needs PAGEINDEX_API_KEY; PAGEINDEX_BASE_URL overrides the service address."})
 final class ImportCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Import documents from PageIndex Cloud.";
+
     @ParentCommand
     KbCommand root;
 
@@ -43,6 +48,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Mixin
     QuietOption quiet;
+
+    @Mixin
+    CacheFlags cache;
 
     @Option(names = "--cloud", required = true, description = "Import from PageIndex Cloud (the only source so far).")
     boolean cloud;
@@ -69,6 +77,7 @@ final class ImportCommand implements Callable<Integer> {
                     "PAGEINDEX_API_KEY is not set: export your PageIndex Cloud API key in it");
         }
         KnowledgeBase kb = root.knowledgeBase();
+        CachePlan caches = CacheConfig.resolve(cache.specs, cache.maxAge, root.env, root.cwd, kb.root());
         String base = root.env.getOrDefault("PAGEINDEX_BASE_URL", PageIndexClient.DEFAULT_BASE_URL);
         URI baseUri;
         try {
@@ -82,6 +91,7 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet));
+        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet),
+                caches, root.verbose());
     }
 }

@@ -11,8 +11,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "init",
-        description = "Create a knowledge base (default: the working directory). Running it again changes nothing.")
+        description = InitCommand.SUMMARY)
 final class InitCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Create a knowledge base (default: the working directory). Running it again changes nothing.";
+
     @ParentCommand
     KbCommand root;
 

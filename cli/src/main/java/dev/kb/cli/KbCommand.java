@@ -18,23 +18,36 @@ import picocli.CommandLine.ScopeType;
         description = "Ingest documents into a crash-safe knowledge base.")
 public final class KbCommand implements Runnable {
     /**
-     * The subcommands, in the order help lists them. Main registers only the one a command line
-     * names ({@link #commandNamed}): picocli reads each command's annotations when it is added, and
-     * building all nine cost every {@code kb status} tens of milliseconds for models it never used.
+     * The subcommands, in the order help lists them. Main builds only what a command line uses
+     * ({@link #commandNamed}): picocli reads each command's annotations when it is added, and
+     * building all of them cost every {@code kb status} tens of milliseconds for models it never
+     * used. Root help and the usage errors that list the commands need only each one's name and
+     * summary, which {@link #stub} gives without reading an annotation.
      */
-    static final Map<String, Supplier<Object>> COMMANDS = commands();
+    static final Map<String, Subcommand> COMMANDS = commands();
 
-    private static Map<String, Supplier<Object>> commands() {
-        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("init", InitCommand::new);
-        m.put("add", AddCommand::new);
-        m.put("import", ImportCommand::new);
-        m.put("remove", RemoveCommand::new);
-        m.put("list", ListCommand::new);
-        m.put("show", ShowCommand::new);
-        m.put("recover", RecoverCommand::new);
-        m.put("status", StatusCommand::new);
-        m.put("completion", CompletionCommand::new);
+    /** A subcommand: how to make its full model, and the first line of its help. */
+    record Subcommand(Class<?> type, Supplier<Object> model, String summary) {
+        /** What the root's command list shows of it, and nothing more. */
+        picocli.CommandLine.Model.CommandSpec stub(String name) {
+            picocli.CommandLine.Model.CommandSpec spec = picocli.CommandLine.Model.CommandSpec.create().name(name);
+            spec.usageMessage().description(summary);
+            return spec;
+        }
+    }
+
+    private static Map<String, Subcommand> commands() {
+        Map<String, Subcommand> m = new LinkedHashMap<>();
+        m.put("init", new Subcommand(InitCommand.class, InitCommand::new, InitCommand.SUMMARY));
+        m.put("add", new Subcommand(AddCommand.class, AddCommand::new, AddCommand.SUMMARY));
+        m.put("import", new Subcommand(ImportCommand.class, ImportCommand::new, ImportCommand.SUMMARY));
+        m.put("remove", new Subcommand(RemoveCommand.class, RemoveCommand::new, RemoveCommand.SUMMARY));
+        m.put("list", new Subcommand(ListCommand.class, ListCommand::new, ListCommand.SUMMARY));
+        m.put("show", new Subcommand(ShowCommand.class, ShowCommand::new, ShowCommand.SUMMARY));
+        m.put("recover", new Subcommand(RecoverCommand.class, RecoverCommand::new, RecoverCommand.SUMMARY));
+        m.put("status", new Subcommand(StatusCommand.class, StatusCommand::new, StatusCommand.SUMMARY));
+        m.put("cache", new Subcommand(CacheCommand.class, CacheCommand::new, CacheCommand.SUMMARY));
+        m.put("completion", new Subcommand(CompletionCommand.class, CompletionCommand::new, CompletionCommand.SUMMARY));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -45,6 +58,15 @@ public final class KbCommand implements Runnable {
      * {@code completion}, whose script is generated from the whole model.
      */
     static java.util.Optional<String> commandNamed(String[] args) {
+        return commandWord(args).filter(w -> COMMANDS.containsKey(w) && !w.equals("completion"));
+    }
+
+    /** Whether the line runs {@code completion}, the one command that needs every full model. */
+    static boolean completes(String[] args) {
+        return commandWord(args).filter(w -> w.equals("completion")).isPresent();
+    }
+
+    private static java.util.Optional<String> commandWord(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--kb")) {
@@ -52,8 +74,7 @@ public final class KbCommand implements Runnable {
             } else if (a.equals("--")) {
                 return java.util.Optional.empty();
             } else if (!a.startsWith("-")) {
-                return COMMANDS.containsKey(a) && !a.equals("completion") ? java.util.Optional.of(a)
-                        : java.util.Optional.empty();
+                return java.util.Optional.of(a);
             }
         }
         return java.util.Optional.empty();

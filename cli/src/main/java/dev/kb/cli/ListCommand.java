@@ -13,9 +13,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "list",
-        description = {"List the documents in name order, one line each: name, type, title, source (tab-separated).",
+        description = {ListCommand.SUMMARY,
                 "Never waits for a running writer."})
 final class ListCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "List the documents in name order, one line each: name, type, title, source (tab-separated).";
+
     @ParentCommand
     KbCommand root;
 

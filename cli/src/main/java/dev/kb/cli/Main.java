@@ -5,6 +5,7 @@ import dev.kb.core.fs.CacheDirectory;
 import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.registry.SqliteNative;
+import dev.kb.core.registry.SqliteRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +27,41 @@ public final class Main {
 
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
         RuntimeSetup.register(() -> prepareRuntime(env));
+        int code;
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // what picocli prints for the root's --version (every subcommand's still goes through
+            // it), without the ~40 ms its annotation model costs a script asking for the version
+            for (String line : new KbCommand.VersionProvider().getVersion()) {
+                out.println(line);
+            }
+            code = ExitCodes.OK;
+        } else {
+            code = execute(args, out, err, env, cwd);
+        }
+        out.flush();
+        if (out.checkError()) {
+            code = outputFailed(code, out instanceof Stdout s ? s.failure() : null, err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+        java.util.Optional<String> only = KbCommand.commandNamed(args);
+        boolean every = KbCommand.completes(args);
+        if (only.isPresent()) {
+            warmUpRegistry();
+        }
+        ModelWarmup.start(KbCommand.COMMANDS.entrySet().stream()
+                .filter(e -> every || only.isPresent() && only.get().equals(e.getKey()))
+                .map(e -> e.getValue().type()).toArray(Class<?>[]::new));
         KbCommand root = new KbCommand(env, cwd);
         CommandLine cl = new CommandLine(root);
-        java.util.Optional<String> only = KbCommand.commandNamed(args);
-        boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
-        KbCommand.COMMANDS.forEach((name, command) -> {
-            if (!versionOnly && (only.isEmpty() || only.get().equals(name))) {
-                cl.addSubcommand(name, command.get());
+        KbCommand.COMMANDS.forEach((name, sub) -> {
+            if (every || only.isEmpty()) {
+                cl.addSubcommand(name, every ? sub.model().get() : sub.stub(name));
+            } else if (only.get().equals(name)) {
+                cl.addSubcommand(name, sub.model().get());
             }
         });
         cl.getCommandSpec().usageMessage().footer(KbCommand.FOOTER);
@@ -43,13 +72,20 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex), usageMessage(ex)));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
                 message(ex)));
-        int code = cl.execute(args);
-        out.flush();
-        if (out.checkError()) {
-            code = outputFailed(code, out instanceof Stdout s ? s.failure() : null, err);
-        }
-        err.flush();
-        return code;
+        return cl.execute(args);
+    }
+
+    /**
+     * Every named command opens the registry. Loading sqlite-jdbc (its classes, its date formats'
+     * locale data, its native library: ~50 ms) on a second thread while this one builds the
+     * command's picocli model (another ~50 ms) takes that off a {@code kb status} a script polls,
+     * on any machine with a core to spare. It only loads: the command's own connection reports
+     * any failure, and a daemon thread never holds the exit.
+     */
+    private static void warmUpRegistry() {
+        Thread t = new Thread(SqliteRegistry::warmUp, "kb-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -15,12 +15,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "recover",
-        description = {"Finish or undo interrupted mutations, remove orphaned staging, verify the registry against "
-                + "the files and rebuild wiki/index.md.",
+        description = {RecoverCommand.SUMMARY,
                 "Exits 1 when verification finds a problem (it reports, it never deletes); --repair makes missing "
                         + "or damaged wiki pages again from their raw bytes; --rebuild-registry makes a missing, empty "
                         + "or damaged registry again from raw/ and wiki/sources/."})
 final class RecoverCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Finish or undo interrupted mutations, remove orphaned staging, verify the registry against "
+                + "the files and rebuild wiki/index.md.";
+
     @ParentCommand
     KbCommand root;
 

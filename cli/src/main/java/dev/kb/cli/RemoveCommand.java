@@ -15,10 +15,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "remove",
-        description = {"Remove documents, by name or by the file path or URL they came from.",
+        description = {RemoveCommand.SUMMARY,
                 "Crash-safe like an add: each document is whole or gone, whatever happens. A name or source that "
                         + "is not in the knowledge base fails alone (exit 1); the others are removed."})
 final class RemoveCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Remove documents, by name or by the file path or URL they came from.";
+
     @ParentCommand
     KbCommand root;
 

@@ -17,8 +17,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "show",
-        description = "Show one document's registry row and its files (by name, or by the source it came from).")
+        description = ShowCommand.SUMMARY)
 final class ShowCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Show one document's registry row and its files (by name, or by the source it came from).";
+
     @ParentCommand
     KbCommand root;
 

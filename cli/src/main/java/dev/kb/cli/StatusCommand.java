@@ -14,8 +14,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status",
-        description = "Report the state of the knowledge base, without waiting for a running writer.")
+        description = StatusCommand.SUMMARY)
 final class StatusCommand implements Callable<Integer> {
+    /** The first line of its help, which the root's command list shows too. */
+    static final String SUMMARY = "Report the state of the knowledge base, without waiting for a running writer.";
+
     @ParentCommand
     KbCommand root;
 

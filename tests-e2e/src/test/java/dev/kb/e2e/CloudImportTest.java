@@ -204,6 +204,40 @@ class CloudImportTest extends E2EBase {
         KbState.assertUnchanged(before, kb);
     }
 
+    /**
+     * Issue 12, {@code --cache kb:PATH}: a document another KB holds is imported from it without a
+     * request to the cloud when {@code kb.cloud = trust} says its renderings are this kb's; by
+     * default the cloud is asked. The other KB is not changed either way.
+     */
+    @Test
+    void aDocumentAnotherKbHoldsIsImportedFromItWhenTrustedWithoutARequest() throws Exception {
+        kbImport("import", "--cloud", "pi-shared4").expect(0);
+        int asked = requests("pi-shared4");
+        KbState.Snapshot before = KbState.snapshot(kb);
+        Path config = Files.createDirectories(home.resolve(".config/kb")).resolve("cache.properties");
+        String[] cloud = {"PAGEINDEX_API_KEY", KEY, "PAGEINDEX_BASE_URL", base()};
+
+        Files.writeString(config, "kb.cloud = trust\ndeadline = 20s\n");
+        Path trusting = tmp.resolve("trusting");
+        Kb.run(work, env, "init", trusting.toString()).expect(0);
+        Kb.Result r = Kb.run(work, Kb.env(home, cloud), "--kb", trusting.toString(), "import", "--cloud", "--cache",
+                "kb:" + kb, "pi-shared4").expect(0).assertNoStackTrace();
+        results.add(r);
+        assertEquals(asked, requests("pi-shared4"), "the cloud was asked");
+        assertFalse(r.err().contains("warning"), r.err());
+        assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(trusting));
+        KbState.assertAtRest(trusting);
+
+        Files.writeString(config, "deadline = 20s\n");
+        Path plain = tmp.resolve("plain");
+        Kb.run(work, env, "init", plain.toString()).expect(0);
+        results.add(Kb.run(work, Kb.env(home, cloud), "--kb", plain.toString(), "import", "--cloud", "--cache",
+                "kb:" + kb, "pi-shared4").expect(0));
+        assertEquals(2 * asked, requests("pi-shared4"), "not trusted, the cloud is asked");
+        assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(plain));
+        KbState.assertUnchanged(before, kb);
+    }
+
     @Test
     void wrongKeyFailsTheDocumentAndNamesTheVariable() {
         KbState.Snapshot before = KbState.snapshot(kb);

@@ -37,7 +37,7 @@ final class Kb {
     /** Variables of the test runner's own environment that would change what kb does or prints. */
     private static final List<String> SCRUBBED = List.of("KB_DIR", "PAGEINDEX_API_KEY", "PAGEINDEX_BASE_URL",
             "KB_TEST_HALT_AT", "KB_TEST_PAUSE_AT", "KB_TEST_PAUSE_DIR", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS",
-            "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "KB_STDERR_TTY", "NO_COLOR", "COLUMNS");
+            "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "KB_STDERR_TTY", "NO_COLOR", "COLUMNS", "KB_CACHE", "XDG_CONFIG_HOME");
 
     private Kb() {
     }

@@ -40,6 +40,15 @@ public final class Conversion {
         this.body = Objects.requireNonNull(body, "body");
     }
 
+    /**
+     * A conversion known from elsewhere (a cache) rather than made here: what the front matter
+     * needs, and the body as {@code body} writes it.
+     */
+    public static Conversion known(String title, Map<String, Object> metadata, OwnFrontMatter ownFrontMatter,
+                                   List<String> warnings, Body body) {
+        return new Conversion(title, metadata, ownFrontMatter, warnings, body);
+    }
+
     static Conversion of(Converted c) {
         return new Conversion(c.title(), c.metadata(), c.ownFrontMatter(), c.warnings(), out -> out.append(c.markdown()));
     }

@@ -20,7 +20,7 @@ import okhttp3.HttpUrl;
  * <p>Hand-written because neither OkHttp nor the JDK parses Content-Disposition, and the three
  * forms needed (quoted, token, RFC 5987 {@code filename*}) fit in a page.
  */
-final class NameHint {
+public final class NameHint {
 
     private NameHint() {
     }
@@ -29,12 +29,12 @@ final class NameHint {
      * The first usable of: Content-Disposition {@code filename*}, its {@code filename}, the final
      * URL's last non-empty path segment (percent-decoded), the host.
      */
-    static String of(String contentDisposition, HttpUrl finalUrl) {
+    public static String of(String contentDisposition, HttpUrl finalUrl) {
         return choose(contentDisposition, finalUrl)[0];
     }
 
     /** Whether {@link #of} falls back to the host for this response: then the whole hint is the name. */
-    static boolean isHost(String contentDisposition, HttpUrl finalUrl) {
+    public static boolean isHost(String contentDisposition, HttpUrl finalUrl) {
         return choose(contentDisposition, finalUrl)[1] != null;
     }
 

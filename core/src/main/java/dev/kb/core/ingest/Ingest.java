@@ -1,6 +1,8 @@
 package dev.kb.core.ingest;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cache.CachePlan;
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
@@ -46,11 +48,24 @@ public final class Ingest implements Batch {
      *             documents behind it (a slow PDF or download must not keep finished work
      *             uncommitted, where a kill would lose it)
      */
-    public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops, Duration hold) {
+    /**
+     * @param caches the source caches preparing uses ({@code --cache}, {@code KB_CACHE}, config),
+     *               or null: none, and none of their classes loaded
+     */
+    public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops, Duration hold,
+                          CachePlan caches) {
         public static final Duration HOLD = Duration.ofSeconds(2);
 
         public Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
             this(lockWait, command, threads, maxGroup, ops, HOLD);
+        }
+
+        public Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops, Duration hold) {
+            this(lockWait, command, threads, maxGroup, ops, hold, null);
+        }
+
+        public Options withCaches(CachePlan plan) {
+            return new Options(lockWait, command, threads, maxGroup, ops, hold, plan);
         }
 
         /**
@@ -106,6 +121,18 @@ public final class Ingest implements Batch {
     }
 
     public Map<Outcome.Status, Integer> run(List<Inputs.Item> items) {
+        // opened before the lock is ever taken: a slow or dead cache costs its deadline out here
+        SourceCaches caches = options.caches() == null ? null : options.caches().open(listener::warning);
+        try {
+            return run(items, caches);
+        } finally {
+            if (caches != null) {
+                caches.close(); // after the preparers: records this run's hits and misses
+            }
+        }
+    }
+
+    private Map<Outcome.Status, Integer> run(List<Inputs.Item> items, SourceCaches caches) {
         Map<Outcome.Status, Integer> summary = emptySummary();
         ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
             Thread t = new Thread(r, "kb-prepare");
@@ -117,7 +144,7 @@ public final class Ingest implements Batch {
                      options.command(), listener);
              Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
             AddPlanner planner = new AddPlanner(kb);
-            PrepareContext ctx = new PrepareContext(session.staging(), reader);
+            PrepareContext ctx = new PrepareContext(session.staging(), reader, caches);
             Deque<Slot> window = new ArrayDeque<>();
             int next = 0;
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);

@@ -1,5 +1,8 @@
 package dev.kb.core.input;
 
+import dev.kb.core.cache.CacheEntry;
+import dev.kb.core.cache.CacheKey;
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.cloud.CloudDocument;
 import dev.kb.core.cloud.CloudMarkdown;
 import dev.kb.core.cloud.PageIndexClient;
@@ -7,9 +10,12 @@ import dev.kb.core.fs.Hashing;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.wiki.FrontMatter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,14 +55,103 @@ public final class CloudSource implements Source {
         if (already.isPresent()) {
             return Prep.done(already.get());
         }
+        String added = FrontMatter.added(Optional.empty()); // a registered id was skipped above
+        SourceCaches caches = ctx.caches();
+        if (caches != null) {
+            Prep cached = fromCache(ctx, caches, uri, added);
+            if (cached != null) {
+                return cached; // no request to the cloud at all
+            }
+        }
         CloudDocument doc = client.fetch(docId, waitReady);
         String title = CloudMarkdown.title(doc);
-        String added = FrontMatter.added(Optional.empty()); // a registered id was skipped above
-        String fm = FrontMatter.render(title, uri, null, "pageindex-cloud", added, CloudMarkdown.frontMatter(doc));
+        Map<String, Object> extras = CloudMarkdown.frontMatter(doc);
+        String fm = FrontMatter.render(title, uri, null, "pageindex-cloud", added, extras);
         byte[] md = FrontMatter.document(fm, CloudMarkdown.body(doc)).getBytes(StandardCharsets.UTF_8);
         Path source = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, md);
         Path tree = ctx.staging().write(KnowledgeBase.TREE_SUFFIX, doc.treeJson());
+        if (caches != null && "completed".equalsIgnoreCase(doc.status())) {
+            store(ctx, caches, title, extras, fm, md, tree);
+        }
+        return prepared(uri, title, md, source, tree, added);
+    }
+
+    private Prep prepared(String uri, String title, byte[] md, Path source, Path tree, String added) {
         return Prep.of(new Prepared(docId, uri, title, "pageindex-cloud", title, Hashing.sha256Hex(md), md.length,
-                null, null, source, List.of(new Prepared.Artifact(tree, KnowledgeBase.TREE_SUFFIX)), null, null, false, List.of(), added));
+                null, null, source, List.of(new Prepared.Artifact(tree, KnowledgeBase.TREE_SUFFIX)), null, null, false,
+                List.of(), added));
+    }
+
+    /**
+     * The document from the caches ({@link CacheKey.Kind#CLOUD}, keyed by doc id): its title and
+     * front-matter values, the page's bytes after the front matter ({@code body}) and the tree
+     * ({@code tree}). The page is rendered as a fetch would render it, so it is the same bytes.
+     * Null on a miss.
+     */
+    private Prep fromCache(PrepareContext ctx, SourceCaches caches, String uri, String added) throws Exception {
+        Optional<SourceCaches.Hit> hit = caches.find(cacheKey());
+        if (hit.isEmpty()) {
+            return null;
+        }
+        CacheEntry e = hit.get().entry();
+        if (!(e.fields().get("title") instanceof String title) || title.isBlank()
+                || !(e.fields().get("front_matter") instanceof Map<?, ?> values)) {
+            hit.get().notUsed();
+            return null;
+        }
+        Path body = ctx.staging().newPath(".body");
+        Path tree = ctx.staging().newPath(KnowledgeBase.TREE_SUFFIX);
+        try {
+            if (!hit.get().fetch(Map.of("body", body, "tree", tree))) {
+                return null;
+            }
+            Map<String, Object> extras = new LinkedHashMap<>();
+            values.forEach((k, v) -> extras.put(String.valueOf(k), v));
+            byte[] head = (FrontMatter.render(title, uri, null, "pageindex-cloud", added, extras) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] tail = Files.readAllBytes(body);
+            byte[] md = new byte[head.length + tail.length];
+            System.arraycopy(head, 0, md, 0, head.length);
+            System.arraycopy(tail, 0, md, head.length, tail.length);
+            Path source = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, md);
+            Prep p = prepared(uri, title, md, source, tree, added);
+            tree = null; // the prepared document's now
+            return p;
+        } finally {
+            Files.deleteIfExists(body);
+            if (tree != null) {
+                Files.deleteIfExists(tree);
+            }
+        }
+    }
+
+    private CacheKey cacheKey() {
+        return new CacheKey(CacheKey.Kind.CLOUD, docId, CodeFingerprint.cloud());
+    }
+
+    /** Stores a completed document: what its page is made of, and its tree. Never fails the import. */
+    private void store(PrepareContext ctx, SourceCaches caches, String title, Map<String, Object> extras, String fm,
+                       byte[] md, Path tree) {
+        Path body = ctx.staging().newPath(".body");
+        try {
+            int offset = (fm + "\n").getBytes(StandardCharsets.UTF_8).length;
+            Files.write(body, java.util.Arrays.copyOfRange(md, offset, md.length));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("title", title);
+            fields.put("front_matter", extras);
+            CacheEntry e = new CacheEntry(cacheKey(), caches.now(), fields, List.of(
+                    new CacheEntry.Blob("body", Hashing.sha256Hex(body), Files.size(body)),
+                    new CacheEntry.Blob("tree", Hashing.sha256Hex(tree), Files.size(tree))));
+            e.encode(); // a value JSON cannot hold is found here, not as a failure of every cache
+            caches.store(e, Map.of("body", body, "tree", tree));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // not cached: the import itself is made
+        } finally {
+            try {
+                Files.deleteIfExists(body);
+            } catch (java.io.IOException e) {
+                // in staging: removed with it
+            }
+        }
     }
 }

@@ -1,7 +1,9 @@
 package dev.kb.core.input;
 
 import dev.kb.core.KbException;
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.cloud.Page;
+import dev.kb.core.convert.Converter;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
@@ -185,7 +187,7 @@ public final class FileSource implements Source {
         }
         String fileName = file.getFileName().toString();
         String added = FrontMatter.added(row); // present: an update of that row
-        RawConversion.Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added);
+        RawConversion.Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added, ctx.caches());
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
@@ -291,8 +293,15 @@ public final class FileSource implements Source {
      */
     static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
                                         String added) throws IOException {
-        return RawConversion.stage(raw, fileName, null, null, stem(fileName), staging, c -> FrontMatter.render(c.title(),
-                uri, sha256, c.type(), added, c.metadata(), c.ownFrontMatter()));
+        return stagePage(staging, raw, fileName, uri, sha256, added, null);
+    }
+
+    /** The same, taking the conversion from {@code caches} (or null) when they hold it. */
+    static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
+                                        String added, SourceCaches caches) throws IOException {
+        return RawConversion.stage(raw, sha256, fileName, null, null, stem(fileName), Converter.DEFAULT_TIMEOUT, staging,
+                caches, c -> FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(),
+                        c.ownFrontMatter()));
     }
 
     /** The file name without its last extension: what the document's name is derived from. */

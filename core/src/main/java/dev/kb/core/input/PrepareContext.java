@@ -1,5 +1,6 @@
 package dev.kb.core.input;
 
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.FileStat;
@@ -10,8 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a {@link Source} may use while preparing: its process's staging area and read-only
- * registry look-ups (answers may be stale by commit time; the coordinator re-checks under the lock).
+ * What a {@link Source} may use while preparing: its process's staging area, read-only registry
+ * look-ups (answers may be stale by commit time; the coordinator re-checks under the lock), and
+ * the run's source caches, if any.
  */
 public final class PrepareContext {
     private final StagingArea staging;
@@ -26,14 +28,26 @@ public final class PrepareContext {
     /** The directory looked up last, and its entries. */
     private String lastDir;
     private Map<String, FileStat> lastStats;
+    private final SourceCaches caches;
 
     public PrepareContext(StagingArea staging, Registry reader) {
+        this(staging, reader, null);
+    }
+
+    /** @param caches the run's source caches, or null when none is configured */
+    public PrepareContext(StagingArea staging, Registry reader, SourceCaches caches) {
         this.staging = staging;
         this.reader = reader;
+        this.caches = caches;
     }
 
     public StagingArea staging() {
         return staging;
+    }
+
+    /** The run's source caches, or null: a run without caches loads none of their classes. */
+    public SourceCaches caches() {
+        return caches;
     }
 
     public synchronized Optional<DocumentRow> bySourceUri(String uri) {

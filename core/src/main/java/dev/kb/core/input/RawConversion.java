@@ -1,5 +1,7 @@
 package dev.kb.core.input;
 
+import dev.kb.core.cache.CacheKey;
+import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.convert.ContentKind;
 import dev.kb.core.convert.Conversion;
 import dev.kb.core.convert.Converter;
@@ -59,30 +61,55 @@ final class RawConversion {
     /**
      * Converts {@code raw} and stages its page: the front matter {@code frontMatter} makes, then
      * the body, streamed (for Markdown, text and PDF, converted from {@code raw} as it is
-     * written), forced.
+     * written), forced. With caches, an HTML or PDF conversion of the same bytes, inputs and
+     * converter is taken from them instead, and one made here is stored in them
+     * ({@link CachedConversion}); the page is the same byte for byte either way.
      *
+     * @param rawSha256   hex SHA-256 of {@code raw}, or null (then no cache is asked)
      * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
      * @param baseUri     for HTML: the page's final URL, or null for a local file
      * @param timeout     how long converting may take ({@code --timeout} for a URL)
+     * @param caches      the run's caches, or null
      */
-    static Page stage(Path raw, String fileName, String contentType, String baseUri, String stem, Duration timeout,
-                      StagingArea staging, FrontMatterOf frontMatter) throws IOException {
+    static Page stage(Path raw, String rawSha256, String fileName, String contentType, String baseUri, String stem,
+                      Duration timeout, StagingArea staging, SourceCaches caches, FrontMatterOf frontMatter)
+            throws IOException {
         Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
+        String type = typeName(sniffed.kind());
+        CacheKey key = caches != null && rawSha256 != null && CachedConversion.worthCaching(sniffed.kind())
+                ? CachedConversion.key(rawSha256, fileName, contentType, baseUri, stem) : null;
+        if (key != null) {
+            Page hit = CachedConversion.lookup(caches, key, type, sniffed.extension(), staging, frontMatter);
+            if (hit != null) {
+                return hit;
+            }
+        }
         // Only PDF parsing spills to scratch files. Making and removing a folder for every text
         // file costs more than converting it: each removed inode slows later file creation.
         Path scratch = sniffed.kind() == ContentKind.PDF ? staging.newDirectory(".scratch") : null;
+        Result r;
+        String fm;
+        Path page;
         try {
             Conversion c = Converter.open(sniffed, raw, stem, baseUri, contentType, timeout, scratch);
-            Result r = new Result(typeName(sniffed.kind()), sniffed.extension(), c);
-            String fm = frontMatter.of(r);
-            Path page = staging.write(KnowledgeBase.PAGE_EXTENSION,
-                    ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));
-            return new Page(page, r);
+            r = new Result(type, sniffed.extension(), c);
+            fm = frontMatter.of(r);
+            page = staging.write(KnowledgeBase.PAGE_EXTENSION, ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));
         } finally {
             if (scratch != null) {
                 Sweeper.deleteTree(scratch, FileOps.REAL); // after the body: a PDF's is extracted as it is written
             }
         }
+        if (key != null) {
+            CachedConversion.store(caches, key, r, fm, page, staging);
+        }
+        return new Page(page, r);
+    }
+
+    /** Without caches. */
+    static Page stage(Path raw, String fileName, String contentType, String baseUri, String stem, Duration timeout,
+                      StagingArea staging, FrontMatterOf frontMatter) throws IOException {
+        return stage(raw, null, fileName, contentType, baseUri, stem, timeout, staging, null, frontMatter);
     }
 
     /** {@link #stage(Path, String, String, String, String, Duration, StagingArea, FrontMatterOf)} with the default timeout. */

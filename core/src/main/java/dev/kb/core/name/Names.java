@@ -126,6 +126,24 @@ public final class Names {
     }
 
     /**
+     * Whether {@code name} is one that {@link #unique} can give for {@code base} and
+     * {@code identity}: {@code base} itself, or it with one of its hash suffixes. Another KB's
+     * name for a document thus tells whether it was named from the same hint.
+     */
+    public static boolean isUniqueNameOf(String name, String base, String identity) {
+        if (name.equals(base)) {
+            return true;
+        }
+        String stem = truncateUtf8(base, MAX_BYTES - 1 - 16) + "-";
+        if (!name.startsWith(stem)) {
+            return false;
+        }
+        String suffix = name.substring(stem.length());
+        String hash = Hashing.sha256Hex(identity.getBytes(StandardCharsets.UTF_8));
+        return suffix.length() >= 6 && suffix.length() % 2 == 0 && hash.startsWith(suffix);
+    }
+
+    /**
      * The first free name for {@code base}: {@code base} itself, else {@code base-<hex>} with a
      * suffix taken from the SHA-256 of {@code identity} (the source URI), 6 hex digits and longer
      * only while those collide too. The same document therefore always gets the same suffix.

@@ -336,13 +336,6 @@ public final class SqliteRegistry implements Registry {
     }
 
     /**
-     * @param name   what SQLite opens: the file's path, or a {@code file:} URI naming it
-     * @param create whether a file without kb's schema gets it; otherwise such a file is refused
-     *               like a missing one. A zero-byte registry (a truncating restore, a full disk) is
-     *               a lost one: a writer that made the tables in it would see no committed
-     *               journals, and recovery would undo documents that were committed.
-     */
-    /**
      * A connection from sqlite-jdbc itself, not through {@link java.sql.DriverManager}: the first
      * DriverManager call scans the class path for every JDBC driver (a service-loader pass and a
      * logger lookup, ~10 ms of each {@code kb status}) to find the one driver kb ships.
@@ -356,6 +349,29 @@ public final class SqliteRegistry implements Registry {
         return c;
     }
 
+    /**
+     * Loads what the first connection needs (sqlite-jdbc's classes, the locale data of its date
+     * formats, its native library) by opening and closing an in-memory database: nothing on disk.
+     * The CLI runs it on a second thread while it parses the command line; a failure here is
+     * silent, since the command's own connection meets it again and reports it.
+     */
+    public static void warmUp() {
+        try (Connection c = connect("jdbc:sqlite::memory:", new Properties());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            // the command's own connection reports it
+        }
+    }
+
+    /**
+     * @param name   what SQLite opens: the file's path, or a {@code file:} URI naming it
+     * @param create whether a file without kb's schema gets it; otherwise such a file is refused
+     *               like a missing one. A zero-byte registry (a truncating restore, a full disk) is
+     *               a lost one: a writer that made the tables in it would see no committed
+     *               journals, and recovery would undo documents that were committed.
+     */
     private static Registry open(String name, Path file, boolean readOnly, boolean create) {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");

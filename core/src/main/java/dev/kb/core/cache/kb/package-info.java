@@ -1,0 +1,26 @@
+/**
+ * {@code kb:PATH}: another knowledge base used as a source cache, read only (a team's "public"
+ * KB, written by its own cron job or CI while others read it).
+ *
+ * <h2>Never written, never locked</h2>
+ * Nothing in the other KB is created, changed or locked: not its writer lock ({@code .kb/ingest.lock}),
+ * not its registry, not SQLite's {@code -shm}/{@code -wal} files beside it. The registry is opened
+ * with {@code immutable=1}, read only ({@link dev.kb.core.cache.kb.KbSnapshot}); files are opened
+ * for reading, without following a link, and only at paths kb writes ({@link dev.kb.core.cache.kb.KbFiles}).
+ * So its own writer never waits for a reader here, and a reader here never waits for it.
+ *
+ * <h2>Written meanwhile</h2>
+ * Its writer may be anywhere in the commit protocol while it is read: files published but not yet
+ * committed, a checkpoint rewriting the registry file under the reader, commits still only in its
+ * write-ahead log. A row is used only when its files are its own: the raw file has the row's size
+ * and hashes to the row's sha256 (checked as it is copied), and the page's front matter names the
+ * row's sha256 and source. Anything else is a miss, never another document: quietly while that KB
+ * has a mutation in flight (a journal in {@code .kb/journal/}), otherwise reported once as damage.
+ *
+ * <h2>What is answered</h2>
+ * URLs (the bytes and validators a download got, when the KB's record says enough of that
+ * download: {@link dev.kb.core.cache.kb.UrlRecords}), PageIndex Cloud documents when the user
+ * trusts the KB's renderings ({@link dev.kb.core.cache.kb.CloudRecords}), and never conversions
+ * ({@link dev.kb.core.cache.kb.KbCache} says why).
+ */
+package dev.kb.core.cache.kb;
