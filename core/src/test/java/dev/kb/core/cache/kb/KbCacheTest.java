@@ -464,6 +464,28 @@ class KbCacheTest {
         }
     }
 
+    /** A link put in place of a file of the public KB is never followed: not even to the very bytes. */
+    @Test
+    void aLinkInPlaceOfAFileIsNotFollowed() throws Exception {
+        allAdded(add("public", null, "/notes.md"), 1);
+        DocumentRow row = KbFixture.row(pub, url("/notes.md"));
+        Path raw = pub.resolve(row.rawPath());
+        Path elsewhere = Files.move(raw, tmp.resolve("elsewhere.md"));
+        try (KbCache c = open()) {
+            Files.createSymbolicLink(raw, elsewhere);
+            CacheEntry.Malformed m = assertThrows(CacheEntry.Malformed.class, () -> c.lookup(urlKey("/notes.md")));
+            assertEquals("raw/notes.md is not a regular file", m.getMessage());
+            // replaced by a link after the look-up: its bytes are not read
+            Files.delete(raw);
+            Files.copy(elsewhere, raw);
+            CacheEntry e = c.lookup(urlKey("/notes.md")).orElseThrow();
+            Files.delete(raw);
+            Files.createSymbolicLink(raw, elsewhere);
+            assertFalse(c.readBlob(e.blobs().get(0), tmp.resolve("d")));
+            assertEquals(List.of("notes: raw/notes.md is not a regular file"), c.verify().kept());
+        }
+    }
+
     @Test
     void statsCountWhatItCouldAnswer() throws Exception {
         allAdded(add("public", null, "/notes.md", "/files/report.pdf"), 2);
