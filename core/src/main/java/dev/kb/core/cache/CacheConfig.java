@@ -108,25 +108,22 @@ public final class CacheConfig {
             }
         }
         CacheOptions options = CacheOptions.defaults();
-        try {
-            if (settings.containsKey("deadline")) {
-                Duration d = dev.kb.core.text.Durations.parse(settings.get("deadline"));
-                if (d.isZero()) {
-                    throw new IllegalArgumentException("'0' must be more than zero");
-                }
-                options = options.withDeadline(d);
+        String deadline = settings.get("deadline");
+        if (deadline != null) {
+            Duration d = setting(where, "deadline", deadline, dev.kb.core.text.Durations::parse);
+            if (d.isZero()) {
+                throw new KbException(KbException.Kind.USAGE, where.get("deadline") + ": deadline: '" + deadline
+                        + "' must be more than zero");
             }
-            if (settings.containsKey("dir.max-size")) {
-                options = options.withDirMaxBytes(dev.kb.core.text.Sizes.parse(settings.get("dir.max-size")));
-            }
-            if (settings.containsKey("max-age")) {
-                options = options.withMaxAge(dev.kb.core.text.Durations.parse(settings.get("max-age")));
-            }
-        } catch (IllegalArgumentException e) {
-            String key = settings.containsKey("deadline") && e.getMessage().contains(settings.get("deadline"))
-                    ? "deadline" : settings.containsKey("max-age") && e.getMessage().contains(settings.get("max-age"))
-                    ? "max-age" : "dir.max-size";
-            throw new KbException(KbException.Kind.USAGE, where.get(key) + ": " + key + ": " + e.getMessage());
+            options = options.withDeadline(d);
+        }
+        String maxSize = settings.get("dir.max-size");
+        if (maxSize != null) {
+            options = options.withDirMaxBytes(setting(where, "dir.max-size", maxSize, dev.kb.core.text.Sizes::parse));
+        }
+        String maxAge = settings.get("max-age");
+        if (maxAge != null) {
+            options = options.withMaxAge(setting(where, "max-age", maxAge, dev.kb.core.text.Durations::parse));
         }
         if (maxAgeFlag != null) {
             options = options.withMaxAge(maxAgeFlag);
@@ -158,6 +155,16 @@ public final class CacheConfig {
             }
         }
         return new CachePlan(caches, services(env, options, settings), origin);
+    }
+
+    /** {@code value} of {@code key} parsed, or a usage error naming the file and the key. */
+    private static <T> T setting(Map<String, Path> where, String key, String value,
+                                 java.util.function.Function<String, T> parse) {
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new KbException(KbException.Kind.USAGE, where.get(key) + ": " + key + ": " + e.getMessage());
+        }
     }
 
     private static CacheServices services(Map<String, String> env, CacheOptions options, Map<String, String> settings) {

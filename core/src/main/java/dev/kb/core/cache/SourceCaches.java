@@ -132,7 +132,7 @@ public final class SourceCaches implements AutoCloseable {
                 try {
                     return l.cache.lookup(key);
                 } catch (CacheEntry.Malformed e) {
-                    degraded(l, key, e.getMessage());
+                    degraded(l, e.getMessage());
                     try {
                         l.cache.remove(key); // a damaged entry would stay a miss for every run
                     } catch (IOException | RuntimeException readOnlyOrGone) {
@@ -251,7 +251,7 @@ public final class SourceCaches implements AutoCloseable {
                 }
             }
             if (damage != null) {
-                degraded(l, entry.key(), damage);
+                degraded(l, damage);
             }
             if (remove && !l.open.get()) {
                 call(l, "remove", options().deadline(), () -> {
@@ -392,7 +392,7 @@ public final class SourceCaches implements AutoCloseable {
         }
     }
 
-    private void degraded(Layer l, CacheKey key, String why) {
+    private void degraded(Layer l, String why) {
         warnOnce(l, "an entry failed verification (" + why + "); ignored");
     }
 
