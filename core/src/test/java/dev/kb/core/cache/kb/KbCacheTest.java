@@ -564,6 +564,20 @@ class KbCacheTest {
     }
 
     @Test
+    void aBadCloudSettingInAConfigFileIsAUsageErrorNamingIt() throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("config/kb")).resolve("cache.properties");
+        Files.writeString(file, "cache = kb:../../public\nkb.cloud = always\n");
+        dev.kb.core.KbException e = assertThrows(dev.kb.core.KbException.class, () -> dev.kb.core.cache.CacheConfig
+                .resolve(List.of(), null, Map.of("XDG_CONFIG_HOME", tmp.resolve("config").toString()), tmp, null));
+        assertEquals(dev.kb.core.KbException.Kind.USAGE, e.kind());
+        assertEquals(file + ": kb.cloud: 'always' is not 'miss' (the default) or 'trust'", e.getMessage());
+        Files.writeString(file, "cache = kb:../../public\nkb.cloud = Trust\n");
+        assertEquals("Trust", dev.kb.core.cache.CacheConfig.resolve(List.of(), null,
+                Map.of("XDG_CONFIG_HOME", tmp.resolve("config").toString()), tmp, null).services()
+                .setting(KbCache.CLOUD_SETTING).orElseThrow());
+    }
+
+    @Test
     void aHostOnlyUrlIsFoundAsGiven() {
         assertEquals("http://127.0.0.1:8080", KbCache.hostOnly("http://127.0.0.1:8080/"));
         assertNull(KbCache.hostOnly("http://127.0.0.1:8080/a"));
