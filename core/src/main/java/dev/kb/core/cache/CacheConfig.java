@@ -128,6 +128,15 @@ public final class CacheConfig {
         if (maxAgeFlag != null) {
             options = options.withMaxAge(maxAgeFlag);
         }
+        String kbCloud = settings.get("kb.cloud"); // the kb: provider's (KbCache.CLOUD_SETTING), not loaded here
+        if (kbCloud != null) {
+            setting(where, "kb.cloud", kbCloud, v -> {
+                if (!v.equalsIgnoreCase("miss") && !v.equalsIgnoreCase("trust")) {
+                    throw new IllegalArgumentException("'" + v + "' is not 'miss' (the default) or 'trust'");
+                }
+                return v;
+            });
+        }
         List<CacheSpec> specs = new ArrayList<>();
         for (String t : texts) {
             try {

@@ -60,8 +60,8 @@ final class CloudRecords {
         }
         long size = KbFiles.size(page);
         if (size != row.size()) {
-            throw new UrlRecords.Disagrees(row.sourcePath() + (size < 0 ? " is missing" : " has " + size
-                    + " bytes, not " + row.size()));
+            throw new UrlRecords.Disagrees(size < 0 ? KbFiles.absent(page, row.sourcePath())
+                    : row.sourcePath() + " has " + size + " bytes, not " + row.size());
         }
         byte[] bytes = Files.readAllBytes(page);
         if (!Hashing.sha256Hex(bytes).equals(row.sha256())) {
@@ -101,8 +101,8 @@ final class CloudRecords {
         }
         long treeSize = KbFiles.size(tree);
         if (treeSize < 0) {
-            throw new UrlRecords.Disagrees(KnowledgeBase.artifactPath(row.docName(), KnowledgeBase.TREE_SUFFIX)
-                    + " is missing");
+            throw new UrlRecords.Disagrees(KbFiles.absent(tree, KnowledgeBase.artifactPath(row.docName(),
+                    KnowledgeBase.TREE_SUFFIX)));
         }
         byte[] treeBytes = Files.readAllBytes(tree);
         JsonNode t;

@@ -212,8 +212,8 @@ public final class KbCache implements SourceCache {
     public boolean readBlob(CacheEntry.Blob blob, Path dest) throws IOException {
         State s = ready();
         Region r = blobs.get(blob.sha256());
-        if (r == null) {
-            return false;
+        if (r == null || KbFiles.size(r.file()) < 0) {
+            return false; // gone since the look-up, or a link put in its place (never followed)
         }
         String sha;
         try {
@@ -283,9 +283,8 @@ public final class KbCache implements SourceCache {
                 if (page == null) {
                     return "its page is not under " + KnowledgeBase.SOURCES + "/";
                 }
-                long size = KbFiles.size(page);
-                if (size < 0) {
-                    return r.sourcePath() + " is missing";
+                if (KbFiles.size(page) < 0) {
+                    return KbFiles.absent(page, r.sourcePath());
                 }
                 return KbFiles.sha256(page).equals(r.sha256()) ? null : r.sourcePath() + " does not match its sha256";
             }
@@ -294,9 +293,8 @@ public final class KbCache implements SourceCache {
             if (raw == null || page == null) {
                 return "its files are not under " + KnowledgeBase.RAW + "/ and " + KnowledgeBase.SOURCES + "/";
             }
-            long size = KbFiles.size(raw);
-            if (size < 0) {
-                return r.rawPath() + " is missing";
+            if (KbFiles.size(raw) < 0) {
+                return KbFiles.absent(raw, r.rawPath());
             }
             if (!KbFiles.sha256(raw).equals(r.sha256())) {
                 return r.rawPath() + " does not match its sha256";

@@ -80,6 +80,11 @@ final class KbFiles {
         }
     }
 
+    /** Why {@code f} (KB-relative {@code rel}) is no file to read: "is missing", "is not a regular file". */
+    static String absent(Path f, String rel) {
+        return rel + (Files.exists(f, LinkOption.NOFOLLOW_LINKS) ? " is not a regular file" : " is missing");
+    }
+
     /** Up to {@code max} bytes from the start of {@code f}; fewer when it is shorter. */
     static byte[] head(Path f, int max) throws IOException {
         try (SeekableByteChannel ch = Files.newByteChannel(f, READ)) {

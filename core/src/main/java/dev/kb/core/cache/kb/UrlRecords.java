@@ -102,8 +102,8 @@ final class UrlRecords {
         }
         long size = KbFiles.size(raw);
         if (size != row.size()) {
-            throw new Disagrees(row.rawPath() + (size < 0 ? " is missing" : " has " + size + " bytes, not "
-                    + row.size()));
+            throw new Disagrees(size < 0 ? KbFiles.absent(raw, row.rawPath())
+                    : row.rawPath() + " has " + size + " bytes, not " + row.size());
         }
         pageNames(row, page);
 
@@ -147,7 +147,7 @@ final class UrlRecords {
      */
     static void pageNames(DocumentRow row, Path page) throws IOException, Disagrees {
         if (KbFiles.size(page) < 0) {
-            throw new Disagrees(row.sourcePath() + " is missing");
+            throw new Disagrees(KbFiles.absent(page, row.sourcePath()));
         }
         String head = KbFiles.pageHead(page);
         Map<String, String> keys = kbKeys(head);

@@ -464,6 +464,28 @@ class KbCacheTest {
         }
     }
 
+    /** A link put in place of a file of the public KB is never followed: not even to the very bytes. */
+    @Test
+    void aLinkInPlaceOfAFileIsNotFollowed() throws Exception {
+        allAdded(add("public", null, "/notes.md"), 1);
+        DocumentRow row = KbFixture.row(pub, url("/notes.md"));
+        Path raw = pub.resolve(row.rawPath());
+        Path elsewhere = Files.move(raw, tmp.resolve("elsewhere.md"));
+        try (KbCache c = open()) {
+            Files.createSymbolicLink(raw, elsewhere);
+            CacheEntry.Malformed m = assertThrows(CacheEntry.Malformed.class, () -> c.lookup(urlKey("/notes.md")));
+            assertEquals("raw/notes.md is not a regular file", m.getMessage());
+            // replaced by a link after the look-up: its bytes are not read
+            Files.delete(raw);
+            Files.copy(elsewhere, raw);
+            CacheEntry e = c.lookup(urlKey("/notes.md")).orElseThrow();
+            Files.delete(raw);
+            Files.createSymbolicLink(raw, elsewhere);
+            assertFalse(c.readBlob(e.blobs().get(0), tmp.resolve("d")));
+            assertEquals(List.of("notes: raw/notes.md is not a regular file"), c.verify().kept());
+        }
+    }
+
     @Test
     void statsCountWhatItCouldAnswer() throws Exception {
         allAdded(add("public", null, "/notes.md", "/files/report.pdf"), 2);
@@ -539,6 +561,20 @@ class KbCacheTest {
         KbFixture.init(pub);
         IOException e = assertThrows(IOException.class, () -> plan.caches().get(0).initialize(plan.services()));
         assertEquals("setting kb.cloud = always: it is 'miss' (the default) or 'trust'", e.getMessage());
+    }
+
+    @Test
+    void aBadCloudSettingInAConfigFileIsAUsageErrorNamingIt() throws Exception {
+        Path file = Files.createDirectories(tmp.resolve("config/kb")).resolve("cache.properties");
+        Files.writeString(file, "cache = kb:../../public\nkb.cloud = always\n");
+        dev.kb.core.KbException e = assertThrows(dev.kb.core.KbException.class, () -> dev.kb.core.cache.CacheConfig
+                .resolve(List.of(), null, Map.of("XDG_CONFIG_HOME", tmp.resolve("config").toString()), tmp, null));
+        assertEquals(dev.kb.core.KbException.Kind.USAGE, e.kind());
+        assertEquals(file + ": kb.cloud: 'always' is not 'miss' (the default) or 'trust'", e.getMessage());
+        Files.writeString(file, "cache = kb:../../public\nkb.cloud = Trust\n");
+        assertEquals("Trust", dev.kb.core.cache.CacheConfig.resolve(List.of(), null,
+                Map.of("XDG_CONFIG_HOME", tmp.resolve("config").toString()), tmp, null).services()
+                .setting(KbCache.CLOUD_SETTING).orElseThrow());
     }
 
     @Test
