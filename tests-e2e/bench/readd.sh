@@ -63,7 +63,7 @@ kb_quiet --kb "$tmp/kb" add "$pages"
 kb_quiet --kb "$tmp/kb-copy" add "$tmp/copy"
 
 files=$(find "$pages" -type f | wc -l)
-changed="$(find "$tmp/copy" -type f -name '*.md' | sort | head -1)"
+changed="$(find "$tmp/copy" -type f -name '*.md' | sort | sed -n 1p)"
 
 # check 1: an unchanged re-add reads no file
 kb_quiet --kb "$tmp/kb" add --json "$pages"
@@ -80,7 +80,7 @@ counter="$tmp/counter"; echo 0 >"$counter"
 one_changed="i=\$(cat '$counter'); echo \$((i + 1)) >'$counter'; printf 'edit %s\n' \"\$i\" >>'$changed'; \
 cli/kb --kb '$tmp/kb-copy' add '$tmp/copy'"
 
-echo "readd.sh: java $(java -version 2>&1 | head -1); $pages: $files files, KB $(kb_documents "$tmp/kb") documents"
+echo "readd.sh: java $(java -version 2>&1 | sed -n 1p); $pages: $files files, KB $(kb_documents "$tmp/kb") documents"
 echo "class-data archive: $( [ -f cli/target/kb-archive ] && sed -n 2p cli/target/kb-archive || echo none)"
 echo "check unchanged re-add: $stat_skips of $files events \"checked\":\"stat\"; $summary_unchanged"
 echo "check one file changed: updated [$(echo "$updated_inputs" | tr '\n' ' ' | sed 's/ $//')]" \
