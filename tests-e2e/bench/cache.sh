@@ -36,7 +36,7 @@ for i in $(seq 1 20); do
     { cat "$paper"; printf '%% variant %d\n' "$i"; } >"$tmp/pdfs/paper-$i.pdf"
 done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$tmp/site" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
+serve_dir "$tmp/site" "$port" &
 server_pid=$!
 for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break

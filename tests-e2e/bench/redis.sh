@@ -86,7 +86,7 @@ for i in $(seq 1 "$pdfs"); do
     { cat "$paper"; printf '%% variant %d\n' "$i"; } >"$tmp/pdfs/paper-$i.pdf"
 done
 web_port=$(free_port)
-(cd "$tmp/site" && exec python3 -m http.server "$web_port" --bind 127.0.0.1 >/dev/null 2>&1) &
+serve_dir "$tmp/site" "$web_port" &
 pids+=($!)
 for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" 2>/dev/null && break
