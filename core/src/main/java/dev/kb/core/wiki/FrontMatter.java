@@ -34,13 +34,23 @@ public final class FrontMatter {
     /** kb's own keys; the converters live below this package, so the set is theirs to hold. */
     public static final Set<String> RESERVED = OwnFrontMatter.KB_KEYS;
 
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+    private static final YAMLFactory YAML_FACTORY = YAMLFactory.builder()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .disable(YAMLGenerator.Feature.SPLIT_LINES)
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .stringQuotingChecker(new QuoteWhatResolvesToNonString())
-            .build());
+            .build();
+
+    /**
+     * The data-binding mapper over the same factory, made on first use: pages are written with
+     * the streaming generator ({@link #write}), and an ObjectMapper costs every {@code kb add}
+     * its data-binding classes (some 15 ms of a command's start). Reading a page back
+     * ({@link #fields}) and a value of a type {@link #write} does not know still use it.
+     */
+    static final class Mapper {
+        static final ObjectMapper YAML = new ObjectMapper(YAML_FACTORY);
+    }
 
     /**
      * Quotes every key and string value that a YAML reader would resolve to another type. Jackson's
@@ -135,9 +145,63 @@ public final class FrontMatter {
             });
         }
         try {
-            return "---\n" + YAML.writeValueAsString(m) + own.text() + "---\n";
+            return "---\n" + yaml(m) + own.text() + "---\n";
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("front matter value cannot be written as YAML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** {@code m} as YAML, byte for byte what {@link Mapper#YAML} writes of it (FrontMatterTest). */
+    static String yaml(Map<String, Object> m) throws JsonProcessingException {
+        if (!known(m)) {
+            return Mapper.YAML.writeValueAsString(m);
+        }
+        java.io.StringWriter out = new java.io.StringWriter(256);
+        try (com.fasterxml.jackson.core.JsonGenerator g = YAML_FACTORY.createGenerator(out)) {
+            write(g, m);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("a StringWriter does not fail", e);
+        }
+        return out.toString();
+    }
+
+    /** Whether {@code v} holds only what {@link #write} knows: text, whole numbers, booleans, lists and maps of them. */
+    private static boolean known(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+                || v instanceof Short || v instanceof Byte) {
+            return true;
+        }
+        if (v instanceof Map<?, ?> map) {
+            return map.entrySet().stream().allMatch(e -> e.getKey() instanceof String && known(e.getValue()));
+        }
+        return v instanceof java.util.List<?> list && list.stream().allMatch(FrontMatter::known);
+    }
+
+    /** Writes a value {@link #known} accepts, as the mapper would. */
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String t) {
+            g.writeString(t);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                g.writeFieldName((String) e.getKey());
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (v instanceof java.util.List<?> list) {
+            g.writeStartArray();
+            for (Object o : list) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeNumber(((Number) v).longValue());
         }
     }
 
@@ -196,7 +260,7 @@ public final class FrontMatter {
         Map<String, Object> m;
         try {
             @SuppressWarnings("unchecked")
-            Map<String, Object> read = YAML.readValue(page.substring(4, end + 1), Map.class);
+            Map<String, Object> read = Mapper.YAML.readValue(page.substring(4, end + 1), Map.class);
             m = read;
         } catch (java.io.IOException | RuntimeException e) {
             m = null;

@@ -98,4 +98,39 @@ class FrontMatterTest {
         assertEquals(Optional.of("its front matter names no sha256"),
                 FrontMatter.damage("---\ntitle: T\nsha256: [" + sha + "]\n---\n", sha));
     }
+
+    /**
+     * Pages are written by the streaming generator; what it writes of every kind of value a
+     * front matter holds is what the data-binding mapper over the same factory writes (the
+     * previous writer), quoting included, and a type it does not know is left to the mapper.
+     */
+    @Test
+    void theStreamingWriterWritesWhatTheMapperWrote() throws Exception {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("k", "v: with colon");
+        nested.put("n", 7);
+        nested.put("empty", List.of());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("title", "0x1F");
+        m.put("source", "https://example.org/a?b=c#d");
+        m.put("type", "markdown");
+        m.put("added", "2026-01-01T00:00:00Z");
+        for (String t : List.of("true", "no", "~", "null", "1e3", ".inf", "1_000", "2026-01-01", "<<", "0o17", "=",
+                "- dash", "# hash", "a: b", "'single'", "\"double\"", "multi\nline", " lead", "trail ", "ünï", "",
+                "@at", "`tick`", "%pct", "!bang", "&amp", "*star", "|pipe", ">gt", "{brace}", "[bracket]")) {
+            m.put("k" + m.size(), t);
+        }
+        m.put("tags", List.of("a", "b c", "true", 3));
+        m.put("count", 42);
+        m.put("big", 12_345_678_901L);
+        m.put("flag", false);
+        m.put("meta", nested);
+        m.put("nothing", null);
+        assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(m), FrontMatter.yaml(m));
+
+        Map<String, Object> odd = new LinkedHashMap<>(m);
+        odd.put("ratio", 0.25);
+        odd.put("exact", new java.math.BigDecimal("1.50"));
+        assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(odd), FrontMatter.yaml(odd));
+    }
 }
