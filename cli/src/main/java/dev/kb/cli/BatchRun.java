@@ -74,7 +74,7 @@ final class BatchRun {
      */
     static <B extends Batch> int run(KnowledgeBase kb, String command, Output out, List<Outcome.Status> keys,
                                      Function<Batch.Listener, B> create, Consumer<B> body) {
-        // before any input is read: URL fetching logs through java.util.logging, which the set-up silences
+        // before any input is read: the cache directory (sqlite-jdbc's library, PDFBox's font cache)
         RuntimeSetup.ensure();
         long start = System.nanoTime();
         // what 'kb status' and the terminal's progress line show; the batch thread only counts

@@ -10,9 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 
 /** Entry point: {@code System.exit(run(args))}; tests call {@link #run} with their own streams. */
@@ -26,6 +23,7 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+        QuietLogging.install();
         RuntimeSetup.register(() -> prepareRuntime(env));
         int code;
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -196,7 +194,7 @@ public final class Main {
      * unpacked there once and verified before every load (it would otherwise go to /tmp, anew on
      * every start); PDFBox's font cache goes there too (it would otherwise be
      * {@code <user.home>/.pdfbox.cache}, the passwd entry's home, whatever HOME says). Libraries
-     * that log through java.util.logging (PDFBox via commons-logging) stay quiet unless asked.
+     * that log through java.util.logging stay quiet by {@link QuietLogging}, set up before this.
      */
     static void prepareRuntime(Map<String, String> env) {
         boolean sqlite = System.getProperty("org.sqlite.tmpdir") == null;
@@ -216,8 +214,6 @@ public final class Main {
                 }
             });
         }
-        LogManager.getLogManager().reset();
-        Logger.getLogger("").setLevel(Level.OFF);
     }
 
     /** A cache made for this run only (no private place was found) goes with it. */

@@ -69,6 +69,13 @@ class ClassDataArchiveTest extends E2EBase {
                         || loaded.contains("dev.kb.cli.StatusCommand source: shared objects file"),
                 "kb's classes did not come from the archive:\n" + loaded.lines().filter(l -> l.contains("dev.kb"))
                         .limit(5).toList());
+        // and none from the jar or the JDK's modules, where each is read, parsed and verified anew
+        // on every start (slf4j 1.7's Java 5 classes were so, refused by the archive): events the
+        // JDK defines on first use (a process started, a provider loaded) are the only exception
+        List<String> outside = loaded.lines()
+                .filter(l -> l.contains(" source: file:") || l.contains(" source: jrt:"))
+                .filter(l -> !l.contains(" jdk.internal.event.")).toList();
+        assertEquals(List.of(), outside, "classes a polled status loads from outside the archive");
     }
 
     /** Line 3 of a description: the size and path of {@code file}, as the build writes it. */
