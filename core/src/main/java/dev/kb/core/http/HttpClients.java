@@ -14,13 +14,21 @@ public final class HttpClients {
     }
 
     /**
-     * A client with no cache and no automatic retries (callers retry through {@link RetryPolicy}).
+     * A client with no cache; callers retry failed requests through {@link RetryPolicy}.
      * {@code callTimeout} bounds a whole call, connect through the last byte of the body, so a
      * server that trickles bytes still fails on time.
+     *
+     * <p>OkHttp's own retry stays on, for what it covers and kb's cannot: a pooled connection the
+     * server closed while it sat idle (every connection of an HTTP/1.0 server without keep-alive,
+     * which OkHttp pools all the same). It retries only on a connection that had already served a
+     * request, or on another address of the host, never a request on a fresh connection to the one
+     * address there is; without it each of kb's attempts drew the next dead connection from the
+     * pool, and documents failed "after 3 attempts" from a server that answered every request. kb
+     * sends only GETs, which may be sent twice.
      */
     public static OkHttpClient.Builder builder(Duration callTimeout) {
         return new OkHttpClient.Builder()
-                .retryOnConnectionFailure(false)
+                .retryOnConnectionFailure(true)
                 .callTimeout(callTimeout)
                 .connectTimeout(callTimeout)
                 .readTimeout(callTimeout)

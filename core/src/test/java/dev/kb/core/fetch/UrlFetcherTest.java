@@ -704,6 +704,53 @@ class UrlFetcherTest {
         assertEquals(3, server.getRequestCount());
     }
 
+    /**
+     * A server that closes every connection after its response (HTTP/1.0 without keep-alive:
+     * Python's http.server, many embedded ones). OkHttp pools such a connection anyway and hands
+     * it to the next GET, which meets the closed socket. A batch that fetched several at once
+     * leaves several in the pool: each of kb's own attempts drew the next dead one, and a
+     * document failed "after 3 attempts" from a server that was up all along.
+     */
+    @Test
+    void aServerThatClosesEveryConnectionNeverCostsAnAttempt() throws Exception {
+        int parallel = 4;
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(parallel);
+        server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getPath().startsWith("/held")) {
+                    together.countDown(); // one connection each: all are open at once
+                    together.await(10, TimeUnit.SECONDS);
+                }
+                return new MockResponse().setStatus("HTTP/1.0 200 OK").setBody("page " + request.getPath())
+                        .setSocketPolicy(SocketPolicy.DISCONNECT_AT_END);
+            }
+        });
+        UrlFetcher fetcher = fetcher();
+        List<java.util.concurrent.Future<FetchResult>> held = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        try {
+            for (int i = 0; i < parallel; i++) {
+                Path to = tmp.resolve("held" + i);
+                URI u = url("/held" + i);
+                held.add(pool.submit(() -> fetcher.fetch(u, to, null)));
+            }
+            for (var f : held) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(parallel, server.getRequestCount());
+
+        for (int i = 0; i < 3; i++) {
+            Path to = tmp.resolve("next" + i);
+            fetcher.fetch(url("/next" + i), to, null);
+            assertEquals("page /next" + i, Files.readString(to));
+        }
+        assertEquals(List.of(), sleeps, "no attempt of kb's own was spent on a connection the server had closed");
+    }
+
     // --- connection-level failures ------------------------------------------------------------
 
     @Test
