@@ -17,7 +17,7 @@ import java.util.Objects;
  * <p>Whatever the kind, the body written holds no active link or image with a script scheme
  * (see {@link ActiveLinks}).
  */
-public final class Conversion {
+public final class Conversion implements AutoCloseable {
 
     /** Writes the body (without front matter, not stripped) to {@code out}. */
     @FunctionalInterface
@@ -30,14 +30,28 @@ public final class Conversion {
     private final OwnFrontMatter ownFrontMatter;
     private final List<String> warnings;
     private final Body body;
+    /** What the body is read from while it is open (a loaded PDF); null when nothing is held. */
+    private final AutoCloseable source;
 
     Conversion(String title, Map<String, Object> metadata, OwnFrontMatter ownFrontMatter, List<String> warnings,
                Body body) {
+        this(title, metadata, ownFrontMatter, warnings, body, null);
+    }
+
+    private Conversion(String title, Map<String, Object> metadata, OwnFrontMatter ownFrontMatter,
+                       List<String> warnings, Body body, AutoCloseable source) {
         this.title = Objects.requireNonNull(title, "title");
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         this.ownFrontMatter = Objects.requireNonNull(ownFrontMatter, "ownFrontMatter");
         this.warnings = List.copyOf(warnings);
         this.body = Objects.requireNonNull(body, "body");
+        this.source = source;
+    }
+
+    /** A conversion whose body is read from {@code source}, held open until {@link #close}. */
+    static Conversion closing(String title, Map<String, Object> metadata, OwnFrontMatter ownFrontMatter,
+                              List<String> warnings, Body body, AutoCloseable source) {
+        return new Conversion(title, metadata, ownFrontMatter, warnings, body, source);
     }
 
     /**
@@ -78,10 +92,25 @@ public final class Conversion {
         body.writeTo(out);
     }
 
+    /**
+     * Lets go of what the body is read from (a loaded PDF and its scratch files), whether or not
+     * the body was written; idempotent, never throws.
+     */
+    @Override
+    public void close() {
+        if (source != null) {
+            try {
+                source.close();
+            } catch (Exception ignored) {
+                // only ever read from: nothing is lost, and its scratch files go with the staging area
+            }
+        }
+    }
+
     /** The whole body as one string: for tests and small documents, never for a file of any size. */
     Converted toConverted() {
         StringBuilder b = new StringBuilder();
-        try {
+        try (this) {
             writeBody(b);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

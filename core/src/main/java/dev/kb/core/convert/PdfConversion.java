@@ -46,10 +46,15 @@ final class PdfConversion {
     }
 
     /**
-     * Reads what the page's front matter needs (title, author, pages) and checks the PDF has
-     * text; the body is extracted again, page by page, when it is written, so only one page's
-     * text is held at a time: a PDF's text, held whole, can be many times its file size
-     * (compressed content streams). {@code scratchDir} must still exist then.
+     * Loads the PDF once, reads what the page's front matter needs (title, author, pages) and
+     * checks it has text; the body is extracted page by page as it is written, from the same
+     * loaded document, so only one page's text is held at a time (a PDF's text, held whole, can
+     * be many times its file size: compressed content streams). The document stays open until
+     * the body is written or the conversion is closed, and {@code scratchDir} must exist until then.
+     *
+     * <p>One load, not one for the front matter and one for the body: parsing the file and its
+     * fonts again cost a fifth of a PDF's conversion. The first page is stripped once, for its
+     * first line, its title and its part of the body alike.
      */
     static Conversion open(Path file, String stem, Path scratchDir) {
         try {
@@ -61,44 +66,61 @@ final class PdfConversion {
         } catch (IOException e) {
             throw KbException.inputFailed("cannot read PDF: " + Causes.oneLine(e), e);
         }
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        String title = withDocument(file, scratchDir, document -> {
-            int pages = document.getNumberOfPages();
-            PDFTextStripper stripper = new PDFTextStripper();
-            String firstLine = null;
-            for (int page = 1; page <= pages && firstLine == null; page++) {
-                firstLine = pageText(stripper, document, page).lines().map(String::strip).filter(l -> !l.isEmpty())
-                        .findFirst().orElse(null);
-            }
-            if (firstLine == null) {
-                throw KbException.inputFailed("PDF has no extractable text (scanned images?)");
-            }
-            PDDocumentInformation info = document.getDocumentInformation();
-            String infoTitle = ConverterText.normalizeSpace(info.getTitle());
-            String t = !ConverterText.isBlank(infoTitle) ? infoTitle : PdfTitle.largestTextOnFirstPage(document);
-            if (ConverterText.isBlank(t)) {
-                t = firstLine;
-            }
-            String author = ConverterText.normalizeSpace(info.getAuthor());
-            if (!ConverterText.isBlank(author)) {
-                metadata.put("author", author);
-            }
-            metadata.put("pages", pages);
-            return t;
-        });
-        return new Conversion(title, metadata, OwnFrontMatter.NONE, List.of(), out -> {
-            try {
-                withDocument(file, scratchDir, document -> {
-                    writeBody(document, out);
-                    return null;
-                });
-            } catch (SinkFailure e) {
-                throw e.getCause(); // writing the page failed (a full disk), not reading the PDF
-            }
-        });
+        Loaded pdf = Loaded.load(file, scratchDir);
+        try {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            String[] firstPage = new String[1];
+            String title = pdf.read(document -> {
+                int pages = document.getNumberOfPages();
+                String firstLine = null;
+                String largest = null;
+                if (pages > 0) {
+                    PdfTitle.RunsStripper first = new PdfTitle.RunsStripper();
+                    firstPage[0] = pageText(first, document, 1);
+                    largest = first.largestText();
+                    firstLine = firstLine(firstPage[0]);
+                }
+                PDFTextStripper stripper = new PDFTextStripper();
+                for (int page = 2; page <= pages && firstLine == null; page++) {
+                    firstLine = firstLine(pageText(stripper, document, page));
+                }
+                if (firstLine == null) {
+                    throw KbException.inputFailed("PDF has no extractable text (scanned images?)");
+                }
+                PDDocumentInformation info = document.getDocumentInformation();
+                String infoTitle = ConverterText.normalizeSpace(info.getTitle());
+                String t = !ConverterText.isBlank(infoTitle) ? infoTitle : largest;
+                if (ConverterText.isBlank(t)) {
+                    t = firstLine;
+                }
+                String author = ConverterText.normalizeSpace(info.getAuthor());
+                if (!ConverterText.isBlank(author)) {
+                    metadata.put("author", author);
+                }
+                metadata.put("pages", pages);
+                return t;
+            });
+            return Conversion.closing(title, metadata, OwnFrontMatter.NONE, List.of(), out -> {
+                try (pdf) {
+                    pdf.read(document -> {
+                        writeBody(document, firstPage[0], out);
+                        return null;
+                    });
+                } catch (SinkFailure e) {
+                    throw e.getCause(); // writing the page failed (a full disk), not reading the PDF
+                }
+            }, pdf);
+        } catch (RuntimeException e) {
+            pdf.close();
+            throw e;
+        }
     }
 
-    /** The page's writer failed: passed through withDocument, which would call it an unreadable PDF. */
+    private static String firstLine(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+    }
+
+    /** The page's writer failed: passed through {@link Loaded#read}, which would call it an unreadable PDF. */
     private static final class SinkFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -112,13 +134,16 @@ final class PdfConversion {
         }
     }
 
-    /** Every page: its marker, then its text escaped, then a blank line before the next marker. */
-    private static void writeBody(PDDocument document, Appendable out) throws IOException {
+    /**
+     * Every page: its marker, then its text escaped, then a blank line before the next marker.
+     * The first page's text is the one the front matter's pass already stripped.
+     */
+    private static void writeBody(PDDocument document, String firstPage, Appendable out) throws IOException {
         int pages = document.getNumberOfPages();
         PDFTextStripper stripper = new PDFTextStripper();
         StringBuilder b = new StringBuilder();
         for (int page = 1; page <= pages; page++) {
-            String text = pageText(stripper, document, page);
+            String text = page == 1 && firstPage != null ? firstPage : pageText(stripper, document, page);
             b.setLength(0);
             if (page > 1) {
                 b.append('\n');
@@ -147,19 +172,82 @@ final class PdfConversion {
         T apply(PDDocument document) throws IOException;
     }
 
-    /** Loads the PDF with its buffers in a private folder under {@code scratchDir}, removed after. */
-    private static <T> T withDocument(Path file, Path scratchDir, WithDocument<T> work) {
-        RuntimeSetup.ensure(); // PDFBox's font cache must go to kb's cache directory, not the home
-        Path scratch;
-        try {
-            scratch = Files.createTempDirectory(scratchDir, "pdf-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch folder in " + scratchDir, e);
+    /**
+     * A loaded PDF, with its buffers in a private folder under the scratch directory: the folder
+     * and the file handle go when it is closed, whatever happened.
+     */
+    private static final class Loaded implements AutoCloseable {
+        private final Path scratch;
+        private final RandomAccessReadBufferedFile in;
+        private final PDDocument document;
+        private boolean closed;
+
+        private Loaded(Path scratch, RandomAccessReadBufferedFile in, PDDocument document) {
+            this.scratch = scratch;
+            this.in = in;
+            this.document = document;
         }
-        MemoryUsageSetting cache = MemoryUsageSetting.setupTempFileOnly().setTempDir(scratch.toFile());
-        try (RandomAccessReadBufferedFile in = new RandomAccessReadBufferedFile(file);
-             PDDocument document = Loader.loadPDF(in, "", cache.streamCache)) {
-            return work.apply(document);
+
+        static Loaded load(Path file, Path scratchDir) {
+            RuntimeSetup.ensure(); // PDFBox's font cache must go to kb's cache directory, not the home
+            Path scratch;
+            try {
+                scratch = Files.createTempDirectory(scratchDir, "pdf-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a scratch folder in " + scratchDir, e);
+            }
+            RandomAccessReadBufferedFile in = null;
+            try {
+                MemoryUsageSetting cache = MemoryUsageSetting.setupTempFileOnly().setTempDir(scratch.toFile());
+                in = new RandomAccessReadBufferedFile(file);
+                RandomAccessReadBufferedFile source = in;
+                PDDocument document = mapped(() -> Loader.loadPDF(source, "", cache.streamCache));
+                return new Loaded(scratch, in, document);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(in);
+                deleteTree(scratch);
+                if (e instanceof IOException io) {
+                    throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(io), io);
+                }
+                throw (RuntimeException) e;
+            }
+        }
+
+        /** {@code work} on the document, PDFBox's failures made one-line input failures. */
+        <T> T read(WithDocument<T> work) {
+            return mapped(() -> work.apply(document));
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(document);
+            closeQuietly(in);
+            deleteTree(scratch);
+        }
+
+        private static void closeQuietly(AutoCloseable c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // read only: nothing is lost, and the scratch folder goes with the staging area
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface PdfWork<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T mapped(PdfWork<T> work) {
+        try {
+            return work.get();
         } catch (InvalidPasswordException e) {
             throw KbException.inputFailed("PDF is encrypted", e);
         } catch (IOException e) {
@@ -170,8 +258,6 @@ final class PdfConversion {
             }
             // PDFBox on a damaged file can fail with unchecked exceptions from deep in a parser.
             throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(e), e);
-        } finally {
-            deleteTree(scratch);
         }
     }
 

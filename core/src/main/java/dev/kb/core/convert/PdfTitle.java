@@ -25,30 +25,48 @@ final class PdfTitle {
     private PdfTitle() {
     }
 
+    /**
+     * Strips a page as {@link PDFTextStripper} does, the same text to the same output, and keeps
+     * the runs of text it set with their font sizes: the first page is read once for its text
+     * and for its title.
+     */
+    static final class RunsStripper extends PDFTextStripper {
+        private final List<Run> runs = new ArrayList<>();
+
+        @Override
+        protected void writeString(String text, List<TextPosition> positions) throws IOException {
+            super.writeString(text, positions);
+            float size = 0;
+            for (TextPosition p : positions) {
+                // Rotated text is a margin stamp (arXiv's identifier runs up the side), not a title.
+                if (p.getDir() == 0) {
+                    size = Math.max(size, Math.round(p.getFontSizeInPt() * 10) / 10f);
+                }
+            }
+            if (size > 0 && !text.isBlank()) {
+                runs.add(new Run(text.strip(), size, text.strip().length()));
+            }
+        }
+
+        /** The largest-font text of what was stripped, or null when no text stands out. */
+        String largestText() {
+            return PdfTitle.largestText(runs);
+        }
+    }
+
     /** The first page's largest-font text, or null when no text stands out. */
     static String largestTextOnFirstPage(PDDocument document) throws IOException {
         if (document.getNumberOfPages() == 0) {
             return null;
         }
-        List<Run> runs = new ArrayList<>();
-        PDFTextStripper stripper = new PDFTextStripper() {
-            @Override
-            protected void writeString(String text, List<TextPosition> positions) {
-                float size = 0;
-                for (TextPosition p : positions) {
-                    // Rotated text is a margin stamp (arXiv's identifier runs up the side), not a title.
-                    if (p.getDir() == 0) {
-                        size = Math.max(size, Math.round(p.getFontSizeInPt() * 10) / 10f);
-                    }
-                }
-                if (size > 0 && !text.isBlank()) {
-                    runs.add(new Run(text.strip(), size, text.strip().length()));
-                }
-            }
-        };
+        RunsStripper stripper = new RunsStripper();
         stripper.setStartPage(1);
         stripper.setEndPage(1);
         stripper.writeText(document, new StringWriter());
+        return stripper.largestText();
+    }
+
+    private static String largestText(List<Run> runs) {
         if (runs.isEmpty()) {
             return null;
         }

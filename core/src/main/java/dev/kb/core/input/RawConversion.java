@@ -91,10 +91,11 @@ final class RawConversion {
         String fm;
         Path page;
         try {
-            Conversion c = Converter.open(sniffed, raw, stem, baseUri, contentType, timeout, scratch);
-            r = new Result(type, sniffed.extension(), c);
-            fm = frontMatter.of(r);
-            page = staging.write(KnowledgeBase.PAGE_EXTENSION, ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));
+            try (Conversion c = Converter.open(sniffed, raw, stem, baseUri, contentType, timeout, scratch)) {
+                r = new Result(type, sniffed.extension(), c);
+                fm = frontMatter.of(r);
+                page = staging.write(KnowledgeBase.PAGE_EXTENSION, ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));
+            }
         } finally {
             if (scratch != null) {
                 Sweeper.deleteTree(scratch, FileOps.REAL); // after the body: a PDF's is extracted as it is written

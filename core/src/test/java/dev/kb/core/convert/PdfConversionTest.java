@@ -160,6 +160,34 @@ class PdfConversionTest {
         out.endText();
     }
 
+    /**
+     * One load serves the front matter and the body: the document (and the scratch folder its
+     * buffers spill to) stays open between the two, and goes when the conversion is closed,
+     * whether its body was written or not.
+     */
+    @Test
+    void anOpenConversionHoldsItsScratchFolderUntilClosed() throws IOException {
+        Path file = textPdf("two.pdf", "Two Pages", new String[] {"first page"}, new String[] {"second page"});
+        String whole = convert(file).markdown();
+        assertScratchEmpty();
+
+        Conversion unwritten = PdfConversion.open(file, "stem", scratch);
+        try (Stream<Path> held = Files.list(scratch)) {
+            assertEquals(1, held.count(), "the loaded PDF's scratch folder");
+        }
+        unwritten.close();
+        assertScratchEmpty();
+        unwritten.close(); // twice is harmless
+
+        StringBuilder body = new StringBuilder();
+        try (Conversion c = PdfConversion.open(file, "stem", scratch)) {
+            assertEquals("Two Pages", c.title());
+            c.writeBody(body);
+        }
+        assertEquals(whole, body.toString(), "the body from the one load is the body a fresh load gives");
+        assertScratchEmpty();
+    }
+
     @Test
     void pdfBoxLogsNothing() {
         // PDFBox logs through commons-logging, which finds SLF4J and its no-op binding: warnings
