@@ -6,7 +6,9 @@ import dev.kb.core.store.DocumentStore;
 import dev.kb.core.store.FileStat;
 import dev.kb.core.store.Registry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The group being planned, under the writer lock: a {@link Planner} reads the registry and the
@@ -24,6 +26,13 @@ public final class Plan {
     private final List<FileStat> stats = new ArrayList<>();
     private final List<FileStat> hints = new ArrayList<>();
     private int backups;
+    /**
+     * What {@link #exists} found, by path: a new document's page and raw paths are each asked
+     * about twice (is the name free, does the target need a backup), and on JDK 17 every answer
+     * "no" costs an exception with its stack trace. Nothing is published while a group is being
+     * planned, and the lock keeps other writers out, so an answer holds until the plan is built.
+     */
+    private final Map<String, Boolean> existing = new HashMap<>();
 
     Plan(Registry registry, DocumentStore documents, String id, String backupDir) {
         this.registry = registry;
@@ -39,7 +48,7 @@ public final class Plan {
 
     /** Whether something is at this KB-relative path now. */
     public boolean exists(String path) {
-        return documents.exists(path);
+        return existing.computeIfAbsent(path, documents::exists);
     }
 
     /**
