@@ -15,6 +15,38 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** No page holds an active script link, whatever the source (issue 10, item 6). */
 class ActiveLinksTest {
+    /** What {@link ActiveLinks#mayHide} means: its pattern, found in the text without tabs and line breaks. */
+    static boolean definition(String s) {
+        return ActiveLinks.MAY_HIDE_ONE.matcher(s.replaceAll("[\t\n\r]", "")).find();
+    }
+
+    @Test
+    void mayHideIsItsDefinitionWithoutTheRegex() {
+        java.util.Random random = new java.util.Random(29);
+        // every letter of every alternative in both cases, the separators the definition drops,
+        // and what surrounds a match
+        String alphabet = "scriptdaSCRIPTDAcolnewbCOLNEWB:&#;\\\t\n\r x";
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = random.nextInt(24);
+            for (int k = 0; k < n; k++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String s = b.toString();
+            assertEquals(definition(s), ActiveLinks.mayHide(s), s);
+        }
+        for (String s : new String[] {"javascript:", "data\\:", "&colon;", "&NewLine;", "scr\nipt:", "DATA&",
+                "x &#106;", "script\t\\\n:", "&\ttab;", "dAtA\r:"}) {
+            assertTrue(ActiveLinks.mayHide(s), s);
+            assertTrue(definition(s), s);
+        }
+        for (String s : new String[] {"", "script", "data\\\\:", "scripts:", "&colo;", "& #", "- run it: `x`",
+                "https://example.com/a&b"}) {
+            assertEquals(definition(s), ActiveLinks.mayHide(s), s);
+        }
+        assertFalse(ActiveLinks.mayHide("- run it: `x`"));
+    }
+
 
     @TempDir
     Path dir;
