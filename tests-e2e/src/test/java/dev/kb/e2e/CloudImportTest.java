@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -206,36 +209,56 @@ class CloudImportTest extends E2EBase {
 
     /**
      * Issue 12, {@code --cache kb:PATH}: a document another KB holds is imported from it without a
-     * request to the cloud when {@code kb.cloud = trust} says its renderings are this kb's; by
-     * default the cloud is asked. The other KB is not changed either way.
+     * request to the cloud when its row records that this kb rendered it (registry schema 5: the
+     * same kb build wrote both); a row that records no rendering (an import by an older kb) only
+     * when {@code kb.cloud = trust} says its renderings are this kb's. The other KB is not changed
+     * either way.
      */
     @Test
-    void aDocumentAnotherKbHoldsIsImportedFromItWhenTrustedWithoutARequest() throws Exception {
+    void aDocumentAnotherKbHoldsIsImportedFromItWithoutARequestWhenItsRenderingIsThisKbs() throws Exception {
         kbImport("import", "--cloud", "pi-shared4").expect(0);
         int asked = requests("pi-shared4");
         KbState.Snapshot before = KbState.snapshot(kb);
         Path config = Files.createDirectories(home.resolve(".config/kb")).resolve("cache.properties");
+        Files.writeString(config, "deadline = 20s\n");
         String[] cloud = {"PAGEINDEX_API_KEY", KEY, "PAGEINDEX_BASE_URL", base()};
 
-        Files.writeString(config, "kb.cloud = trust\ndeadline = 20s\n");
-        Path trusting = tmp.resolve("trusting");
-        Kb.run(work, env, "init", trusting.toString()).expect(0);
-        Kb.Result r = Kb.run(work, Kb.env(home, cloud), "--kb", trusting.toString(), "import", "--cloud", "--cache",
+        Path second = tmp.resolve("second");
+        Kb.run(work, env, "init", second.toString()).expect(0);
+        Kb.Result r = Kb.run(work, Kb.env(home, cloud), "--kb", second.toString(), "import", "--cloud", "-v", "--cache",
                 "kb:" + kb, "pi-shared4").expect(0).assertNoStackTrace();
         results.add(r);
         assertEquals(asked, requests("pi-shared4"), "the cloud was asked");
         assertFalse(r.err().contains("warning"), r.err());
-        assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(trusting));
-        KbState.assertAtRest(trusting);
+        assertTrue(r.err().contains("kb: cache kb:" + kb + ": 1 hit(s), 0 miss(es) in this run"), r.err());
+        assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(second));
+        KbState.assertAtRest(second);
+        KbState.assertUnchanged(before, kb);
 
-        Files.writeString(config, "deadline = 20s\n");
+        // what an older kb's import leaves: a row that records nothing of its rendering
+        Path db = kb.resolve(".kb/registry.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("UPDATE documents SET page_key = NULL, page_sha256 = NULL, page_fields = NULL");
+        }
+        KbState.Snapshot older = KbState.snapshot(kb);
         Path plain = tmp.resolve("plain");
         Kb.run(work, env, "init", plain.toString()).expect(0);
         results.add(Kb.run(work, Kb.env(home, cloud), "--kb", plain.toString(), "import", "--cloud", "--cache",
                 "kb:" + kb, "pi-shared4").expect(0));
-        assertEquals(2 * asked, requests("pi-shared4"), "not trusted, the cloud is asked");
+        assertEquals(2 * asked, requests("pi-shared4"), "a rendering of unknown origin was taken untrusted");
         assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(plain));
-        KbState.assertUnchanged(before, kb);
+
+        Files.writeString(config, "kb.cloud = trust\ndeadline = 20s\n");
+        Path trusting = tmp.resolve("trusting");
+        Kb.run(work, env, "init", trusting.toString()).expect(0);
+        Kb.Result t = Kb.run(work, Kb.env(home, cloud), "--kb", trusting.toString(), "import", "--cloud", "--cache",
+                "kb:" + kb, "pi-shared4").expect(0).assertNoStackTrace();
+        results.add(t);
+        assertEquals(2 * asked, requests("pi-shared4"), "trusted, the cloud was asked");
+        assertFalse(t.err().contains("warning"), t.err());
+        assertEquals(PublicKbCacheTest.documents(kb), PublicKbCacheTest.documents(trusting));
+        KbState.assertAtRest(trusting);
+        KbState.assertUnchanged(older, kb);
     }
 
     @Test

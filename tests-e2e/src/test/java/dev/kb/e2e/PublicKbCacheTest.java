@@ -151,6 +151,75 @@ class PublicKbCacheTest extends E2EBase {
         KbState.assertUnchanged(before, pub);
     }
 
+    /** A PDF worth converting once: the corpus paper when ../shared is there, else a small one. */
+    static byte[] paper() throws IOException {
+        String shared = System.getProperty("kb.shared");
+        Path p = shared == null ? null : Path.of(shared, "corpus/pdf/attention-is-all-you-need.pdf");
+        return p != null && Files.isRegularFile(p) ? Files.readAllBytes(p)
+                : UrlTest.minimalPdf("A paper the whole team adds, converted once");
+    }
+
+    /** Every file of the KB (.kb/ included) with its modification time: what reading it must not touch. */
+    static Map<String, Long> mtimes(Path kbDir) throws IOException {
+        Map<String, Long> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(kbDir)) {
+            for (Path p : s.filter(f -> !f.startsWith(kbDir.resolve(KbState.PROGRESS))).toList()) {
+                out.put(kbDir.relativize(p).toString(), Files.getLastModifiedTime(p,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Issue 12: "a URL, content hash or cloud id it already holds". A local PDF and HTML page the
+     * public KB converted are not converted again by a second KB adding the same files (its row
+     * records the key its page was made under and the page's hash): both are hits of the kb:
+     * cache, and the second KB's files are those of a KB built with no cache. A page edited in the
+     * public KB since is a quiet miss, and the file is converted again, to the same result. The
+     * public KB is not written: its files, their times, no -wal or -shm beside its registry.
+     */
+    @Test
+    void aLocalPdfThePublicKbConvertedIsNotConvertedAgainAndTheDocumentIsTheOneConvertingMakes() throws IOException {
+        file("papers/attention.pdf", paper());
+        file("papers/launch.html", html("Launch", "The launch went well, as the team wrote it down"));
+        Path none = tmp.resolve("none");
+        Kb.run(work, env, "init", none.toString()).expect(0);
+        in(none, "add", "--cache", "none", "papers").expect(0);
+        in(pub, "add", "papers").expect(0);
+        assertEquals(documents(none), documents(pub));
+        assertFalse(Files.exists(pub.resolve(".kb/registry.db-wal")) || Files.exists(pub.resolve(".kb/registry.db-shm")));
+        KbState.Snapshot before = KbState.snapshot(pub);
+        Map<String, Long> times = mtimes(pub);
+
+        Kb.Result r = in(second, "add", "-v", "--json", "--cache", "kb:" + pub, "papers").expect(0);
+        assertEquals(2, r.summary().get("added").asInt());
+        assertFalse(r.err().contains("warning"), r.err());
+        assertTrue(r.err().contains("kb: cache kb:" + pub + ": 2 hit(s), 0 miss(es) in this run"),
+                "the PDF or the page was converted again: " + r.err());
+        assertEquals(documents(none), documents(second));
+        assertEquals(4, documents(second).size());
+        KbState.assertAtRest(second);
+        KbState.assertUnchanged(before, pub);
+        assertEquals(times, mtimes(pub), "a file of the public KB was touched");
+        assertFalse(Files.exists(pub.resolve(".kb/registry.db-wal")), "a -wal was made beside its registry");
+        assertFalse(Files.exists(pub.resolve(".kb/registry.db-shm")), "a -shm was made beside its registry");
+
+        // a person's note below the paper's text: no longer the page converting makes
+        Path page = pub.resolve("wiki/sources/attention.md");
+        Files.writeString(page, read(page) + "\nOur reading group's notes on it.\n");
+        KbState.Snapshot edited = KbState.snapshot(pub);
+        times = mtimes(pub);
+        Path third = tmp.resolve("third");
+        Kb.run(work, env, "init", third.toString()).expect(0);
+        Kb.Result t = in(third, "add", "-v", "--cache", "kb:" + pub, "papers").expect(0);
+        assertFalse(t.err().contains("warning"), "an edited page is no damage: " + t.err());
+        assertTrue(t.err().contains("kb: cache kb:" + pub + ": 1 hit(s), 1 miss(es) in this run"), t.err());
+        assertEquals(documents(none), documents(third), "the edit came along, or the PDF was not converted");
+        KbState.assertUnchanged(edited, pub);
+        assertEquals(times, mtimes(pub));
+    }
+
     /**
      * The public KB's own writer paused mid-commit ({@code KB_TEST_PAUSE_AT=published}: its lock
      * held, its journal written, the new bytes of a document it updates published, its registry

@@ -201,7 +201,7 @@ class StatCacheTest extends E2EBase {
         assertEquals(5, status().get("documents").asInt(), "a version-3 registry reads as it is");
 
         assertEquals(all("skipped unchanged content", "a.md", "b.md", "c.md", "d.md", "e.md"), verdicts(addJson(dir, 0)));
-        assertEquals(4, userVersion(db));
+        assertEquals(5, userVersion(db), "upgraded to the current schema");
         assertEquals(revision, status().get("revision").asLong(), "upgrading and recording entries is no commit");
         assertEquals(all("skipped unchanged stat", "a.md", "b.md", "c.md", "d.md", "e.md"), verdicts(addJson(dir, 0)));
         KbState.assertAtRest(kb);

@@ -121,12 +121,7 @@ final class CachedConversion {
      */
     static void store(SourceCaches caches, CacheKey key, RawConversion.Result r, String fm, Path page,
                       StagingArea staging) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("title", r.title());
-        fields.put("metadata", r.metadata());
-        fields.put("own_text", r.ownFrontMatter().text());
-        fields.put("own_keys", new ArrayList<>(r.ownFrontMatter().keys()));
-        fields.put("warnings", r.warnings());
+        Map<String, Object> fields = fields(r);
         Path body = staging.newPath(".body");
         try {
             long offset = (fm + "\n").getBytes(StandardCharsets.UTF_8).length;
@@ -144,6 +139,21 @@ final class CachedConversion {
                 // in staging: removed with it
             }
         }
+    }
+
+    /**
+     * What a conversion's entry holds besides its body: what the page's front matter is rendered
+     * from, and the warnings converting gave. The same fields are what a KB records of how its
+     * page was made ({@link PageOrigins}), so another KB can hand them out as this entry.
+     */
+    static Map<String, Object> fields(RawConversion.Result r) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("title", r.title());
+        fields.put("metadata", r.metadata());
+        fields.put("own_text", r.ownFrontMatter().text());
+        fields.put("own_keys", new ArrayList<>(r.ownFrontMatter().keys()));
+        fields.put("warnings", r.warnings());
+        return fields;
     }
 
     /** Copies {@code from} after its first {@code offset} bytes into the new file {@code to}, hashing them. */

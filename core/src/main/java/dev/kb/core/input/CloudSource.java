@@ -8,6 +8,7 @@ import dev.kb.core.cloud.CloudMarkdown;
 import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.kb.KnowledgeBase;
+import dev.kb.core.store.PageOrigin;
 import dev.kb.core.wiki.FrontMatter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,12 @@ import java.util.Optional;
  */
 public final class CloudSource implements Source {
     public static final String SCHEME = "pageindex-cloud:";
+    /**
+     * A field of a cloud entry whose page no KB recorded the rendering of (one a {@code kb:} cache
+     * hands out under {@code kb.cloud = trust}): its page is used, but its row gets no
+     * {@link PageOrigin}, since nothing proves it is this kb's rendering.
+     */
+    public static final String RENDERING_UNKNOWN = "rendering_unknown";
 
     private final String docId;
     private final PageIndexClient client;
@@ -56,6 +63,7 @@ public final class CloudSource implements Source {
             return Prep.done(already.get());
         }
         String added = FrontMatter.added(Optional.empty()); // a registered id was skipped above
+        CodeFingerprint.prefetchCloud(); // for the key of its row's origin, while the cloud is asked
         SourceCaches caches = ctx.caches();
         if (caches != null) {
             Prep cached = fromCache(ctx, caches, uri, added);
@@ -70,16 +78,28 @@ public final class CloudSource implements Source {
         byte[] md = FrontMatter.document(fm, CloudMarkdown.body(doc)).getBytes(StandardCharsets.UTF_8);
         Path source = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, md);
         Path tree = ctx.staging().write(KnowledgeBase.TREE_SUFFIX, doc.treeJson());
-        if (caches != null && "completed".equalsIgnoreCase(doc.status())) {
+        boolean completed = "completed".equalsIgnoreCase(doc.status());
+        if (caches != null && completed) {
             store(ctx, caches, title, extras, fm, md, tree);
         }
-        return prepared(uri, title, md, source, tree, added);
+        // a document not yet completed renders otherwise once it is: no origin, as no cache entry
+        return prepared(uri, title, md, source, tree, added, completed ? PageOrigins.of(cacheKey(), md,
+                fields(title, extras)) : null);
     }
 
-    private Prep prepared(String uri, String title, byte[] md, Path source, Path tree, String added) {
+    private Prep prepared(String uri, String title, byte[] md, Path source, Path tree, String added,
+                          PageOrigin origin) {
         return Prep.of(new Prepared(docId, uri, title, "pageindex-cloud", title, Hashing.sha256Hex(md), md.length,
                 null, null, source, List.of(new Prepared.Artifact(tree, KnowledgeBase.TREE_SUFFIX)), null, null, false,
-                List.of(), added));
+                List.of(), added, List.of(), null, origin));
+    }
+
+    /** What a cloud entry holds besides its blobs, and what its KB records of how the page was made. */
+    private static Map<String, Object> fields(String title, Map<String, Object> extras) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("title", title);
+        fields.put("front_matter", extras);
+        return fields;
     }
 
     /**
@@ -114,7 +134,11 @@ public final class CloudSource implements Source {
             System.arraycopy(head, 0, md, 0, head.length);
             System.arraycopy(tail, 0, md, head.length, tail.length);
             Path source = ctx.staging().write(KnowledgeBase.PAGE_EXTENSION, md);
-            Prep p = prepared(uri, title, md, source, tree, added);
+            // stored under this very key, the page is this kb's rendering; unless the entry says
+            // that nothing recorded whose it is
+            boolean known = !Boolean.TRUE.equals(e.fields().get(RENDERING_UNKNOWN));
+            Prep p = prepared(uri, title, md, source, tree, added, known ? PageOrigins.of(cacheKey(), md,
+                    fields(title, extras)) : null);
             tree = null; // the prepared document's now
             return p;
         } finally {
@@ -136,10 +160,7 @@ public final class CloudSource implements Source {
         try {
             int offset = (fm + "\n").getBytes(StandardCharsets.UTF_8).length;
             Files.write(body, java.util.Arrays.copyOfRange(md, offset, md.length));
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("title", title);
-            fields.put("front_matter", extras);
-            CacheEntry e = new CacheEntry(cacheKey(), caches.now(), fields, List.of(
+            CacheEntry e = new CacheEntry(cacheKey(), caches.now(), fields(title, extras), List.of(
                     new CacheEntry.Blob("body", Hashing.sha256Hex(body), Files.size(body)),
                     new CacheEntry.Blob("tree", Hashing.sha256Hex(tree), Files.size(tree))));
             e.encode(); // a value JSON cannot hold is found here, not as a failure of every cache

@@ -11,6 +11,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -24,30 +27,68 @@ import java.util.stream.Stream;
  * stayed the same), never serves another's output. Without it, a fixed HTML converter would go
  * on serving the old, wrong Markdown from every cache in the team.
  *
- * <p>Computed once per process, and only by a run that uses a cache: from the jar's central
- * directory (entry names, sizes and CRC-32s, no decompression), or from the class files of a
- * build directory.
+ * <p>Computed once per process, from the jar's central directory (entry names, sizes and
+ * CRC-32s, no decompression), or from the class files of a build directory. Every HTML or PDF
+ * conversion and every cloud import needs it, cache or not: the row it commits records the key
+ * its page was made under ({@link dev.kb.core.store.PageOrigin}). Going through the 8,000 entries
+ * of kb's jar takes some 60 ms on a cold JVM, so it is computed on a thread of its own, started
+ * when the first such document is met ({@link #prefetchConverters}, {@link #prefetchCloud}), while
+ * that document is being converted or fetched.
  */
 final class CodeFingerprint {
     private CodeFingerprint() {
     }
 
+    /** Started when the class is first touched. */
     private static final class Conversions {
-        static final String ID = of(dev.kb.core.convert.Converter.class, "convert");
+        static final FutureTask<String> ID = started(() -> of(dev.kb.core.convert.Converter.class, "convert"));
     }
 
     private static final class Cloud {
-        static final String ID = of(dev.kb.core.cloud.CloudMarkdown.class, "cloud");
+        static final FutureTask<String> ID = started(() -> of(dev.kb.core.cloud.CloudMarkdown.class, "cloud"));
+    }
+
+    private static FutureTask<String> started(Callable<String> c) {
+        FutureTask<String> t = new FutureTask<>(c);
+        Thread th = new Thread(t, "kb-fingerprint");
+        th.setDaemon(true); // a process that ends first does not wait for it
+        th.start();
+        return t;
+    }
+
+    /** Starts computing {@link #converters} if it is not yet known; does not wait for it. */
+    static void prefetchConverters() {
+        Conversions.ID.isDone();
+    }
+
+    /** Starts computing {@link #cloud} if it is not yet known; does not wait for it. */
+    static void prefetchCloud() {
+        Cloud.ID.isDone();
     }
 
     /** The identity and version of kb's converters. */
     static String converters() {
-        return Conversions.ID;
+        return await(Conversions.ID);
     }
 
     /** The identity and version of the PageIndex Cloud rendering. */
     static String cloud() {
-        return Cloud.ID;
+        return await(Cloud.ID);
+    }
+
+    /**
+     * The identity {@code t} computes. A wait that is interrupted (the batch being stopped) gets an
+     * identity of its own, which no cache entry and no other KB's row has: a miss, never a match.
+     */
+    private static String await(FutureTask<String> t) {
+        try {
+            return t.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown-" + java.util.UUID.randomUUID();
+        } catch (ExecutionException e) {
+            return "unknown-" + java.util.UUID.randomUUID(); // hash() catches all it expects
+        }
     }
 
     static String of(Class<?> anchor, String label) {

@@ -193,7 +193,7 @@ public final class FileSource implements Source {
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
         return Prep.of(new Prepared(input, uri, stem(fileName), c.type(), c.title(), copy.sha256(), copy.size(), raw,
                 rawExt, page.staged(), List.of(), null, null, true, new ArrayList<>(c.warnings()), added,
-                keys.subList(1, keys.size()), read));
+                keys.subList(1, keys.size()), read, page.origin()));
     }
 
     /**

@@ -45,7 +45,10 @@ public final class PrepareContext {
         return staging;
     }
 
-    /** The run's source caches, or null: a run without caches loads none of their classes. */
+    /**
+     * The run's source caches, or null: a run without caches loads none of their classes (but
+     * {@link dev.kb.core.cache.CacheKey}, the key an HTML or PDF page's origin is recorded under).
+     */
     public SourceCaches caches() {
         return caches;
     }

@@ -1,6 +1,7 @@
 package dev.kb.core.input;
 
 import dev.kb.core.store.FileStat;
+import dev.kb.core.store.PageOrigin;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +31,28 @@ import java.util.List;
  * @param stat         a local file's stamp when it was read (its stat-cache entry, committed with the
  *                     row under {@code sourceUri}), or null: not a file, or changed too recently to
  *                     be trusted later ({@link FileStat#racy})
+ * @param origin       how {@code stagedSource} was made, committed with the row ({@link PageOrigin});
+ *                     null when it is not known to be what a conversion or rendering makes
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
                        List<Artifact> extras, String etag, String lastModified, boolean updates,
-                       List<String> warnings, String added, List<String> aliases, FileStat stat) {
+                       List<String> warnings, String added, List<String> aliases, FileStat stat,
+                       PageOrigin origin) {
 
     public Prepared {
         extras = List.copyOf(extras);
         warnings = List.copyOf(warnings);
         aliases = List.copyOf(aliases);
+    }
+
+    /** A document whose page's origin is not recorded. */
+    public Prepared(String input, String sourceUri, String nameHint, String type, String title, String sha256,
+                    long size, Path stagedRaw, String rawExtension, Path stagedSource, List<Artifact> extras,
+                    String etag, String lastModified, boolean updates, List<String> warnings, String added,
+                    List<String> aliases, FileStat stat) {
+        this(input, sourceUri, nameHint, type, title, sha256, size, stagedRaw, rawExtension, stagedSource, extras, etag,
+                lastModified, updates, warnings, added, aliases, stat, null);
     }
 
     /** A document without a stat-cache entry. */

@@ -12,6 +12,7 @@ import dev.kb.core.fs.FileOps;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
+import dev.kb.core.store.PageOrigin;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,8 +49,14 @@ final class RawConversion {
     private RawConversion() {
     }
 
-    /** A page staged from raw bytes, and what the conversion found. */
-    record Page(Path staged, Result conversion) {
+    /**
+     * A page staged from raw bytes, what the conversion found, and how the page was made when it
+     * is an HTML or PDF conversion of known bytes (else null): committed with its row.
+     */
+    record Page(Path staged, Result conversion, PageOrigin origin) {
+        Page(Path staged, Result conversion) {
+            this(staged, conversion, null);
+        }
     }
 
     /** The front matter of a page, from what its conversion found. */
@@ -63,7 +70,9 @@ final class RawConversion {
      * the body, streamed (for Markdown, text and PDF, converted from {@code raw} as it is
      * written), forced. With caches, an HTML or PDF conversion of the same bytes, inputs and
      * converter is taken from them instead, and one made here is stored in them
-     * ({@link CachedConversion}); the page is the same byte for byte either way.
+     * ({@link CachedConversion}); the page is the same byte for byte either way. An HTML or PDF
+     * page of known bytes comes with its {@link PageOrigin}, cache or not, so that the KB it is
+     * committed to can serve it to others as a conversion ({@code kb:PATH}).
      *
      * @param rawSha256   hex SHA-256 of {@code raw}, or null (then no cache is asked)
      * @param contentType the declared type (HTTP Content-Type), or null; it only breaks ties
@@ -76,13 +85,18 @@ final class RawConversion {
             throws IOException {
         Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
         String type = typeName(sniffed.kind());
-        CacheKey key = caches != null && rawSha256 != null && CachedConversion.worthCaching(sniffed.kind())
-                ? CachedConversion.key(rawSha256, fileName, contentType, baseUri, stem) : null;
-        if (key != null) {
+        boolean keyed = rawSha256 != null && CachedConversion.worthCaching(sniffed.kind());
+        CacheKey key = null;
+        if (keyed && caches != null) {
+            key = CachedConversion.key(rawSha256, fileName, contentType, baseUri, stem);
             Page hit = CachedConversion.lookup(caches, key, type, sniffed.extension(), staging, frontMatter);
             if (hit != null) {
-                return hit;
+                // the entry was stored under this very key: its page is the one converting makes
+                return new Page(hit.staged(), hit.conversion(), PageOrigins.of(key, hit.staged(),
+                        CachedConversion.fields(hit.conversion())));
             }
+        } else if (keyed) {
+            CodeFingerprint.prefetchConverters(); // the key is needed once the page is made
         }
         // Only PDF parsing spills to scratch files. Making and removing a folder for every text
         // file costs more than converting it: each removed inode slows later file creation.
@@ -101,10 +115,15 @@ final class RawConversion {
                 Sweeper.deleteTree(scratch, FileOps.REAL); // after the body: a PDF's is extracted as it is written
             }
         }
-        if (key != null) {
+        if (!keyed) {
+            return new Page(page, r);
+        }
+        if (key == null) {
+            key = CachedConversion.key(rawSha256, fileName, contentType, baseUri, stem);
+        } else {
             CachedConversion.store(caches, key, r, fm, page, staging);
         }
-        return new Page(page, r);
+        return new Page(page, r, PageOrigins.of(key, page, CachedConversion.fields(r)));
     }
 
     /** Without caches. */

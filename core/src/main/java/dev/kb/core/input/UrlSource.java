@@ -74,7 +74,8 @@ public final class UrlSource implements Source {
         RawConversion.Result c = page.conversion();
         Path md = page.staged();
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), f.sha256Hex(), f.size(), raw,
-                c.extension(), md, List.of(), f.etag(), f.lastModified(), true, c.warnings(), added));
+                c.extension(), md, List.of(), f.etag(), f.lastModified(), true, c.warnings(), added, List.of(), null,
+                page.origin()));
     }
 
     /**

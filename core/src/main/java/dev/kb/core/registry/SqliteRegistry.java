@@ -6,6 +6,7 @@ import dev.kb.core.name.Names;
 import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.store.FileStat;
+import dev.kb.core.store.PageOrigin;
 import dev.kb.core.store.Registry;
 import dev.kb.core.store.RegistrySnapshot;
 import dev.kb.core.text.Causes;
@@ -43,7 +44,8 @@ import java.util.function.Consumer;
  * <p>Schema, versioned with {@code PRAGMA user_version} ({@value #SCHEMA_VERSION}):
  * <pre>
  * documents(doc_name TEXT PRIMARY KEY, name_key TEXT UNIQUE, sha256, raw_path, source_path,
- *           source_uri TEXT UNIQUE, type, title, size, added_at, updated_at, etag, last_modified)
+ *           source_uri TEXT UNIQUE, type, title, size, added_at, updated_at, etag, last_modified,
+ *           page_key, page_sha256, page_fields)
  * commits(journal_id TEXT PRIMARY KEY, committed_at, documents)
  * registry_state(id INTEGER PRIMARY KEY CHECK (id = 1), revision)      -- one row
  * history(revision INTEGER PRIMARY KEY, committed_at, command, added, updated, removed, repaired)
@@ -63,20 +65,31 @@ import java.util.function.Consumer;
  * in the commit point's transaction, dropped by triggers when its row goes or changes content or
  * source, and handed out only joined to a row that has the content it vouches for. It is a hint:
  * emptied, the next add reads every file.
+ *
+ * <p>{@code page_key}, {@code page_sha256} and {@code page_fields} say how a document's page was
+ * made ({@link PageOrigin}), written by the add that made it in the row's own upsert, so a row and
+ * the record of its page cannot disagree; NULL wherever it is not known (rows of older schemas,
+ * Markdown and text, a rebuild). Another KB reading this one as a cache finds a conversion by
+ * {@code page_key} (a partial index holds only the rows that have one).
  */
 public final class SqliteRegistry implements Registry {
     /**
      * 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on
      * upgrade. 3: the revision, the history and the totals by type (counted from the rows on upgrade).
-     * 4: the stat cache of local files ({@code file_stats}, empty after the upgrade).
+     * 4: the stat cache of local files ({@code file_stats}, empty after the upgrade). 5: how each
+     * page was made ({@code page_key}, {@code page_sha256}, {@code page_fields}; NULL in the rows
+     * already there, which only the add that made a page could fill).
      */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     /** The first schema with a revision; a reader of an older one reports {@link #revision} -1. */
     static final int REVISIONS_SINCE = 3;
 
     /** The first schema with a stat cache; of an older one a reader hands out no entries. */
     static final int STATS_SINCE = 4;
+
+    /** The first schema that records how pages were made; rows of an older one have no {@link PageOrigin}. */
+    public static final int ORIGINS_SINCE = 5;
 
     private final Connection conn;
     private final Path file;
@@ -228,9 +241,15 @@ public final class SqliteRegistry implements Registry {
     /** Every column of {@code file_stats} (schema 4). */
     private static final String STAT_COLUMNS = "source_uri, dir, sha256, size, mtime_ns, ctime_ns, dev, ino, recorded_ns";
 
-    /** Every column of {@code documents}: a registry that lacks one is damaged, not merely old. */
+    /**
+     * The columns of {@code documents} that schema 1 already had, all that a rebuild fills: a
+     * registry that lacks one is damaged, not merely old.
+     */
     private static final String ALL_COLUMNS = "doc_name, name_key, sha256, raw_path, source_path, source_uri, type, "
             + "title, size, added_at, updated_at, etag, last_modified";
+
+    /** The columns of {@code documents} that schema 5 added: how the page was made. */
+    private static final String ORIGIN_COLUMNS = "page_key, page_sha256, page_fields";
 
     /**
      * Examines a registry file without changing it and without waiting for a writer. A failure that
@@ -288,6 +307,9 @@ public final class SqliteRegistry implements Registry {
                 s.executeQuery("SELECT type, documents, bytes FROM totals LIMIT 0").close();
                 if (v >= STATS_SINCE) {
                     s.executeQuery("SELECT " + STAT_COLUMNS + " FROM file_stats LIMIT 0").close();
+                }
+                if (v >= ORIGINS_SINCE) {
+                    s.executeQuery("SELECT " + ORIGIN_COLUMNS + " FROM documents LIMIT 0").close();
                 }
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM registry_state WHERE id = 1")) {
                     if (!rs.next() || rs.getInt(1) != 1) {
@@ -522,8 +544,12 @@ public final class SqliteRegistry implements Registry {
                       added_at      TEXT NOT NULL,
                       updated_at    TEXT NOT NULL,
                       etag          TEXT,
-                      last_modified TEXT)""");
+                      last_modified TEXT,
+                      page_key      TEXT,
+                      page_sha256   TEXT,
+                      page_fields   TEXT)""");
             s.execute("CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256)");
+            addOriginColumns(s);
             s.execute("""
                     CREATE TABLE IF NOT EXISTS commits(
                       journal_id   TEXT PRIMARY KEY,
@@ -617,6 +643,27 @@ public final class SqliteRegistry implements Registry {
         s.execute("CREATE TRIGGER IF NOT EXISTS file_stats_update AFTER UPDATE OF source_uri, sha256 ON documents "
                 + "WHEN OLD.source_uri IS NOT NEW.source_uri OR OLD.sha256 IS NOT NEW.sha256 BEGIN "
                 + "DELETE FROM file_stats WHERE source_uri = OLD.source_uri; END");
+    }
+
+    /**
+     * Version 5's record of how each page was made, inside the upgrade's transaction: the columns
+     * added to a table made before them (NULL in every row there: what made those pages was not
+     * recorded, and nothing can prove it now), and the index another KB finds a conversion by,
+     * holding only the rows that have one. A column already there is kept as it is.
+     */
+    private static void addOriginColumns(Statement s) throws SQLException {
+        Set<String> have = new HashSet<>();
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(documents)")) {
+            while (rs.next()) {
+                have.add(rs.getString("name"));
+            }
+        }
+        for (String column : ORIGIN_COLUMNS.split(", ")) {
+            if (!have.contains(column)) {
+                s.execute("ALTER TABLE documents ADD COLUMN " + column + " TEXT");
+            }
+        }
+        s.execute("CREATE INDEX IF NOT EXISTS documents_page_key ON documents(page_key) WHERE page_key IS NOT NULL");
     }
 
     /**
@@ -857,11 +904,14 @@ public final class SqliteRegistry implements Registry {
         }
     }
 
-    private static DocumentRow row(ResultSet rs) throws SQLException {
+    /** A row of {@code SELECT *}; of a schema older than 5 (read as it is), without its page's origin. */
+    private DocumentRow row(ResultSet rs) throws SQLException {
+        PageOrigin origin = schema < ORIGINS_SINCE ? null
+                : PageOrigin.of(rs.getString("page_key"), rs.getString("page_sha256"), rs.getString("page_fields"));
         return new DocumentRow(rs.getString("doc_name"), rs.getString("sha256"), rs.getString("raw_path"),
                 rs.getString("source_path"), rs.getString("source_uri"), rs.getString("type"), rs.getString("title"),
                 rs.getLong("size"), rs.getString("added_at"), rs.getString("updated_at"), rs.getString("etag"),
-                rs.getString("last_modified"));
+                rs.getString("last_modified"), origin);
     }
 
     // ---- the commit point -----------------------------------------------------------------
@@ -900,12 +950,15 @@ public final class SqliteRegistry implements Registry {
     private void upsert(Collection<DocumentRow> rows) throws SQLException {
         try (PreparedStatement up = conn.prepareStatement("""
                 INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title,
-                                      size, added_at, updated_at, etag, last_modified)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                      size, added_at, updated_at, etag, last_modified,
+                                      page_key, page_sha256, page_fields)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(doc_name) DO UPDATE SET
                   sha256=excluded.sha256, raw_path=excluded.raw_path, source_path=excluded.source_path,
                   source_uri=excluded.source_uri, type=excluded.type, title=excluded.title, size=excluded.size,
-                  updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified""")) {
+                  updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified,
+                  page_key=excluded.page_key, page_sha256=excluded.page_sha256,
+                  page_fields=excluded.page_fields""")) {
             for (DocumentRow r : rows) {
                 up.setString(1, r.docName());
                 up.setString(2, Names.key(r.docName()));
@@ -920,6 +973,12 @@ public final class SqliteRegistry implements Registry {
                 up.setString(11, r.updatedAt());
                 up.setString(12, r.etag());
                 up.setString(13, r.lastModified());
+                // the page's origin goes with the row it was made for: an update whose page was made
+                // otherwise (Markdown now, or of unknown origin) clears the old one
+                PageOrigin o = r.origin();
+                up.setString(14, o == null ? null : o.key());
+                up.setString(15, o == null ? null : o.sha256());
+                up.setString(16, o == null ? null : o.fields());
                 up.addBatch();
             }
             up.executeBatch();

@@ -92,7 +92,7 @@ public abstract class SourceCacheContractTest {
         return entry;
     }
 
-    /** Whether the cache answers keys of this kind at all (another KB answers no conversions). */
+    /** Whether the cache answers keys of this kind at all, as {@link #seed} puts them into it. */
     protected boolean serves(CacheKey.Kind kind) {
         return true;
     }

@@ -2,13 +2,16 @@ package dev.kb.core.cloud;
 
 import static dev.kb.core.cloud.FakePageIndex.KEY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cache.kb.KbCache;
+import dev.kb.core.cache.kb.KbCacheTest;
 import dev.kb.core.cache.kb.KbFixture;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.input.CloudSource;
+import dev.kb.core.input.ConversionKeys;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.store.DocumentRow;
@@ -26,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PageIndex Cloud documents from another KB ({@code kb:PATH}): with {@code kb.cloud = trust} a
- * second KB imports one the public KB holds without a request to the cloud, and gets its page
- * and tree; by default, and when the public KB's page is not the one its registry hashed, the
+ * PageIndex Cloud documents from another KB ({@code kb:PATH}): a second KB imports one the public
+ * KB holds, recorded as this kb's rendering, without a request to the cloud, and gets its page and
+ * tree; one recorded as another rendering is a miss, and one recorded as none is taken only with
+ * {@code kb.cloud = trust}; when the public KB's page is not the one its registry hashed, the
  * cloud is asked.
  */
 class KbCacheCloudTest {
@@ -68,28 +72,65 @@ class KbCacheCloudTest {
     }
 
     @Test
-    void trustedACloudDocumentThePublicKbHoldsComesFromItWithoutARequest() {
+    void aCloudDocumentThePublicKbRecordsAsThisKbsRenderingComesFromItWithoutARequest() {
         assertEquals(Outcome.Status.ADDED, importInto(pub, null, "pi-public1").only().status());
         int perImport = fake.requests.size();
         Map<String, String> publicTree = KbFixture.tree(pub);
+        DocumentRow row = KbFixture.row(pub, "pageindex-cloud:pi-public1");
+        assertEquals(ConversionKeys.cloud("pi-public1").id(), row.origin().key());
 
+        CachePlan plain = kbCache(null);
+        KbFixture.Run second = importInto(tmp.resolve("second"), plain, "pi-public1");
+        assertEquals(Outcome.Status.ADDED, second.only().status());
+        assertEquals(List.of(), second.warnings());
+        assertEquals(perImport, fake.requests.size(), "the cloud was asked: " + fake.paths());
+        assertEquals(1, plain.lastRun().hits(0));
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+        assertTrue(KbFixture.contents(pub).containsKey("wiki/sources/Annual-Report.tree.json"));
+        assertEquals(publicTree, KbFixture.tree(pub));
+        assertEquals(row.origin().key(), KbFixture.row(tmp.resolve("second"), "pageindex-cloud:pi-public1").origin()
+                .key(), "the second KB can serve it in turn");
+    }
+
+    /** An import by a kb before schema 5 (simulated: its record emptied) says nothing of which kb rendered it. */
+    @Test
+    void aRowThatRecordsNoRenderingIsTakenOnlyWhenTrustedAndTheImportRecordsNoneEither() throws Exception {
+        assertEquals(Outcome.Status.ADDED, importInto(pub, null, "pi-public1").only().status());
+        int perImport = fake.requests.size();
+        KbCacheTest.sqlite(pub.resolve(".kb/registry.db"),
+                "UPDATE documents SET page_key = NULL, page_sha256 = NULL, page_fields = NULL");
+
+        CachePlan plain = kbCache(null);
+        KbFixture.Run second = importInto(tmp.resolve("second"), plain, "pi-public1");
+        assertEquals(Outcome.Status.ADDED, second.only().status());
+        assertEquals(2 * perImport, fake.requests.size(), "not trusted, the cloud is asked");
+        assertEquals(0, plain.lastRun().hits(0));
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+
+        CachePlan trusted = kbCache("trust");
+        KbFixture.Run third = importInto(tmp.resolve("third"), trusted, "pi-public1");
+        assertEquals(Outcome.Status.ADDED, third.only().status());
+        assertEquals(List.of(), third.warnings());
+        assertEquals(2 * perImport, fake.requests.size(), "trusted, the cloud was asked: " + fake.paths());
+        assertEquals(1, trusted.lastRun().hits(0));
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("third")));
+        assertNull(KbFixture.row(tmp.resolve("third"), "pageindex-cloud:pi-public1").origin(),
+                "trust is no proof: the third KB must not record the rendering as this kb's");
+    }
+
+    @Test
+    void aRowThatRecordsAnotherRenderingIsAMissTrustedOrNot() throws Exception {
+        assertEquals(Outcome.Status.ADDED, importInto(pub, null, "pi-public1").only().status());
+        int perImport = fake.requests.size();
+        // what a kb whose cloud rendering differs records: the key of its own rendering
+        KbCacheTest.sqlite(pub.resolve(".kb/registry.db"), "UPDATE documents SET page_key = '" + "0".repeat(64) + "'");
         CachePlan trusted = kbCache("trust");
         KbFixture.Run second = importInto(tmp.resolve("second"), trusted, "pi-public1");
         assertEquals(Outcome.Status.ADDED, second.only().status());
         assertEquals(List.of(), second.warnings());
-        assertEquals(perImport, fake.requests.size(), "the cloud was asked: " + fake.paths());
-        assertEquals(1, trusted.lastRun().hits(0));
-        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
-        assertTrue(KbFixture.contents(pub).containsKey("wiki/sources/Annual-Report.tree.json"));
-        assertEquals(publicTree, KbFixture.tree(pub));
-
-        // not trusted (the default): a rendering of unknown origin is not this kb's
-        CachePlan plain = kbCache(null);
-        KbFixture.Run third = importInto(tmp.resolve("third"), plain, "pi-public1");
-        assertEquals(Outcome.Status.ADDED, third.only().status());
         assertEquals(2 * perImport, fake.requests.size());
-        assertEquals(0, plain.lastRun().hits(0));
-        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("third")));
+        assertEquals(0, trusted.lastRun().hits(0));
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
     }
 
     @Test

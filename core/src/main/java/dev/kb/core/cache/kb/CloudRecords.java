@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kb.core.cache.CacheEntry;
 import dev.kb.core.cache.CacheKey;
 import dev.kb.core.fs.Hashing;
+import dev.kb.core.input.CloudSource;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.PageOrigin;
 import dev.kb.core.wiki.FrontMatter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +21,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A PageIndex Cloud document's entry made from another KB's page and section tree, for
- * {@code kb.cloud = trust} only (see {@link KbCache}): the page's hash is the registry's (a cloud
- * import has no raw bytes; its row hashes the page), so the page is the one that KB imported and
- * nobody edited since; what no KB records is which kb rendered it.
+ * A PageIndex Cloud document's entry made from another KB's page and section tree (see
+ * {@link KbCache} for when): the page's hash is the registry's (a cloud import has no raw bytes;
+ * its row hashes the page), so the page is the one that KB imported and nobody edited since.
+ * Which kb rendered it, its row records since schema 5 ({@link PageOrigin}: the cache key the page
+ * was made under, and the values it was rendered from); a row without that record is used only
+ * under {@code kb.cloud = trust}, and its entry says so ({@link CloudSource#RENDERING_UNKNOWN}).
  *
  * <p>The entry is what the prepare path renders a page from: the title and the front-matter
- * values, the bytes after the front matter ({@code body}) and the tree. It is made only when
- * rendering the front matter again from those values gives the page's own front matter byte for
- * byte, so the page KB2 makes from it is the other KB's, to its {@code added} time.
+ * values (the recorded ones, else those read back from the page), the bytes after the front
+ * matter ({@code body}) and the tree. It is made only when rendering the front matter again from
+ * those values gives the page's own front matter byte for byte, so the page KB2 makes from it is
+ * the other KB's, to its {@code added} time.
  */
 final class CloudRecords {
     static final String SCHEME = "pageindex-cloud:";
@@ -74,22 +79,38 @@ final class CloudRecords {
         }
         int fmEnd = close + CLOSE.length; // the front matter, through its closing line
         String fm = new String(bytes, 0, fmEnd, StandardCharsets.UTF_8);
-        Map<String, Object> read;
-        try {
-            read = FrontMatter.fields(fm);
-        } catch (FrontMatter.Unreadable e) {
-            return null;
-        }
-        if (!(read.get("title") instanceof String title) || title.isBlank()
-                || !(read.get("added") instanceof String added)) {
-            return null;
-        }
+        PageOrigin origin = row.origin();
+        String title;
+        String added;
         Map<String, Object> extras = new LinkedHashMap<>();
-        read.forEach((k, v) -> {
-            if (!KB_KEYS.contains(k)) {
-                extras.put(k, v);
+        if (origin != null) {
+            // what the page was rendered from, as its import recorded it: no YAML to read back
+            Map<String, Object> recorded = origin.sha256().equals(row.sha256()) ? PageRecords.fields(origin) : null;
+            added = PageRecords.added(fm);
+            if (recorded == null || !(recorded.get("title") instanceof String t) || t.isBlank()
+                    || !(recorded.get("front_matter") instanceof Map<?, ?> values) || added == null) {
+                return null;
             }
-        });
+            title = t;
+            values.forEach((k, v) -> extras.put(String.valueOf(k), v));
+        } else {
+            Map<String, Object> read;
+            try {
+                read = FrontMatter.fields(fm);
+            } catch (FrontMatter.Unreadable e) {
+                return null;
+            }
+            if (!(read.get("title") instanceof String t) || t.isBlank() || !(read.get("added") instanceof String a)) {
+                return null;
+            }
+            title = t;
+            added = a;
+            read.forEach((k, v) -> {
+                if (!KB_KEYS.contains(k)) {
+                    extras.put(k, v);
+                }
+            });
+        }
         String again;
         try {
             again = FrontMatter.render(title, row.sourceUri(), null, TYPE, added, extras);
@@ -120,6 +141,9 @@ final class CloudRecords {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("title", title);
         fields.put("front_matter", extras);
+        if (origin == null) {
+            fields.put(CloudSource.RENDERING_UNKNOWN, true); // trusted, not proven: its import records no origin
+        }
         CacheEntry.Blob b = new CacheEntry.Blob("body", Hashing.sha256Hex(body), body.length);
         CacheEntry.Blob tb = new CacheEntry.Blob("tree", Hashing.sha256Hex(treeBytes), treeBytes.length);
         CacheEntry e = new CacheEntry(key, UrlRecords.millis(row.updatedAt()), fields, List.of(b, tb));

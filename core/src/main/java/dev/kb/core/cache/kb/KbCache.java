@@ -31,15 +31,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>{@link CacheKey.Kind#URL}: the row whose {@code source_uri} is the URL (as normalised, or
  *     with a fragment), its raw bytes and validators; see {@link UrlRecords} for what the entry
  *     says of the fetch and when the KB's record is not enough to say it.</li>
- * <li>{@link CacheKey.Kind#CONVERSION}: never. A KB records neither which converter made a page
- *     (kb's version and code) nor whether a person edited it since (a page edited below its front
- *     matter is the person's, and its registry hashes only the raw bytes): serving its page could
- *     make a document other than converting would. The prepare path converts the raw bytes (of a
- *     URL answered here, too) itself; a dir or Redis cache is the way to share conversions.</li>
- * <li>{@link CacheKey.Kind#CLOUD}: only with the setting {@value #CLOUD_SETTING}{@code = trust}.
- *     The page's hash is in the registry, so edits show; but which kb rendered it is not recorded,
- *     and the key asks for this kb's rendering. A team that writes its KBs with one kb build may
- *     say so, and import cloud documents from the KB without a request to the cloud.</li>
+ * <li>{@link CacheKey.Kind#CONVERSION}: the page of a row whose record of how it was made
+ *     ({@link dev.kb.core.store.PageOrigin}, registry schema 5) names exactly the key asked for
+ *     (its id: the raw bytes' SHA-256, every other input of the conversion and the converters'
+ *     identity) and whose bytes still hash as they did when committed; see {@link PageRecords}.
+ *     Without that record (a row of an older schema or rebuilt from the files, Markdown and
+ *     text) a KB says neither which converter made a page nor whether a person edited it since,
+ *     and serving its page could make a document other than converting would: a miss.</li>
+ * <li>{@link CacheKey.Kind#CLOUD}: the row of {@code pageindex-cloud:<id>} when its record names
+ *     the key asked for (this kb's rendering of that id); a row that records another rendering is
+ *     a miss. A row that records none (an import by a kb before schema 5) only with the setting
+ *     {@value #CLOUD_SETTING}{@code = trust}: its page's hash is in the registry, so edits show,
+ *     but which kb rendered it is not recorded. A team that writes its KBs with one kb build may
+ *     say so; the entry says it was trusted, and the importing KB records no origin for it.</li>
  * </ul>
  * Read only: {@link #store}, {@link #remove} and {@link #recordUse} do nothing, {@link #clear}
  * refuses (a usage error), {@link #verify} reports what fails and drops nothing, {@link #stats}
@@ -131,8 +135,8 @@ public final class KbCache implements SourceCache {
         try {
             return switch (key.kind()) {
                 case URL -> url(s, key);
-                case CLOUD -> s.cloud() ? cloud(s, key) : Optional.empty();
-                case CONVERSION -> Optional.empty(); // never: see the class documentation
+                case CLOUD -> cloud(s, key);
+                case CONVERSION -> conversion(s, key);
             };
         } catch (UrlRecords.Disagrees d) {
             if (s.files().writerAtWork()) {
@@ -183,10 +187,39 @@ public final class KbCache implements SourceCache {
         return path == normalised.length() - 1 ? normalised.substring(0, path) : null;
     }
 
+    /**
+     * The page of a row recorded as made under {@code key}. No second look at the row afterwards:
+     * bytes that hash as the page made under the key did are that page, whatever the row says
+     * by then, and the body is checked against its hash again as it is copied.
+     */
+    private Optional<CacheEntry> conversion(State s, CacheKey key) throws IOException, UrlRecords.Disagrees {
+        UrlRecords.Disagrees first = null;
+        for (DocumentRow r : s.registry().byPageKey(key.id())) {
+            try {
+                PageRecords.Answer a = PageRecords.conversion(key, r, s.files());
+                if (a != null) {
+                    blobs.put(a.entry().blobs().get(0).sha256(), a.body());
+                    return Optional.of(a.entry());
+                }
+            } catch (UrlRecords.Disagrees d) {
+                if (first == null) {
+                    first = d;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return Optional.empty();
+    }
+
     private Optional<CacheEntry> cloud(State s, CacheKey key) throws IOException, UrlRecords.Disagrees {
         DocumentRow row = s.registry().bySourceUri(CloudRecords.SCHEME + key.name());
         if (row == null) {
             return Optional.empty();
+        }
+        if (row.origin() != null ? !row.origin().key().equals(key.id()) : !s.cloud()) {
+            return Optional.empty(); // another kb's rendering; or, unrecorded, not trusted
         }
         CloudRecords.Answer a = CloudRecords.answer(key, row, s.files());
         if (a == null) {
@@ -246,7 +279,12 @@ public final class KbCache implements SourceCache {
         ready();
     }
 
-    /** What it could answer for: the KB's URL documents (and with {@code kb.cloud = trust} its cloud ones), their bytes. */
+    /**
+     * What it could answer for by the KB's records: its URL documents, those whose page's origin
+     * is recorded (conversions, cloud imports) and with {@code kb.cloud = trust} every cloud one;
+     * their bytes. Whether a recorded page is still unedited, and of this kb's converters, shows
+     * only when it is asked for.
+     */
     @Override
     public CacheStats stats() throws IOException {
         State s = ready();
@@ -258,7 +296,8 @@ public final class KbCache implements SourceCache {
      * Reads and re-hashes each document it could answer for: the raw bytes against the row's
      * sha256 and the page's front matter against the row (a cloud document's page against its
      * hash). Nothing is dropped: each that fails is reported, and is a miss until that KB is
-     * repaired ({@code kb recover} there).
+     * repaired ({@code kb recover} there). A page edited below its front matter is no failure:
+     * it is the person's page, and only its conversion is a miss.
      */
     @Override
     public CacheStats.Verified verify() throws IOException {

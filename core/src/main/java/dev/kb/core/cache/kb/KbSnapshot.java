@@ -3,6 +3,7 @@ package dev.kb.core.cache.kb;
 import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.store.DocumentRow;
+import dev.kb.core.store.PageOrigin;
 import dev.kb.core.text.Causes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,12 +51,19 @@ final class KbSnapshot implements AutoCloseable {
     /** Columns read, in {@link #row} order; schema 1 already had all of them. */
     private static final String COLUMNS = "doc_name, sha256, raw_path, source_path, source_uri, type, title, size, "
             + "added_at, updated_at, etag, last_modified";
+    /** And how the page was made, in schema 5 and later. */
+    private static final String ORIGIN_COLUMNS = ", page_key, page_sha256, page_fields";
+    /** In place of them in an older schema: no row of it says how its page was made. */
+    private static final String NO_ORIGIN = ", NULL, NULL, NULL";
+    private static final int ORIGINS_SINCE = SqliteRegistry.ORIGINS_SINCE;
 
     private final Path file;
     private Connection conn;
     private boolean closed;
     /** The identity of the file {@link #conn} was opened on. */
     private Stamp stamp;
+    /** The schema version it holds ({@code user_version}), as of that opening. */
+    private int schema;
 
     private KbSnapshot(Path file) {
         this.file = file;
@@ -120,7 +128,9 @@ final class KbSnapshot implements AutoCloseable {
                 if (v == 0) {
                     throw new IOException("registry " + file + " holds no kb schema");
                 }
-                s.executeQuery("SELECT " + COLUMNS + " FROM documents LIMIT 0").close();
+                s.executeQuery("SELECT " + COLUMNS + (v >= ORIGINS_SINCE ? ORIGIN_COLUMNS : "")
+                        + " FROM documents LIMIT 0").close();
+                schema = v;
             }
         } catch (SQLException e) {
             close(c);
@@ -163,9 +173,14 @@ final class KbSnapshot implements AutoCloseable {
         }
     }
 
+    /** What a query selects: every column {@link #row} reads, those its schema lacks as NULL. */
+    private String columns() {
+        return COLUMNS + (schema >= ORIGINS_SINCE ? ORIGIN_COLUMNS : NO_ORIGIN);
+    }
+
     /** The row whose {@code source_uri} is {@code uri}, exactly (the index answers; a torn read is checked here). */
     DocumentRow bySourceUri(String uri) throws IOException {
-        List<DocumentRow> rows = query(c -> rows(c, "SELECT " + COLUMNS + " FROM documents WHERE source_uri = ?", uri));
+        List<DocumentRow> rows = query(c -> rows(c, "SELECT " + columns() + " FROM documents WHERE source_uri = ?", uri));
         return rows.stream().filter(r -> uri.equals(r.sourceUri())).findFirst().orElse(null);
     }
 
@@ -175,19 +190,35 @@ final class KbSnapshot implements AutoCloseable {
      */
     List<DocumentRow> withFragment(String uri) throws IOException {
         // '$' follows '#': the range the index answers is exactly the strings starting "uri#"
-        List<DocumentRow> rows = query(c -> rows(c, "SELECT " + COLUMNS
+        List<DocumentRow> rows = query(c -> rows(c, "SELECT " + columns()
                 + " FROM documents WHERE source_uri >= ? AND source_uri < ? ORDER BY source_uri LIMIT 16", uri + "#",
                 uri + "$"));
         return rows.stream().filter(r -> r.sourceUri().startsWith(uri + "#")).toList();
     }
 
     /**
-     * Every row a kb: cache can answer for: those of http(s) URLs with raw bytes, and with
-     * {@code cloud} those of PageIndex Cloud documents. In name order.
+     * Rows whose page was made under the cache key of id {@code key} ({@code page_key}, schema 5;
+     * the partial index answers), at most a few: one content is one document, but for rows an
+     * older kb left. None in an older schema.
+     */
+    List<DocumentRow> byPageKey(String key) throws IOException {
+        List<DocumentRow> rows = query(c -> schema < ORIGINS_SINCE ? List.of()
+                : rows(c, "SELECT " + columns() + " FROM documents WHERE page_key = ? ORDER BY doc_name LIMIT 8", key));
+        return rows.stream().filter(r -> r.origin() != null && key.equals(r.origin().key())).toList();
+    }
+
+    /**
+     * Every row a kb: cache can answer for by its record: those of http(s) URLs with raw bytes,
+     * those whose page's origin is recorded (a conversion, a cloud import), and with {@code cloud}
+     * every PageIndex Cloud document. In name order.
      */
     List<DocumentRow> servable(boolean cloud) throws IOException {
-        return query(c -> rows(c, "SELECT " + COLUMNS + " FROM documents WHERE " + SERVABLE + (cloud ? CLOUD : "")
+        return query(c -> rows(c, "SELECT " + columns() + " FROM documents WHERE " + servableWhere(cloud)
                 + " ORDER BY doc_name"));
+    }
+
+    private String servableWhere(boolean cloud) {
+        return SERVABLE + (schema >= ORIGINS_SINCE ? RECORDED : "") + (cloud ? CLOUD : "");
     }
 
     /** How many rows {@link #servable} gives, and the bytes they hold. */
@@ -195,7 +226,7 @@ final class KbSnapshot implements AutoCloseable {
         return query(c -> {
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM documents WHERE "
-                         + SERVABLE + (cloud ? CLOUD : ""))) {
+                         + servableWhere(cloud))) {
                 rs.next();
                 return new long[] {rs.getLong(1), rs.getLong(2)};
             }
@@ -206,6 +237,7 @@ final class KbSnapshot implements AutoCloseable {
     private static final String SERVABLE = "(raw_path IS NOT NULL AND (source_uri LIKE 'http://%' OR source_uri LIKE "
             + "'https://%'))";
     private static final String CLOUD = " OR (type = 'pageindex-cloud' AND source_uri LIKE 'pageindex-cloud:%')";
+    private static final String RECORDED = " OR page_key IS NOT NULL";
 
     private static List<DocumentRow> rows(Connection c, String sql, String... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -229,7 +261,7 @@ final class KbSnapshot implements AutoCloseable {
     private static DocumentRow row(ResultSet rs) throws SQLException {
         DocumentRow r = new DocumentRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.getString(12));
+                rs.getString(11), rs.getString(12), PageOrigin.of(rs.getString(13), rs.getString(14), rs.getString(15)));
         boolean whole = r.docName() != null && r.sha256() != null && r.sourcePath() != null && r.sourceUri() != null
                 && r.type() != null && r.updatedAt() != null && r.size() >= 0;
         return whole ? r : null;

@@ -187,6 +187,11 @@ final class UrlRecords {
      * matter that closes; a key it does not hold is absent from the map.
      */
     static Map<String, String> kbKeys(String head) {
+        return kbKeys(head, List.of("sha256", "source"));
+    }
+
+    /** The same for the front matter's {@code keys}, read as {@link #kbKeys(String)} reads kb's two. */
+    static Map<String, String> kbKeys(String head, List<String> keys) {
         if (!head.startsWith("---\n")) {
             return null;
         }
@@ -198,7 +203,7 @@ final class UrlRecords {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            for (String key : List.of("sha256", "source")) {
+            for (String key : keys) {
                 if (!line.startsWith(key + ":")) {
                     continue;
                 }

@@ -19,8 +19,20 @@
  *
  * <h2>What is answered</h2>
  * URLs (the bytes and validators a download got, when the KB's record says enough of that
- * download: {@link dev.kb.core.cache.kb.UrlRecords}), PageIndex Cloud documents when the user
- * trusts the KB's renderings ({@link dev.kb.core.cache.kb.CloudRecords}), and never conversions
- * ({@link dev.kb.core.cache.kb.KbCache} says why).
+ * download: {@link dev.kb.core.cache.kb.UrlRecords}); conversions of HTML and PDF, local files
+ * too, when the row records that its page was made under the very key asked for and the page
+ * still hashes as it did then ({@link dev.kb.core.cache.kb.PageRecords}); PageIndex Cloud
+ * documents whose row records this kb's rendering, or, recording none, when the user trusts the
+ * KB's renderings ({@link dev.kb.core.cache.kb.CloudRecords}). {@link dev.kb.core.cache.kb.KbCache}
+ * says why each needs what it needs: an entry that would make another document than the normal
+ * path makes is never handed out.
+ *
+ * <h2>What a page's record proves</h2>
+ * The record ({@link dev.kb.core.store.PageOrigin}, registry schema 5) is written by the add that
+ * made the page, in the transaction that commits its row: the id of the cache key the page was
+ * made under, the SHA-256 of its bytes, and the fields its front matter was rendered from. A KB's
+ * row can say no more about its page than its writer knew, so only that writer fills it: older
+ * rows, a rebuilt registry and pages of unknown origin have none, and are never served as what
+ * a conversion or rendering makes.
  */
 package dev.kb.core.cache.kb;

@@ -1,5 +1,6 @@
 package dev.kb.core.cache.kb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,6 +16,7 @@ import dev.kb.core.cache.SourceCache;
 import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.fs.TestKb;
+import dev.kb.core.input.ConversionKeys;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.store.CommitNote;
 import dev.kb.core.store.DocumentRow;
@@ -58,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and that the public KB is never written.
  */
 @Timeout(120)
-class KbCacheTest {
+public class KbCacheTest {
     @TempDir
     Path tmp;
 
@@ -246,22 +248,167 @@ class KbCacheTest {
         }
     }
 
-    @Test
-    void aConversionIsNeverAnsweredTheKbRecordsNeitherTheConverterNorEdits() throws Exception {
+    /** A page too short to be an article: its conversion warns. */
+    static final String SHORT_HTML = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Short page</title>"
+            + "</head><body><p>Too short to be an article.</p></body></html>";
+
+    /** A folder {@code in} of a local PDF and a short local HTML page; a KB built from it without a cache. */
+    KbFixture.Run localFiles() throws IOException {
         Files.createDirectories(tmp.resolve("in"));
         Files.write(tmp.resolve("in/paper.pdf"), pdf("Local paper"));
-        allAdded(KbFixture.add(pub, tmp, null, "in"), 1);
-        String sha = KbFixture.row(pub, tmp.resolve("in/paper.pdf").toRealPath().toString()).sha256();
+        Files.writeString(tmp.resolve("in/short.html"), SHORT_HTML);
+        KbFixture.Run none = KbFixture.add(tmp.resolve("none"), tmp, null, "in");
+        allAdded(none, 2);
+        return none;
+    }
+
+    DocumentRow localRow(Path kb, String file) throws IOException {
+        return KbFixture.row(kb, tmp.resolve("in").resolve(file).toRealPath().toString());
+    }
+
+    static Map<String, List<String>> warningsByDoc(KbFixture.Run r) {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        r.events().forEach(o -> out.put(o.doc(), o.warnings()));
+        return out;
+    }
+
+    @Test
+    void aLocalPdfOrHtmlPageThePublicKbConvertedIsNotConvertedAgainAndBecomesTheSameDocument() throws Exception {
+        KbFixture.Run none = localFiles();
+        allAdded(KbFixture.add(pub, tmp, null, "in"), 2);
+        Map<String, String> publicTree = KbFixture.tree(pub);
+
+        CachePlan plan = kbCache(Duration.ZERO);
+        KbFixture.Run second = KbFixture.add(tmp.resolve("second"), tmp, plan, "in");
+        allAdded(second, 2);
+        assertEquals(List.of(), second.warnings());
+        assertEquals(2, plan.lastRun().hits(0), "a conversion was made again");
+        assertEquals(0, plan.lastRun().misses(0));
+        assertEquals(KbFixture.contents(tmp.resolve("none")), KbFixture.contents(tmp.resolve("second")));
+        // what converting said of the short page is said again, though nothing converted it
+        assertEquals(warningsByDoc(none), warningsByDoc(second));
+        assertTrue(warningsByDoc(second).get("short").stream().anyMatch(w -> w.startsWith("little text extracted")),
+                warningsByDoc(second).toString());
+        assertEquals(publicTree, KbFixture.tree(pub), "the public KB changed");
+        // and the second KB records the same origins: a third may take them from it in turn
+        for (String f : List.of("paper.pdf", "short.html")) {
+            assertEquals(localRow(pub, f).origin().key(), localRow(tmp.resolve("second"), f).origin().key(), f);
+        }
+    }
+
+    @Test
+    void theEntryIsTheOneAConversionCacheHoldsUnderThatKeyAndUnderNoOther() throws Exception {
+        localFiles();
+        allAdded(KbFixture.add(pub, tmp, null, "in"), 2);
+        DocumentRow row = localRow(pub, "paper.pdf");
+        byte[] page = Files.readAllBytes(pub.resolve(row.sourcePath()));
+        String text = new String(page, StandardCharsets.UTF_8);
+        byte[] body = text.substring(text.indexOf("\n---\n\n") + 6).getBytes(StandardCharsets.UTF_8);
         try (KbCache c = open()) {
-            CacheKey k = new CacheKey(CacheKey.Kind.CONVERSION, String.join("\n", sha, "paper.pdf", "", "", "paper"),
-                    "kb-convert/any");
-            assertEquals(Optional.empty(), c.lookup(k));
-            assertEquals(0, c.stats().entries(), "a local file is not something kb: answers for");
+            CacheKey k = ConversionKeys.localFile(row.sha256(), "paper.pdf");
+            assertEquals(k.id(), row.origin().key());
+            CacheEntry e = c.lookup(k).orElseThrow();
+            assertEquals(k, e.key());
+            assertEquals("Local paper", e.text("title"));
+            assertEquals(Map.of("pages", 1), e.fields().get("metadata"));
+            assertEquals("", e.text("own_text"));
+            assertEquals(List.of(), e.fields().get("own_keys"));
+            assertEquals(List.of(), e.fields().get("warnings"));
+            assertEquals(List.of(new CacheEntry.Blob("body", Hashing.sha256Hex(body), body.length)), e.blobs());
+            Path d = tmp.resolve("body");
+            assertTrue(c.readBlob(e.blobs().get(0), d));
+            assertArrayEquals(body, Files.readAllBytes(d));
+            // the same bytes under another name (another title may come of it), another stem, a
+            // declared type, a base URL, another converter build: other keys, each a miss
+            for (CacheKey other : List.of(ConversionKeys.localFile(row.sha256(), "renamed.pdf"),
+                    ConversionKeys.of(row.sha256(), "paper.pdf", null, null, "other"),
+                    ConversionKeys.of(row.sha256(), "paper.pdf", "application/pdf", null, "paper"),
+                    ConversionKeys.of(row.sha256(), "paper.pdf", null, "https://example.org/paper.pdf", "paper"),
+                    new CacheKey(CacheKey.Kind.CONVERSION, k.name(), k.version() + "-patched"))) {
+                assertEquals(Optional.empty(), c.lookup(other), other.toString());
+            }
+            assertTrue(c.lookup(urlKey("/paper.pdf")).isEmpty(), "a local file is no URL");
+            assertEquals(2, c.stats().entries(), "the two recorded conversions");
+            assertEquals(new CacheStats.Verified(2, 0, List.of()), c.verify());
+        }
+    }
+
+    @Test
+    void aPageEditedSinceItWasConvertedIsAQuietMissAndTheFileIsConvertedAgain() throws Exception {
+        KbFixture.Run none = localFiles();
+        allAdded(KbFixture.add(pub, tmp, null, "in"), 2);
+        Path pdfPage = pub.resolve(localRow(pub, "paper.pdf").sourcePath());
+        Files.writeString(pdfPage, Files.readString(pdfPage) + "\nA note a person added below the text.\n");
+        // a person's own key in the front matter: kb's keys unchanged, the page no longer kb's
+        Path htmlPage = pub.resolve(localRow(pub, "short.html").sourcePath());
+        Files.writeString(htmlPage, Files.readString(htmlPage).replaceFirst("\n---\n", "\ntags: [mine]\n---\n"));
+        Map<String, String> edited = KbFixture.tree(pub);
+        try (KbCache c = open()) {
+            DocumentRow row = localRow(pub, "paper.pdf");
+            assertEquals(Optional.empty(), c.lookup(ConversionKeys.localFile(row.sha256(), "paper.pdf")));
+            assertEquals(List.of(), c.verify().kept(), "an edited page is the person's, no damage");
         }
         CachePlan plan = kbCache(Duration.ZERO);
-        allAdded(KbFixture.add(tmp.resolve("second"), tmp, plan, "in"), 1);
+        KbFixture.Run second = KbFixture.add(tmp.resolve("second"), tmp, plan, "in");
+        allAdded(second, 2);
+        assertEquals(List.of(), second.warnings());
         assertEquals(0, plan.lastRun().hits(0));
-        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+        assertEquals(2, plan.lastRun().misses(0));
+        assertEquals(KbFixture.contents(tmp.resolve("none")), KbFixture.contents(tmp.resolve("second")),
+                "the edits came along");
+        assertEquals(warningsByDoc(none), warningsByDoc(second));
+        assertEquals(edited, KbFixture.tree(pub));
+    }
+
+    /** A registry an older kb wrote, or rows rebuilt from the files: nothing says what made their pages. */
+    @Test
+    void rowsThatRecordNoOriginAreNeverServedAsConversions() throws Exception {
+        localFiles();
+        allAdded(KbFixture.add(pub, tmp, null, "in"), 2);
+        DocumentRow paper = localRow(pub, "paper.pdf");
+        DocumentRow html = localRow(pub, "short.html");
+        Path db = pub.resolve(".kb/registry.db");
+        sqlite(db, "UPDATE documents SET page_key = NULL, page_sha256 = NULL, page_fields = NULL "
+                + "WHERE doc_name = 'paper'");
+        try (KbCache c = open()) {
+            assertEquals(Optional.empty(), c.lookup(ConversionKeys.localFile(paper.sha256(), "paper.pdf")));
+            assertTrue(c.lookup(ConversionKeys.localFile(html.sha256(), "short.html")).isPresent());
+            assertEquals(1, c.stats().entries());
+        }
+        dev.kb.core.registry.PageOriginRegistryTest.downgradeToVersion4(db);
+        try (KbCache c = open()) {
+            assertEquals(Optional.empty(), c.lookup(ConversionKeys.localFile(html.sha256(), "short.html")),
+                    "a version-4 row served as a conversion");
+            assertEquals(0, c.stats().entries());
+        }
+        CachePlan plan = kbCache(Duration.ZERO);
+        allAdded(KbFixture.add(tmp.resolve("second"), tmp, plan, "in"), 2);
+        assertEquals(0, plan.lastRun().hits(0));
+        assertEquals(KbFixture.contents(tmp.resolve("none")), KbFixture.contents(tmp.resolve("second")));
+    }
+
+    @Test
+    void aMissingPageIsDamageAtRestAndAQuietMissWhileAWriterIsAtWorkThere() throws Exception {
+        localFiles();
+        allAdded(KbFixture.add(pub, tmp, null, "in"), 2);
+        DocumentRow row = localRow(pub, "paper.pdf");
+        CacheKey k = ConversionKeys.localFile(row.sha256(), "paper.pdf");
+        Files.delete(pub.resolve(row.sourcePath()));
+        try (KbCache c = open()) {
+            CacheEntry.Malformed m = assertThrows(CacheEntry.Malformed.class, () -> c.lookup(k));
+            assertEquals("wiki/sources/paper.md is missing", m.getMessage());
+            Files.writeString(pub.resolve(".kb/journal/0000-test.json"), "{}");
+            assertEquals(Optional.empty(), c.lookup(k));
+        }
+    }
+
+    public static void sqlite(Path db, String... statements) throws Exception {
+        try (Connection conn = org.sqlite.JDBC.createConnection("jdbc:sqlite:" + db, new java.util.Properties());
+             Statement st = conn.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
     }
 
     @Test
@@ -362,7 +509,8 @@ class KbCacheTest {
         assertEquals(1, second.warnings().size(), second.warnings().toString());
         assertTrue(second.warnings().get(0).startsWith("cache kb:public: an entry failed verification (its raw does "
                 + "not match its hash)"), second.warnings().get(0));
-        assertEquals(0, plan.lastRun().hits(0));
+        // its page is sound: the PDF the server sent, the very bytes it was made of, is not converted again
+        assertEquals(1, plan.lastRun().hits(0));
         assertEquals(expected, KbFixture.contents(tmp.resolve("second")));
         assertEquals(damagedTree, KbFixture.tree(pub), "the damage was left for the public KB's owner");
         try (KbCache c = open()) {
