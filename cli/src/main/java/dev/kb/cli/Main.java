@@ -33,6 +33,9 @@ public final class Main {
                 out.println(line);
             }
             code = ExitCodes.OK;
+        } else if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))
+                && RootHelp.print(out)) {
+            code = ExitCodes.OK;
         } else {
             code = execute(args, out, err, env, cwd);
         }
@@ -44,7 +47,15 @@ public final class Main {
         return code;
     }
 
-    private static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+    /** The command line through picocli, as every command but a lone --version or --help runs. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd) {
+        CommandLine cl = commandLine(args, out, err, env, cwd);
+        return cl.execute(args);
+    }
+
+    /** The picocli model for {@code args}: only the command they name, the others as stubs. */
+    static CommandLine commandLine(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+                                   Path cwd) {
         java.util.Optional<String> only = KbCommand.commandNamed(args);
         boolean every = KbCommand.completes(args);
         if (only.isPresent()) {
@@ -70,7 +81,7 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex), usageMessage(ex)));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
                 message(ex)));
-        return cl.execute(args);
+        return cl;
     }
 
     /**
