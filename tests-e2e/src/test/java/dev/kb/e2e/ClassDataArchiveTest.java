@@ -88,13 +88,14 @@ class ClassDataArchiveTest extends E2EBase {
         Path some = Files.write(tmp.resolve("some.jsa"), new byte[] {1, 2, 3});
         // an option no JVM knows: passed on, java would refuse to start
         Path other = launcherCopy("/nonexistent/java/home\n-XX:+NoSuchOptionAnywhere\n" + sizeLine(some));
-        Kb.Result r = launch(other, launcherEnv(), "--help").expect(0);
-        assertTrue(r.out().startsWith("Usage: kb "), r.out());
+        // (a command's help: a lone --help runs without any archive)
+        Kb.Result r = launch(other, launcherEnv(), "status", "--help").expect(0);
+        assertTrue(r.out().startsWith("Usage: kb status"), r.out());
         assertEquals("", r.err());
 
         // the same description naming this JVM is passed on: the check above is what kept it out
         Path same = launcherCopy(System.getProperty("java.home") + "\n-XX:+NoSuchOptionAnywhere\n" + sizeLine(some));
-        assertNotEquals(0, launch(same, launcherEnv(), "--help").code());
+        assertNotEquals(0, launch(same, launcherEnv(), "status", "--help").code());
     }
 
     @Test
@@ -121,14 +122,19 @@ class ClassDataArchiveTest extends E2EBase {
     }
 
     @Test
-    void aLoneVersionRunsWithoutTheArchive() throws IOException {
-        // it loads too few classes to repay mapping one: the launcher leaves it out
+    void aLoneVersionOrHelpRunsWithoutTheArchive() throws IOException {
+        // they load too few classes to repay mapping one: the launcher leaves it out (the option
+        // it names would stop the JVM, so a zero exit shows it was left out)
         Path some = Files.write(tmp.resolve("some.jsa"), new byte[] {1, 2, 3});
         Path same = launcherCopy(System.getProperty("java.home") + "\n-XX:+NoSuchOptionAnywhere\n" + sizeLine(some));
         Kb.Result r = launch(same, launcherEnv(), "--version").expect(0);
         assertTrue(r.out().startsWith("kb "), r.out());
         assertEquals(0, launch(same, launcherEnv(), "-V").code());
+        Kb.Result help = launch(same, launcherEnv(), "--help").expect(0);
+        assertTrue(help.out().startsWith("Usage: kb "), help.out());
+        assertEquals(0, launch(same, launcherEnv(), "-h").code());
         assertNotEquals(0, launch(same, launcherEnv(), "status", "--version").code());
+        assertNotEquals(0, launch(same, launcherEnv(), "status", "--help").code());
     }
 
     @Test
