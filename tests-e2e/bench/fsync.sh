@@ -26,7 +26,7 @@ printf '%-4s %-10s %9s\n' run mode wall_s
 durable=() nosync=()
 for i in $(seq 1 "$runs"); do
     for mode in durable eatmydata; do
-        kb="$tmp/kb"
+        kb="$tmp/kb-$mode-$i"
         cli/kb init "$kb" >/dev/null 2>&1
         sync
         wrap=()
@@ -38,7 +38,7 @@ for i in $(seq 1 "$runs"); do
         s=$(secs "$t0" "$t1")
         if [ "$mode" = durable ]; then durable+=("$s"); else nosync+=("$s"); fi
         printf '%-4s %-10s %9s\n' "$i" "$mode" "$s"
-        rm -rf "$kb"
+        # kept until the end: deleting it here slowed the next run's file creation (see bulk.sh)
     done
 done
 
