@@ -74,13 +74,33 @@ final class CachedUrl {
                 v == null ? null : v.etag(), v == null ? null : v.lastModified(), raw.sha256(), raw.size(), nameIsHost);
     }
 
-    /** Stores (or refreshes) what fetching {@code key} gave: {@code r}, whose bytes are {@code raw}. */
-    static void store(SourceCaches caches, CacheKey key, FetchResult r, Path raw) {
+    /**
+     * What of fetch {@code r} an entry holds besides the bytes and the validators: all that decides
+     * what the bytes become (the name, the type where the bytes leave it open, an HTML page's
+     * charset and the URL its links are resolved against, and so the conversion's key).
+     */
+    static Map<String, Object> fetchFields(FetchResult r) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("final_url", r.finalUri().toString());
         fields.put("content_type", r.contentType());
         fields.put("name_hint", r.nameHint());
         fields.put("name_is_host", r.nameIsHost());
+        return fields;
+    }
+
+    /**
+     * {@link #fetchFields} as the JSON object a KB commits with the URL's row ({@code fetch_fields},
+     * registry schema 5), so that another KB reading this one as a cache ({@code kb:PATH}) hands
+     * out the entry this fetch would have stored, not one guessed from the URL. Null when a value
+     * is not one JSON holds as it is (not for a fetch's text): then nothing is recorded.
+     */
+    static String record(FetchResult r) {
+        return PageOrigins.json(fetchFields(r));
+    }
+
+    /** Stores (or refreshes) what fetching {@code key} gave: {@code r}, whose bytes are {@code raw}. */
+    static void store(SourceCaches caches, CacheKey key, FetchResult r, Path raw) {
+        Map<String, Object> fields = fetchFields(r);
         fields.put("etag", r.etag());
         fields.put("last_modified", r.lastModified());
         CacheEntry e = new CacheEntry(key, caches.now(), fields, List.of(new CacheEntry.Blob(RAW, r.sha256Hex(), r.size())));

@@ -33,17 +33,28 @@ import java.util.List;
  *                     be trusted later ({@link FileStat#racy})
  * @param origin       how {@code stagedSource} was made, committed with the row ({@link PageOrigin});
  *                     null when it is not known to be what a conversion or rendering makes
+ * @param fetch        a URL's record of its fetch ({@link CachedUrl#record}), committed with the row
+ *                     ({@link dev.kb.core.store.DocumentRow#fetch}); null for every other source
  */
 public record Prepared(String input, String sourceUri, String nameHint, String type, String title,
                        String sha256, long size, Path stagedRaw, String rawExtension, Path stagedSource,
                        List<Artifact> extras, String etag, String lastModified, boolean updates,
                        List<String> warnings, String added, List<String> aliases, FileStat stat,
-                       PageOrigin origin) {
+                       PageOrigin origin, String fetch) {
 
     public Prepared {
         extras = List.copyOf(extras);
         warnings = List.copyOf(warnings);
         aliases = List.copyOf(aliases);
+    }
+
+    /** A document that is no URL's: nothing of a fetch to record. */
+    public Prepared(String input, String sourceUri, String nameHint, String type, String title, String sha256,
+                    long size, Path stagedRaw, String rawExtension, Path stagedSource, List<Artifact> extras,
+                    String etag, String lastModified, boolean updates, List<String> warnings, String added,
+                    List<String> aliases, FileStat stat, PageOrigin origin) {
+        this(input, sourceUri, nameHint, type, title, sha256, size, stagedRaw, rawExtension, stagedSource, extras, etag,
+                lastModified, updates, warnings, added, aliases, stat, origin, null);
     }
 
     /** A document whose page's origin is not recorded. */

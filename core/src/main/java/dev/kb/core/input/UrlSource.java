@@ -75,7 +75,7 @@ public final class UrlSource implements Source {
         Path md = page.staged();
         return Prep.of(new Prepared(input, sourceUri, stem, c.type(), c.title(), f.sha256Hex(), f.size(), raw,
                 c.extension(), md, List.of(), f.etag(), f.lastModified(), true, c.warnings(), added, List.of(), null,
-                page.origin()));
+                page.origin(), CachedUrl.record(f)));
     }
 
     /**

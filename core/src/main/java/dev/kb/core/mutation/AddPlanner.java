@@ -89,7 +89,8 @@ public final class AddPlanner implements Planner<Prepared> {
         group.nameBySha.put(p.sha256(), name);
         group.uris.add(p.sourceUri());
         DocumentRow row = new DocumentRow(name, p.sha256(), rawPath, KnowledgeBase.sourcePath(name), p.sourceUri(),
-                p.type(), p.title(), p.size(), addedAt(existing, p, now), now, p.etag(), p.lastModified(), p.origin());
+                p.type(), p.title(), p.size(), addedAt(existing, p, now), now, p.etag(), p.lastModified(), p.origin(),
+                p.fetch());
         planFiles(p, row, existing, plan);
         plan.upsert(row);
         if (p.stat() != null) {

@@ -45,7 +45,7 @@ import java.util.function.Consumer;
  * <pre>
  * documents(doc_name TEXT PRIMARY KEY, name_key TEXT UNIQUE, sha256, raw_path, source_path,
  *           source_uri TEXT UNIQUE, type, title, size, added_at, updated_at, etag, last_modified,
- *           page_key, page_sha256, page_fields)
+ *           page_key, page_sha256, page_fields, fetch_fields)
  * commits(journal_id TEXT PRIMARY KEY, committed_at, documents)
  * registry_state(id INTEGER PRIMARY KEY CHECK (id = 1), revision)      -- one row
  * history(revision INTEGER PRIMARY KEY, committed_at, command, added, updated, removed, repaired)
@@ -71,14 +71,21 @@ import java.util.function.Consumer;
  * the record of its page cannot disagree; NULL wherever it is not known (rows of older schemas,
  * Markdown and text, a rebuild). Another KB reading this one as a cache finds a conversion by
  * {@code page_key} (a partial index holds only the rows that have one).
+ *
+ * <p>{@code fetch_fields} is, for a URL's row, what the fetch that got its bytes said beyond them
+ * and its validators (the final URL, the Content-Type, the name hint: {@link DocumentRow#fetch}),
+ * written in the same upsert; NULL for every other row, for older rows and after a rebuild. With
+ * it another KB hands out the URL entry that fetch would have stored, so its conversion key is the
+ * one this row's {@code page_key} names.
  */
 public final class SqliteRegistry implements Registry {
     /**
      * 1: the first schema. 2: {@code name_key} folds case fully ({@link Names#key}), recomputed on
      * upgrade. 3: the revision, the history and the totals by type (counted from the rows on upgrade).
      * 4: the stat cache of local files ({@code file_stats}, empty after the upgrade). 5: how each
-     * page was made ({@code page_key}, {@code page_sha256}, {@code page_fields}; NULL in the rows
-     * already there, which only the add that made a page could fill).
+     * page was made ({@code page_key}, {@code page_sha256}, {@code page_fields}) and what a URL's
+     * fetch said ({@code fetch_fields}); NULL in the rows already there, which only the add that
+     * made a page could fill.
      */
     public static final int SCHEMA_VERSION = 5;
 
@@ -248,8 +255,8 @@ public final class SqliteRegistry implements Registry {
     private static final String ALL_COLUMNS = "doc_name, name_key, sha256, raw_path, source_path, source_uri, type, "
             + "title, size, added_at, updated_at, etag, last_modified";
 
-    /** The columns of {@code documents} that schema 5 added: how the page was made. */
-    private static final String ORIGIN_COLUMNS = "page_key, page_sha256, page_fields";
+    /** The columns of {@code documents} that schema 5 added: how the page was made, what a URL's fetch said. */
+    private static final String ORIGIN_COLUMNS = "page_key, page_sha256, page_fields, fetch_fields";
 
     /**
      * Examines a registry file without changing it and without waiting for a writer. A failure that
@@ -547,7 +554,8 @@ public final class SqliteRegistry implements Registry {
                       last_modified TEXT,
                       page_key      TEXT,
                       page_sha256   TEXT,
-                      page_fields   TEXT)""");
+                      page_fields   TEXT,
+                      fetch_fields  TEXT)""");
             s.execute("CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256)");
             addOriginColumns(s);
             s.execute("""
@@ -646,9 +654,10 @@ public final class SqliteRegistry implements Registry {
     }
 
     /**
-     * Version 5's record of how each page was made, inside the upgrade's transaction: the columns
-     * added to a table made before them (NULL in every row there: what made those pages was not
-     * recorded, and nothing can prove it now), and the index another KB finds a conversion by,
+     * Version 5's record of how each page was made and what each URL's fetch said, inside the
+     * upgrade's transaction: the columns added to a table made before them (NULL in every row
+     * there: what made those pages, and what those fetches said, was not recorded, and nothing can
+     * prove it now), and the index another KB finds a conversion by,
      * holding only the rows that have one. A column already there is kept as it is.
      */
     private static void addOriginColumns(Statement s) throws SQLException {
@@ -904,14 +913,15 @@ public final class SqliteRegistry implements Registry {
         }
     }
 
-    /** A row of {@code SELECT *}; of a schema older than 5 (read as it is), without its page's origin. */
+    /** A row of {@code SELECT *}; of a schema older than 5 (read as it is), without its page's origin or fetch. */
     private DocumentRow row(ResultSet rs) throws SQLException {
-        PageOrigin origin = schema < ORIGINS_SINCE ? null
+        boolean recorded = schema >= ORIGINS_SINCE;
+        PageOrigin origin = !recorded ? null
                 : PageOrigin.of(rs.getString("page_key"), rs.getString("page_sha256"), rs.getString("page_fields"));
         return new DocumentRow(rs.getString("doc_name"), rs.getString("sha256"), rs.getString("raw_path"),
                 rs.getString("source_path"), rs.getString("source_uri"), rs.getString("type"), rs.getString("title"),
                 rs.getLong("size"), rs.getString("added_at"), rs.getString("updated_at"), rs.getString("etag"),
-                rs.getString("last_modified"), origin);
+                rs.getString("last_modified"), origin, recorded ? rs.getString("fetch_fields") : null);
     }
 
     // ---- the commit point -----------------------------------------------------------------
@@ -951,14 +961,14 @@ public final class SqliteRegistry implements Registry {
         try (PreparedStatement up = conn.prepareStatement("""
                 INSERT INTO documents(doc_name, name_key, sha256, raw_path, source_path, source_uri, type, title,
                                       size, added_at, updated_at, etag, last_modified,
-                                      page_key, page_sha256, page_fields)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                      page_key, page_sha256, page_fields, fetch_fields)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(doc_name) DO UPDATE SET
                   sha256=excluded.sha256, raw_path=excluded.raw_path, source_path=excluded.source_path,
                   source_uri=excluded.source_uri, type=excluded.type, title=excluded.title, size=excluded.size,
                   updated_at=excluded.updated_at, etag=excluded.etag, last_modified=excluded.last_modified,
                   page_key=excluded.page_key, page_sha256=excluded.page_sha256,
-                  page_fields=excluded.page_fields""")) {
+                  page_fields=excluded.page_fields, fetch_fields=excluded.fetch_fields""")) {
             for (DocumentRow r : rows) {
                 up.setString(1, r.docName());
                 up.setString(2, Names.key(r.docName()));
@@ -979,6 +989,9 @@ public final class SqliteRegistry implements Registry {
                 up.setString(14, o == null ? null : o.key());
                 up.setString(15, o == null ? null : o.sha256());
                 up.setString(16, o == null ? null : o.fields());
+                // and so does the fetch's record: an update made otherwise (a 200 of a kb that
+                // recorded none) leaves none rather than the old fetch's
+                up.setString(17, r.fetch());
                 up.addBatch();
             }
             up.executeBatch();

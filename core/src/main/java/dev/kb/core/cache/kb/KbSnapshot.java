@@ -51,10 +51,10 @@ final class KbSnapshot implements AutoCloseable {
     /** Columns read, in {@link #row} order; schema 1 already had all of them. */
     private static final String COLUMNS = "doc_name, sha256, raw_path, source_path, source_uri, type, title, size, "
             + "added_at, updated_at, etag, last_modified";
-    /** And how the page was made, in schema 5 and later. */
-    private static final String ORIGIN_COLUMNS = ", page_key, page_sha256, page_fields";
-    /** In place of them in an older schema: no row of it says how its page was made. */
-    private static final String NO_ORIGIN = ", NULL, NULL, NULL";
+    /** And how the page was made and what a URL's fetch said, in schema 5 and later. */
+    private static final String ORIGIN_COLUMNS = ", page_key, page_sha256, page_fields, fetch_fields";
+    /** In place of them in an older schema: no row of it says how its page was made, or its fetch. */
+    private static final String NO_ORIGIN = ", NULL, NULL, NULL, NULL";
     private static final int ORIGINS_SINCE = SqliteRegistry.ORIGINS_SINCE;
 
     private final Path file;
@@ -261,7 +261,8 @@ final class KbSnapshot implements AutoCloseable {
     private static DocumentRow row(ResultSet rs) throws SQLException {
         DocumentRow r = new DocumentRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.getString(12), PageOrigin.of(rs.getString(13), rs.getString(14), rs.getString(15)));
+                rs.getString(11), rs.getString(12), PageOrigin.of(rs.getString(13), rs.getString(14), rs.getString(15)),
+                rs.getString(16));
         boolean whole = r.docName() != null && r.sha256() != null && r.sourcePath() != null && r.sourceUri() != null
                 && r.type() != null && r.updatedAt() != null && r.size() >= 0;
         return whole ? r : null;

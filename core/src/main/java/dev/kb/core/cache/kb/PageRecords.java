@@ -115,8 +115,13 @@ final class PageRecords {
 
     /** The fields a row's origin records, or null when they are not a JSON object. */
     static Map<String, Object> fields(PageOrigin o) {
+        return json(o.fields());
+    }
+
+    /** A JSON object a row records ({@code page_fields}, {@code fetch_fields}), or null when it is not one. */
+    static Map<String, Object> json(String text) {
         try {
-            Map<String, Object> m = Json.MAPPER.readValue(o.fields(), new TypeReference<LinkedHashMap<String, Object>>() {
+            Map<String, Object> m = Json.MAPPER.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() {
             });
             return m;
         } catch (IOException | RuntimeException e) {

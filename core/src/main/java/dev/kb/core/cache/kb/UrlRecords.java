@@ -24,17 +24,30 @@ import okhttp3.HttpUrl;
 
 /**
  * A URL's entry made from another KB's row: the bytes it downloaded ({@code raw/}), its
- * validators, and what the fetch that got them said, as far as the KB tells.
+ * validators, and what the fetch that got them said.
  *
- * <p>A KB keeps the URL as given, the bytes, the ETag and Last-Modified. It does not keep the
- * final URL after redirects, the Content-Type or the Content-Disposition, and those decide what
- * the bytes become: the name (Content-Disposition, else the final URL's last segment), the type
- * where the bytes leave it open (Markdown or text), an HTML page's charset (the header's comes
- * before the page's own) and the URL its links are resolved against. The entry therefore says
- * what a fetch of the URL itself, without redirect, disposition or declared charset, would have
- * said, and is made only when the KB's own record agrees, so that it cannot make a document other
- * than the one downloading would (the checks below). Anything else is a miss: the download
- * happens, nothing is lost but time.
+ * <p>Besides the URL as given, the bytes, the ETag and Last-Modified, what decides what the bytes
+ * become is the final URL after redirects, the Content-Type and the Content-Disposition: the name
+ * (Content-Disposition, else the final URL's last segment), the type where the bytes leave it
+ * open (Markdown or text), an HTML page's charset (the header's comes before the page's own), the
+ * URL its links are resolved against, and with all of them the key of the page's conversion.
+ * <ul>
+ * <li><b>Recorded</b> (registry schema 5, {@code fetch_fields}: {@link DocumentRow#fetch}): the add
+ *     that committed the row recorded those, as the URL's cache entry holds them, in the row's own
+ *     upsert. The entry is made from them exactly as the fetch would have stored it, so the
+ *     importing KB names, types and converts the bytes as downloading would have, and its
+ *     conversion key is the one the row's {@code page_key} names: the page itself is then served
+ *     too ({@link PageRecords}), unless it was edited since. The record is checked against the
+ *     row all the same (the name it gives must be the row's, the bytes sniffed under it with that
+ *     Content-Type must be of the row's type and extension); a record that disagrees, or is not
+ *     one kb writes, is a miss.</li>
+ * <li><b>Not recorded</b> (older rows, a rebuilt registry, a KB of an older kb): the entry says
+ *     what a fetch of the URL itself, without redirect, disposition or declared charset, would
+ *     have said, and is made only when the KB's own record agrees, so that it cannot make a
+ *     document other than the one downloading would (the checks below).</li>
+ * </ul>
+ * Anything else is a miss: the download happens, nothing is lost but time. The checks without a
+ * record:
  * <ul>
  * <li>The name: the KB's name for the document must be the one this name hint gives (or it with
  *     the KB's collision suffix). A document the KB named after a Content-Disposition, or after
@@ -45,10 +58,11 @@ import okhttp3.HttpUrl;
  * <li>HTML: the charset must be one no header could have changed: a byte-order mark, or bytes
  *     that are all ASCII. And since links depend on where redirects led, an HTML entry is always
  *     revalidated (stored "at" 0: never young enough for {@code --cache-max-age}); a 304 confirms
- *     the bytes and the URL the request ended at.</li>
- * <li>The row and its files: the raw file has the row's size (its hash is checked as it is read),
- *     and the page's front matter names the row's sha256 and source.</li>
+ *     the bytes and the URL the request ended at. (With a record the final URL is known, and an
+ *     entry of any type is as old as its row's {@code updated_at}.)</li>
  * </ul>
+ * Either way, the row and its files: the raw file has the row's size (its hash is checked as it
+ * is read), and the page's front matter names the row's sha256 and source.
  */
 final class UrlRecords {
     /** Types a URL becomes in a KB, each with the declared type that stands for it. */
@@ -106,6 +120,10 @@ final class UrlRecords {
                     : row.rawPath() + " has " + size + " bytes, not " + row.size());
         }
         pageNames(row, page);
+        if (row.fetch() != null) {
+            CacheEntry e = recorded(key, row, raw);
+            return e == null ? null : new Answer(e, raw);
+        }
 
         // the name: what a fetch of the URL itself hints, as the KB named it
         String hint = NameHint.of(null, url);
@@ -139,6 +157,40 @@ final class UrlRecords {
         long at = html ? 0 : millis(row.updatedAt());
         CacheEntry e = new CacheEntry(key, at, fields, List.of(new CacheEntry.Blob("raw", row.sha256(), row.size())));
         return new Answer(e, raw);
+    }
+
+    /**
+     * The entry the fetch recorded with {@code row} stored, or null when the record is not one kb
+     * writes or disagrees with the row: the name it hints is not the row's, or the bytes sniffed
+     * under it with its Content-Type are not of the row's type and extension.
+     */
+    private static CacheEntry recorded(CacheKey key, DocumentRow row, Path raw) throws IOException {
+        Map<String, Object> f = PageRecords.json(row.fetch());
+        if (f == null || !(f.get("final_url") instanceof String finalUrl)
+                || !(f.get("name_hint") instanceof String hint) || hint.isEmpty()
+                || !(f.get("name_is_host") instanceof Boolean isHost)
+                || f.get("content_type") != null && !(f.get("content_type") instanceof String)
+                || HttpUrl.parse(finalUrl) == null) {
+            return null;
+        }
+        String declared = (String) f.get("content_type");
+        String stem = isHost ? hint : UrlSource.stem(hint);
+        if (!Names.isUniqueNameOf(row.docName(), Names.sanitize(stem), row.sourceUri())) {
+            return null;
+        }
+        if (!sniffsAs(KbFiles.head(raw, Sniffer.HEAD_SIZE), declared, hint, row.type(), extension(row.rawPath()))) {
+            return null;
+        }
+        // the fields in the order, and of the types, CachedUrl.store gives them
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("final_url", finalUrl);
+        fields.put("content_type", declared);
+        fields.put("name_hint", hint);
+        fields.put("name_is_host", isHost);
+        fields.put("etag", row.etag());
+        fields.put("last_modified", row.lastModified());
+        return new CacheEntry(key, millis(row.updatedAt()), fields,
+                List.of(new CacheEntry.Blob("raw", row.sha256(), row.size())));
     }
 
     /**
