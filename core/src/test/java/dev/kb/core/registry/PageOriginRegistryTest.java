@@ -71,7 +71,7 @@ public class PageOriginRegistryTest {
     public static void downgradeToVersion4(Path db) throws Exception {
         sql(db, "DROP INDEX documents_page_key", "ALTER TABLE documents DROP COLUMN page_key",
                 "ALTER TABLE documents DROP COLUMN page_sha256", "ALTER TABLE documents DROP COLUMN page_fields",
-                "PRAGMA user_version=4");
+                "ALTER TABLE documents DROP COLUMN fetch_fields", "PRAGMA user_version=4");
     }
 
     @Test
@@ -132,7 +132,8 @@ public class PageOriginRegistryTest {
             assertEquals(ORIGIN, writer.byName("c").orElseThrow().origin());
         }
         assertEquals(SqliteRegistry.SCHEMA_VERSION, userVersion(db));
-        assertTrue(columns(db).containsAll(List.of("page_key", "page_sha256", "page_fields")), columns(db).toString());
+        assertTrue(columns(db).containsAll(List.of("page_key", "page_sha256", "page_fields", "fetch_fields")),
+                columns(db).toString());
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'documents_page_key'")) {
             assertEquals(1, rs.getInt(1), "the index another KB finds a conversion by came with the columns");
@@ -163,6 +164,54 @@ public class PageOriginRegistryTest {
             DocumentRow a = r.byName("a").orElseThrow();
             assertEquals("aa", a.sha256());
             assertNull(a.origin());
+        }
+    }
+
+    private static final String FETCH = "{\"final_url\":\"https://example.org/moved/a.pdf\","
+            + "\"content_type\":\"application/pdf\",\"name_hint\":\"a.pdf\",\"name_is_host\":false}";
+
+    private static DocumentRow fetched(String name, String sha, String fetch) {
+        DocumentRow r = row(name, sha, ORIGIN);
+        return new DocumentRow(r.docName(), r.sha256(), r.rawPath(), r.sourcePath(), "https://example.org/" + name,
+                r.type(), r.title(), r.size(), r.addedAt(), r.updatedAt(), "\"e1\"", null, ORIGIN, fetch);
+    }
+
+    /**
+     * A URL's record of its fetch goes in with its row, an update that brings none clears it (it
+     * would speak of another fetch), and neither a rebuild nor a reader of version 4 makes one up.
+     */
+    @Test
+    void aFetchRecordGoesInWithItsRowAndNothingMakesOneUp() throws Exception {
+        Path db = tmp.resolve("registry.db");
+        try (Registry r = SqliteRegistry.create(db)) {
+            r.commit("j1", List.of(fetched("a", "aa", FETCH), fetched("b", "bb", FETCH)), List.of(), note());
+            assertEquals(FETCH, r.byName("a").orElseThrow().fetch());
+            r.commit("j2", List.of(fetched("a", "a2", null)), List.of(), note());
+            assertNull(r.byName("a").orElseThrow().fetch(), "the old fetch's record stayed with new content");
+            assertThrows(IOException.class, () -> r.commit("j1", List.of(fetched("b", "b2", null)), List.of(), note()));
+            assertEquals(FETCH, r.byName("b").orElseThrow().fetch(), "a commit that failed changed the record");
+        }
+        try (Registry reader = SqliteRegistry.openReadOnly(db)) {
+            assertEquals(FETCH, reader.bySourceUri("https://example.org/b").orElseThrow().fetch());
+        }
+        downgradeToVersion4(db);
+        assertEquals(SqliteRegistry.Condition.SOUND, SqliteRegistry.health(db, true).condition());
+        try (Registry reader = SqliteRegistry.openReadOnly(db)) {
+            assertNull(reader.byName("b").orElseThrow().fetch());
+        }
+        try (Registry writer = SqliteRegistry.open(db)) {
+            assertNull(writer.byName("b").orElseThrow().fetch(), "an upgrade makes up no fetch");
+            writer.commit("j3", List.of(fetched("c", "cc", FETCH)), List.of(), note());
+            assertEquals(FETCH, writer.byName("c").orElseThrow().fetch());
+        }
+        Path rebuilt = tmp.resolve("rebuilt.db");
+        try (SqliteRegistry.Rebuild b = SqliteRegistry.rebuild(rebuilt)) {
+            assertEquals(java.util.Optional.empty(), b.add(fetched("a", "aa", FETCH)));
+            b.seed(5, new CommitNote("kb recover --rebuild-registry", 1, 0, 0, 0));
+            b.finish();
+        }
+        try (Registry r = SqliteRegistry.openReadOnly(rebuilt)) {
+            assertNull(r.byName("a").orElseThrow().fetch(), "a rebuild recorded a fetch");
         }
     }
 }

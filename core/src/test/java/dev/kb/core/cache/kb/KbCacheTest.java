@@ -198,14 +198,40 @@ public class KbCacheTest {
         for (RecordedRequest r : asked) {
             assertNotEquals(null, r.getHeader("If-None-Match"), r.getPath());
         }
-        assertEquals(3, plan.lastRun().hits(0));
+        // the three URLs, and the pages of the HTML one and the PDF: their fetches were recorded
+        assertEquals(5, plan.lastRun().hits(0));
+        assertEquals(0, plan.lastRun().misses(0));
         assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
         assertEquals(publicTree, KbFixture.tree(pub), "the public KB changed");
+    }
+
+    /**
+     * What an older kb wrote, or a rebuild: rows without their fetches' records ({@code fetch_fields}),
+     * whose URL entries say only what the row does.
+     */
+    static void forgetFetches(Path kb) throws Exception {
+        sqlite(kb.resolve(".kb/registry.db"), "UPDATE documents SET fetch_fields = NULL");
+    }
+
+    @Test
+    void underMaxAgeNothingIsAskedForWhenTheFetchesWereRecorded() throws Exception {
+        allAdded(add("public", null, "/article", "/files/report.pdf", "/notes.md"), 3);
+        int before = requests.size();
+        CachePlan plan = kbCache(Duration.ofHours(1));
+        allAdded(add("second", plan, "/article", "/files/report.pdf", "/notes.md"), 3);
+        assertEquals(List.of(), requests.subList(before, requests.size()).stream().map(RecordedRequest::getPath).toList());
+        assertEquals(5, plan.lastRun().hits(0), "the URLs and the two conversions");
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+        try (KbCache c = open()) {
+            assertEquals(Instant.parse(KbFixture.row(pub, url("/article")).updatedAt()).toEpochMilli(),
+                    c.lookup(urlKey("/article")).orElseThrow().storedAt(), "the final URL is known: no need to ask");
+        }
     }
 
     @Test
     void underMaxAgeOnlyAnHtmlPageIsAskedForItsLinksDependOnWhereRedirectsLed() throws Exception {
         allAdded(add("public", null, "/article", "/files/report.pdf", "/notes.md"), 3);
+        forgetFetches(pub);
         int before = requests.size();
         KbFixture.Run second = add("second", kbCache(Duration.ofHours(1)), "/article", "/files/report.pdf", "/notes.md");
         allAdded(second, 3);
@@ -224,6 +250,7 @@ public class KbCacheTest {
     @Test
     void theEntrySaysWhatTheDownloadSaidAsFarAsTheKbTells() throws Exception {
         allAdded(add("public", null, "/files/report.pdf", "/notes.md"), 2);
+        forgetFetches(pub);
         try (KbCache c = open()) {
             CacheEntry e = c.lookup(urlKey("/files/report.pdf")).orElseThrow();
             DocumentRow row = KbFixture.row(pub, url("/files/report.pdf"));
@@ -243,6 +270,7 @@ public class KbCacheTest {
         // a URL added with a fragment is the same download
         served.put("/frag.md", Served.of("# Fragment\n", "text/markdown", "\"f1\""));
         allAdded(KbFixture.add(pub, tmp, null, url("/frag.md") + "#part"), 1);
+        forgetFetches(pub);
         try (KbCache c = open()) {
             assertTrue(c.lookup(urlKey("/frag.md")).isPresent());
         }
@@ -420,6 +448,7 @@ public class KbCacheTest {
         allAdded(add("public", null, "/download", "/old.md"), 2);
         assertEquals("quarterly", KbFixture.row(pub, url("/download")).docName());
         assertEquals("new", KbFixture.row(pub, url("/old.md")).docName());
+        forgetFetches(pub);
         try (KbCache c = open()) {
             assertTrue(c.lookup(urlKey("/download")).isEmpty(), "named from a header the KB does not keep");
             assertTrue(c.lookup(urlKey("/old.md")).isEmpty(), "named from where a redirect led");
@@ -444,6 +473,7 @@ public class KbCacheTest {
         served.put("/moved/page.html", Served.of(html("Moved page", "links relative to the folder"),
                 "text/html; charset=utf-8", "\"p1\""));
         allAdded(add("public", null, "/page.html"), 1);
+        forgetFetches(pub);
         assertTrue(KbFixture.contents(pub).get("wiki/sources/page.md").contains(url("/moved/rel/0")));
         try (KbCache c = open()) {
             assertTrue(c.lookup(urlKey("/page.html")).isPresent(), "named as the URL gives it: the KB cannot tell");
@@ -452,6 +482,78 @@ public class KbCacheTest {
         KbFixture.Run second = add("second", kbCache(Duration.ZERO), "/page.html");
         allAdded(second, 1);
         assertEquals(before + 1, bodies.get(), "the page was not downloaded");
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+    }
+
+    /**
+     * With the fetch recorded ({@code fetch_fields}), what the row alone cannot say is no miss: a
+     * name from a Content-Disposition, an HTML page reached through a redirect, a charset only the
+     * header gave. The entry is the one the download stored, so the second KB's conversion key is
+     * the public row's {@code page_key} and its page is served too: nothing is asked of the server.
+     */
+    @Test
+    void aRecordedFetchGivesTheEntryTheDownloadStoredAndThePageItMade() throws Exception {
+        served.put("/download", new Served(pdf("Disposed"), "application/pdf", "\"d1\"",
+                "attachment; filename=\"quarterly.pdf\"", null));
+        served.put("/page.html", new Served(null, null, null, null, "/moved/page.html"));
+        served.put("/moved/page.html", Served.of(html("Moved page", "links relative to the folder"),
+                "text/html; charset=utf-8", "\"p1\""));
+        served.put("/utf8.html", Served.of(html("Caf\u00e9 cr\u00e8me", "Un caf\u00e9 tr\u00e8s cr\u00e9meux"),
+                "text/html; charset=windows-1252", "\"u1\""));
+        allAdded(add("public", null, "/download", "/page.html", "/utf8.html"), 3);
+        try (KbCache c = open()) {
+            for (String[] t : List.of(new String[] {"/download", "/download", "application/pdf", "quarterly.pdf"},
+                    new String[] {"/page.html", "/moved/page.html", "text/html; charset=utf-8", "page.html"},
+                    new String[] {"/utf8.html", "/utf8.html", "text/html; charset=windows-1252", "utf8.html"})) {
+                DocumentRow row = KbFixture.row(pub, url(t[0]));
+                CacheEntry e = c.lookup(urlKey(t[0])).orElseThrow(() -> new AssertionError(t[0]));
+                assertEquals(url(t[1]), e.text("final_url"), t[0]);
+                assertEquals(t[2], e.text("content_type"), t[0]);
+                assertEquals(t[3], e.text("name_hint"), t[0]);
+                assertEquals(false, e.fields().get("name_is_host"));
+                assertEquals(row.etag(), e.text("etag"));
+                assertEquals(List.of(new CacheEntry.Blob("raw", row.sha256(), row.size())), e.blobs());
+                // the key the importing KB converts under, made from this entry as UrlSource makes it
+                CacheKey k = ConversionKeys.of(row.sha256(), e.text("name_hint"), e.text("content_type"),
+                        e.text("final_url"), dev.kb.core.input.UrlSource.stem(e.text("name_hint")));
+                assertEquals(row.origin().key(), k.id(), t[0]);
+                assertTrue(c.lookup(k).isPresent(), t[0]);
+            }
+        }
+        int before = requests.size();
+        CachePlan plan = kbCache(Duration.ofHours(1));
+        KbFixture.Run second = add("second", plan, "/download", "/page.html", "/utf8.html");
+        allAdded(second, 3);
+        assertEquals(List.of(), second.warnings());
+        assertEquals(List.of(), requests.subList(before, requests.size()).stream().map(RecordedRequest::getPath).toList());
+        assertEquals(6, plan.lastRun().hits(0), "three URLs and their three pages");
+        assertEquals(0, plan.lastRun().misses(0));
+        assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
+        // and the second KB records the same fetches: a third may take them from it in turn
+        for (String p : List.of("/download", "/page.html", "/utf8.html")) {
+            assertEquals(KbFixture.row(pub, url(p)).fetch(), KbFixture.row(tmp.resolve("second"), url(p)).fetch(), p);
+        }
+    }
+
+    /** A record that names another document than its row, or is not one kb writes, is a miss. */
+    @Test
+    void aFetchRecordThatDisagreesWithItsRowIsAMiss() throws Exception {
+        allAdded(add("public", null, "/files/report.pdf", "/notes.md", "/article"), 3);
+        Path db = pub.resolve(".kb/registry.db");
+        sqlite(db, "UPDATE documents SET fetch_fields = replace(fetch_fields, '\"report.pdf\"', '\"other.pdf\"')"
+                        + " WHERE doc_name = 'report'",
+                "UPDATE documents SET fetch_fields = '[1]' WHERE doc_name = 'notes'",
+                "UPDATE documents SET fetch_fields = replace(fetch_fields, '\"http://', '\"gopher://')"
+                        + " WHERE doc_name = 'article'");
+        assertTrue(KbFixture.row(pub, url("/files/report.pdf")).fetch().contains("other.pdf"));
+        try (KbCache c = open()) {
+            assertEquals(Optional.empty(), c.lookup(urlKey("/files/report.pdf")), "named otherwise than its row");
+            assertEquals(Optional.empty(), c.lookup(urlKey("/notes.md")), "not a record kb writes");
+            assertEquals(Optional.empty(), c.lookup(urlKey("/article")), "its final URL is no http(s) URL");
+        }
+        int before = bodies.get();
+        allAdded(add("second", kbCache(Duration.ZERO), "/files/report.pdf", "/notes.md", "/article"), 3);
+        assertEquals(before + 3, bodies.get(), "each downloaded again");
         assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
     }
 
@@ -465,6 +567,7 @@ public class KbCacheTest {
         byte[] bom = ("\ufeff" + accented).getBytes(StandardCharsets.UTF_8);
         served.put("/bom.html", Served.of(bom, "text/html; charset=windows-1252", "\"b1\""));
         allAdded(add("public", null, "/utf8.html", "/bom.html"), 2);
+        forgetFetches(pub);
         try (KbCache c = open()) {
             assertTrue(c.lookup(urlKey("/utf8.html")).isEmpty(), "its header's charset came before its <meta>");
             assertTrue(c.lookup(urlKey("/bom.html")).isPresent(), "a byte-order mark comes before any header");
@@ -480,6 +583,7 @@ public class KbCacheTest {
         served.put("/readme", Served.of("# A readme\n\n* a list\n", "text/markdown", "\"p2\""));
         allAdded(add("public", null, "/plain", "/readme"), 2);
         assertEquals("text", KbFixture.row(pub, url("/plain")).type());
+        forgetFetches(pub);
         try (KbCache c = open()) {
             assertEquals("text/plain", c.lookup(urlKey("/plain")).orElseThrow().text("content_type"));
             assertNull(c.lookup(urlKey("/readme")).orElseThrow().text("content_type"));
@@ -566,7 +670,7 @@ public class KbCacheTest {
             CachePlan plan = kbCache(Duration.ZERO);
             KbFixture.Run second = add("second", plan, "/notes.md", "/files/report.pdf");
             allAdded(second, 2);
-            assertEquals(2, plan.lastRun().hits(0));
+            assertEquals(3, plan.lastRun().hits(0), "the two URLs and the PDF's conversion");
             try (KbCache c = open()) {
                 assertTrue(c.lookup(new CacheKey(CacheKey.Kind.URL, "https://example.org/late.md",
                         KbCache.URL_LAYOUT)).isEmpty(), "a commit only in the log is not seen");
