@@ -40,6 +40,8 @@ class PublicKbCacheTest extends E2EBase {
     MockWebServer server;
     /** path -> body, Content-Type, ETag */
     final Map<String, String[]> served = new ConcurrentHashMap<>();
+    /** path -> where it redirects to (a 301) */
+    final Map<String, String> moved = new ConcurrentHashMap<>();
     final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger bodies = new AtomicInteger();
     Path pub;
@@ -52,6 +54,9 @@ class PublicKbCacheTest extends E2EBase {
             @Override
             public MockResponse dispatch(RecordedRequest r) {
                 requests.add(r);
+                if (moved.containsKey(r.getPath())) {
+                    return new MockResponse().setResponseCode(301).setHeader("Location", moved.get(r.getPath()));
+                }
                 String[] doc = served.get(r.getPath());
                 if (doc == null) {
                     return new MockResponse().setResponseCode(404);
@@ -137,18 +142,69 @@ class PublicKbCacheTest extends E2EBase {
         KbState.assertUnchanged(before, pub);
         KbState.assertAtRest(second);
 
-        // KB_CACHE, relative to the working directory, and --cache-max-age: the Markdown document is
-        // not even asked for; an HTML page always is (its links depend on where redirects led,
-        // which a KB does not record)
+        // KB_CACHE, relative to the working directory, and --cache-max-age: neither is even asked
+        // for (the public KB recorded what each fetch said, where it ended among it)
         Path third = tmp.resolve("third");
         Kb.run(work, env, "init", third.toString()).expect(0);
         from = requests.size();
         Kb.Result r3 = Kb.run(work, Kb.env(home, "KB_CACHE", "kb:" + work.relativize(pub)), "--kb", third.toString(),
-                "add", "--cache-max-age", "1h", url("/notes/guide.md"), url("/articles/launch.html")).expect(0);
+                "add", "-v", "--cache-max-age", "1h", url("/notes/guide.md"), url("/articles/launch.html")).expect(0);
         assertFalse(r3.err().contains("warning"), r3.err());
-        assertEquals(List.of("/articles/launch.html"), since(from).stream().map(RecordedRequest::getPath).toList());
+        assertEquals(List.of(), since(from).stream().map(RecordedRequest::getPath).toList());
+        assertTrue(r3.err().contains("kb: cache kb:" + work.relativize(pub) + ": 3 hit(s), 0 miss(es) in this run")
+                || r3.err().contains("kb: cache kb:" + pub + ": 3 hit(s), 0 miss(es) in this run"), r3.err());
         assertEquals(documents(pub), documents(third));
         KbState.assertUnchanged(before, pub);
+    }
+
+    /**
+     * Issue 12: "a URL ... (raw bytes and converted page ...) instead of fetched". An HTML page
+     * reached through a redirect, whose Content-Type names its charset and whose text is not all
+     * ASCII: the public KB recorded what the fetch said (final URL, Content-Type, name hint), so a
+     * second KB is handed the URL entry that fetch stored and, under the same conversion key, the
+     * public KB's page. Nothing is asked of the server, and the second KB's files are those of a
+     * KB built with no cache.
+     */
+    @Test
+    void anHtmlPageReachedThroughARedirectComesWithItsConvertedPageAndNothingIsFetched() throws IOException {
+        moved.put("/handbook", "/team/handbook.html");
+        served.put("/team/handbook.html", new String[] {html("Caf\u00e9 handbook",
+                "Where the caf\u00e9 is: see <a href=\"rooms/floor-2.html\">the second floor</a>."),
+                "text/html; charset=utf-8", "\"h1\""});
+        Path none = tmp.resolve("none");
+        Kb.run(work, env, "init", none.toString()).expect(0);
+        in(none, "add", "--cache", "none", url("/handbook")).expect(0);
+        assertTrue(read(none.resolve("wiki/sources/handbook.md")).contains(url("/team/rooms/floor-2.html")),
+                "the link was not resolved against where the redirect led");
+        in(pub, "add", url("/handbook")).expect(0);
+        assertEquals(documents(none), documents(pub));
+        KbState.Snapshot before = KbState.snapshot(pub);
+
+        int from = requests.size();
+        Kb.Result r = in(second, "add", "-v", "--json", "--cache", "kb:" + pub, "--cache-max-age", "1h",
+                url("/handbook")).expect(0);
+        assertEquals(1, r.summary().get("added").asInt());
+        assertFalse(r.err().contains("warning"), r.err());
+        assertEquals(List.of(), since(from), "the server was asked");
+        assertTrue(r.err().contains("kb: cache kb:" + pub + ": 2 hit(s), 0 miss(es) in this run"),
+                "the URL and its page are two hits: " + r.err());
+        assertEquals(documents(none), documents(second));
+        assertEquals(2, documents(second).size());
+        KbState.assertAtRest(second);
+        KbState.assertUnchanged(before, pub);
+
+        // without --cache-max-age: one conditional request, answered 304 where the redirect leads,
+        // which is where the record says the fetch ended; still nothing downloaded or converted
+        Path third = tmp.resolve("third");
+        Kb.run(work, env, "init", third.toString()).expect(0);
+        int bodiesBefore = bodies.get();
+        from = requests.size();
+        Kb.Result t = in(third, "add", "-v", "--cache", "kb:" + pub, url("/handbook")).expect(0);
+        assertEquals(bodiesBefore, bodies.get(), "the page was downloaded again");
+        assertEquals(List.of("/handbook", "/team/handbook.html"),
+                since(from).stream().map(RecordedRequest::getPath).toList());
+        assertTrue(t.err().contains("kb: cache kb:" + pub + ": 2 hit(s), 0 miss(es) in this run"), t.err());
+        assertEquals(documents(none), documents(third));
     }
 
     /** A PDF worth converting once: the corpus paper when ../shared is there, else a small one. */
