@@ -43,10 +43,11 @@ class RebuildRegistryTest extends E2EBase {
     /**
      * What no file says: HTTP validators, the update time, and how a page was made (the key it was
      * made under, its hash then, what its front matter was rendered from), which only the add that
-     * made it knew: a rebuild leaves them empty rather than vouch for a page it did not make.
+     * made it knew: a rebuild leaves them empty rather than vouch for a page it did not make; and
+     * what a URL's fetch said (final URL, Content-Type, name hint), which only that fetch knew.
      */
     static final Set<String> NOT_ON_DISK = Set.of("etag", "last_modified", "updated_at", "page_key", "page_sha256",
-            "page_fields");
+            "page_fields", "fetch_fields");
 
     private MockWebServer server;
     private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -145,6 +146,8 @@ class RebuildRegistryTest extends E2EBase {
         assertEquals(7, rows.size(), rows.toString());
         // the HTML and PDF conversions and the cloud import record how their pages were made
         assertEquals(5, rows.stream().filter(r -> r.get("page_key") != null).count(), rows.toString());
+        // and the two URLs what their fetches said
+        assertEquals(2, rows.stream().filter(r -> r.get("fetch_fields") != null).count(), rows.toString());
         KbState.assertAtRest(kb);
         return rows;
     }
@@ -181,6 +184,7 @@ class RebuildRegistryTest extends E2EBase {
             for (String origin : List.of("page_key", "page_sha256", "page_fields")) {
                 assertNull(a.get(origin), "how a page was made is not on disk: " + a);
             }
+            assertNull(a.get("fetch_fields"), "what a fetch said is not on disk: " + a);
             Instant added = Instant.parse((String) a.get("added_at"));
             Instant updated = Instant.parse((String) a.get("updated_at"));
             Instant updatedBefore = Instant.parse((String) b.get("updated_at"));

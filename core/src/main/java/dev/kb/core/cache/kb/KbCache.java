@@ -29,8 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>What it answers, by key kind:
  * <ul>
  * <li>{@link CacheKey.Kind#URL}: the row whose {@code source_uri} is the URL (as normalised, or
- *     with a fragment), its raw bytes and validators; see {@link UrlRecords} for what the entry
- *     says of the fetch and when the KB's record is not enough to say it.</li>
+ *     with a fragment), its raw bytes and validators, and what its fetch said (final URL,
+ *     Content-Type, name hint) as the row recorded it ({@code fetch_fields}, schema 5): the entry
+ *     that download stored, so the conversion key the importing KB then asks for is the row's
+ *     {@code page_key}, and its page is served too (below). See {@link UrlRecords}, also for a row
+ *     without that record, whose entry is made only when the row's name and type show that no
+ *     redirect, disposition or header charset was involved.</li>
  * <li>{@link CacheKey.Kind#CONVERSION}: the page of a row whose record of how it was made
  *     ({@link dev.kb.core.store.PageOrigin}, registry schema 5) names exactly the key asked for
  *     (its id: the raw bytes' SHA-256, every other input of the conversion and the converters'

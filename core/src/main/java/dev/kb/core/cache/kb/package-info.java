@@ -18,8 +18,10 @@
  * has a mutation in flight (a journal in {@code .kb/journal/}), otherwise reported once as damage.
  *
  * <h2>What is answered</h2>
- * URLs (the bytes and validators a download got, when the KB's record says enough of that
- * download: {@link dev.kb.core.cache.kb.UrlRecords}); conversions of HTML and PDF, local files
+ * URLs (the bytes and validators a download got and, as the row recorded it since schema 5, what
+ * that download said: the final URL, the Content-Type, the name hint; a row without that record
+ * only when the rest of it says enough of the download: {@link dev.kb.core.cache.kb.UrlRecords});
+ * conversions of HTML and PDF, local files
  * too, when the row records that its page was made under the very key asked for and the page
  * still hashes as it did then ({@link dev.kb.core.cache.kb.PageRecords}); PageIndex Cloud
  * documents whose row records this kb's rendering, or, recording none, when the user trusts the
@@ -34,5 +36,13 @@
  * row can say no more about its page than its writer knew, so only that writer fills it: older
  * rows, a rebuilt registry and pages of unknown origin have none, and are never served as what
  * a conversion or rendering makes.
+ *
+ * <h2>What a URL's record proves</h2>
+ * The same add records, with a URL's row and in the same upsert, what its fetch said beyond the
+ * bytes and validators ({@code fetch_fields}: {@link dev.kb.core.store.DocumentRow#fetch}), the
+ * fields of the URL entry that fetch stored in a cache. A URL entry made from it is that entry, so
+ * the importing KB asks for the conversion key the row's {@code page_key} names, and a URL comes
+ * with its page. Without it (older rows, a rebuild), the final URL and the Content-Type are not
+ * known, so neither is that key: such a URL's page is converted by the importing KB.
  */
 package dev.kb.core.cache.kb;
