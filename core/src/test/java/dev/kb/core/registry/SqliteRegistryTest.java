@@ -111,7 +111,7 @@ class SqliteRegistryTest {
             s.executeUpdate("UPDATE documents SET name_key = 'straße' WHERE doc_name = 'straße'");
             s.executeUpdate("INSERT INTO documents SELECT 'STRASSE', 'strasse', sha256, 'raw/STRASSE.md',"
                     + " 'wiki/sources/STRASSE.md', '/S', type, title, size, added_at, updated_at, etag, last_modified,"
-                    + " NULL, NULL, NULL FROM documents WHERE doc_name = 'straße'");
+                    + " NULL, NULL, NULL, NULL FROM documents WHERE doc_name = 'straße'");
             s.executeUpdate("UPDATE documents SET name_key = 'λόγοσ' WHERE doc_name = 'λόγοσ'");
             s.execute("PRAGMA user_version=1");
         }
