@@ -67,6 +67,7 @@ final class PdfConversion {
             throw KbException.inputFailed("cannot read PDF: " + Causes.oneLine(e), e);
         }
         Loaded pdf = Loaded.load(file, scratchDir);
+        boolean handedOver = false;
         try {
             Map<String, Object> metadata = new LinkedHashMap<>();
             String[] firstPage = new String[1];
@@ -100,7 +101,7 @@ final class PdfConversion {
                 metadata.put("pages", pages);
                 return t;
             });
-            return Conversion.closing(title, metadata, OwnFrontMatter.NONE, List.of(), out -> {
+            Conversion c = Conversion.closing(title, metadata, OwnFrontMatter.NONE, List.of(), out -> {
                 try (pdf) {
                     pdf.read(document -> {
                         writeBody(document, firstPage[0], out);
@@ -110,9 +111,12 @@ final class PdfConversion {
                     throw e.getCause(); // writing the page failed (a full disk), not reading the PDF
                 }
             }, pdf);
-        } catch (RuntimeException e) {
-            pdf.close();
-            throw e;
+            handedOver = true;
+            return c;
+        } finally {
+            if (!handedOver) {
+                pdf.close(); // whatever ended the front matter's pass, a StackOverflowError included
+            }
         }
     }
 
@@ -197,19 +201,21 @@ final class PdfConversion {
                 throw new UncheckedIOException("cannot create a scratch folder in " + scratchDir, e);
             }
             RandomAccessReadBufferedFile in = null;
+            Loaded loaded = null;
             try {
                 MemoryUsageSetting cache = MemoryUsageSetting.setupTempFileOnly().setTempDir(scratch.toFile());
                 in = new RandomAccessReadBufferedFile(file);
                 RandomAccessReadBufferedFile source = in;
                 PDDocument document = mapped(() -> Loader.loadPDF(source, "", cache.streamCache));
-                return new Loaded(scratch, in, document);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(in);
-                deleteTree(scratch);
-                if (e instanceof IOException io) {
-                    throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(io), io);
+                loaded = new Loaded(scratch, in, document);
+                return loaded;
+            } catch (IOException e) {
+                throw KbException.inputFailed("not a readable PDF: " + Causes.oneLine(e), e);
+            } finally {
+                if (loaded == null) { // an Error too (a parser's StackOverflowError): nothing stays open
+                    closeQuietly(in);
+                    deleteTree(scratch);
                 }
-                throw (RuntimeException) e;
             }
         }
 

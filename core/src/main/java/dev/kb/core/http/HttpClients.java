@@ -20,11 +20,13 @@ public final class HttpClients {
      *
      * <p>OkHttp's own retry stays on, for what it covers and kb's cannot: a pooled connection the
      * server closed while it sat idle (every connection of an HTTP/1.0 server without keep-alive,
-     * which OkHttp pools all the same). It retries only on a connection that had already served a
+     * which OkHttp pools all the same). For a failed connection it retries only on one that had already served a
      * request, or on another address of the host, never a request on a fresh connection to the one
      * address there is; without it each of kb's attempts drew the next dead connection from the
-     * pool, and documents failed "after 3 attempts" from a server that answered every request. kb
-     * sends only GETs, which may be sent twice.
+     * pool, and documents failed "after 3 attempts" from a server that answered every request. It
+     * also repeats a request once, at once, after a 408 (the server timed the request out), so one
+     * of kb's attempts at such a server may be two requests. kb sends only GETs, which may be sent
+     * twice.
      */
     public static OkHttpClient.Builder builder(Duration callTimeout) {
         return new OkHttpClient.Builder()

@@ -94,15 +94,18 @@ final class CachedUrl {
      * out the entry this fetch would have stored, not one guessed from the URL. Null when a value
      * is not one JSON holds as it is (not for a fetch's text): then nothing is recorded.
      *
-     * <p>Nor when a redirect led to a URL with a query the user never gave: a presigned download
-     * (S3's {@code X-Amz-Signature}, a token in a CDN link) carries its credential there, and a
-     * registry may be shared where the user's own cache is not. That page is then converted again
-     * by a KB that reads this one, which is all the record saves.
+     * <p>Nor when a redirect led to another host, or to a URL with a query the user never gave: a
+     * presigned download (S3's {@code X-Amz-Signature}) or a file host's link carries its credential
+     * in the query or the path of where it sends you, and a registry may be shared where the user's
+     * own cache is not. That page is then converted again by a KB that reads this one, which is
+     * all the record saves.
      */
     static String record(FetchResult r) {
         java.net.URI target = r.finalUri();
-        if (target.getRawUserInfo() != null || target.getRawQuery() != null
-                && !target.getRawQuery().equals(r.requestedUri().getRawQuery())) {
+        java.net.URI asked = r.requestedUri();
+        if (target.getRawUserInfo() != null || target.getHost() == null
+                || !target.getHost().equalsIgnoreCase(String.valueOf(asked.getHost()))
+                || target.getRawQuery() != null && !target.getRawQuery().equals(asked.getRawQuery())) {
             return null;
         }
         return PageOrigins.json(fetchFields(r));

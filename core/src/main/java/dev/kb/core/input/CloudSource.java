@@ -12,6 +12,7 @@ import dev.kb.core.store.PageOrigin;
 import dev.kb.core.wiki.FrontMatter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,6 +27,9 @@ import java.util.Optional;
  * {@code <name>.tree.json}.
  */
 public final class CloudSource implements Source {
+    /** The key of {@code page_fields} that holds the section tree's SHA-256 ({@code kb:} checks it). */
+    public static final String TREE_SHA256 = "tree_sha256";
+
     public static final String SCHEME = "pageindex-cloud:";
     /**
      * A field of a cloud entry whose page no KB recorded the rendering of (one a {@code kb:} cache
@@ -84,7 +88,7 @@ public final class CloudSource implements Source {
         }
         // a document not yet completed renders otherwise once it is: no origin, as no cache entry
         return prepared(uri, title, md, source, tree, added, completed ? PageOrigins.of(cacheKey(), md,
-                fields(title, extras)) : null);
+                recorded(title, extras, tree)) : null);
     }
 
     private Prep prepared(String uri, String title, byte[] md, Path source, Path tree, String added,
@@ -94,11 +98,21 @@ public final class CloudSource implements Source {
                 List.of(), added, List.of(), null, origin));
     }
 
-    /** What a cloud entry holds besides its blobs, and what its KB records of how the page was made. */
+    /** What a cloud entry holds besides its blobs. */
     private static Map<String, Object> fields(String title, Map<String, Object> extras) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("title", title);
         fields.put("front_matter", extras);
+        return fields;
+    }
+
+    /** The record this import commits ({@code page_fields}): the fields, and the tree's hash. */
+    private static Map<String, Object> recorded(String title, Map<String, Object> extras, Path tree)
+            throws IOException {
+        Map<String, Object> fields = fields(title, extras);
+        // the page's hash is the row's; the tree beside it is an artifact only this names, so a
+        // tree edited or damaged since is never handed to another KB as this kb's rendering
+        fields.put(TREE_SHA256, Hashing.sha256Hex(tree));
         return fields;
     }
 
@@ -138,7 +152,7 @@ public final class CloudSource implements Source {
             // that nothing recorded whose it is
             boolean known = !Boolean.TRUE.equals(e.fields().get(RENDERING_UNKNOWN));
             Prep p = prepared(uri, title, md, source, tree, added, known ? PageOrigins.of(cacheKey(), md,
-                    fields(title, extras)) : null);
+                    recorded(title, extras, tree)) : null);
             tree = null; // the prepared document's now
             return p;
         } finally {

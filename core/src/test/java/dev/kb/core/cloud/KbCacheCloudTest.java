@@ -133,6 +133,24 @@ class KbCacheCloudTest {
         assertEquals(KbFixture.contents(pub), KbFixture.contents(tmp.resolve("second")));
     }
 
+    /** The tree is an artifact the row's hash does not cover: its import records its hash, and a kb: read checks it. */
+    @Test
+    void anEditedTreeIsNotServedAsThisKbsRenderingAndTheCloudIsAsked() throws IOException {
+        assertEquals(Outcome.Status.ADDED, importInto(pub, null, "pi-public1").only().status());
+        int perImport = fake.requests.size();
+        Map<String, String> original = KbFixture.contents(pub);
+        Path tree = pub.resolve("wiki/sources/Annual-Report.tree.json");
+        String json = Files.readString(tree, StandardCharsets.UTF_8);
+        // still JSON, still the same doc_id: only its recorded hash tells
+        Files.writeString(tree, json.replaceFirst("\\{", "{\"edited\":true,"), StandardCharsets.UTF_8);
+        CachePlan plain = kbCache(null);
+        KbFixture.Run second = importInto(tmp.resolve("second"), plain, "pi-public1");
+        assertEquals(Outcome.Status.ADDED, second.only().status());
+        assertEquals(0, plain.lastRun().hits(0));
+        assertEquals(2 * perImport, fake.requests.size(), "the cloud is asked");
+        assertEquals(original, KbFixture.contents(tmp.resolve("second")), "the cloud's tree, not the edited one");
+    }
+
     @Test
     void anEditedPageIsNotTheOneItsRegistryHashedAndTheCloudIsAsked() throws IOException {
         assertEquals(Outcome.Status.ADDED, importInto(pub, null, "pi-public1").only().status());

@@ -35,6 +35,14 @@ class CachedUrlRecordTest {
     }
 
     @Test
+    void aRedirectToAnotherHostIsNeverRecorded() {
+        // a file host's download link holds its token in the path
+        assertNull(CachedUrl.record(fetched("https://example.org/share/x",
+                "https://dl.files.example.net/cd/0/get/AbCdEf0123456789/report.pdf")));
+        assertNotNull(CachedUrl.record(fetched("http://Example.org/x", "https://example.org/x/")));
+    }
+
+    @Test
     void aLandingWithUserinfoIsNeverRecorded() {
         assertNull(CachedUrl.record(fetched("https://example.org/x", "https://user:pw@example.org/x")));
     }

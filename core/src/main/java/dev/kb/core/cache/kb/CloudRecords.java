@@ -136,6 +136,9 @@ final class CloudRecords {
             throw new UrlRecords.Disagrees(KnowledgeBase.artifactPath(row.docName(), KnowledgeBase.TREE_SUFFIX)
                     + " is not the section tree of " + key.name());
         }
+        if (origin != null && !Hashing.sha256Hex(treeBytes).equals(recordedTree(origin))) {
+            return null; // a tree other than the one its import wrote (edited since, or recorded by none)
+        }
         int bodyStart = fmEnd + 1; // the blank line that ends a front matter
         byte[] body = Arrays.copyOfRange(bytes, bodyStart, bytes.length);
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -149,6 +152,11 @@ final class CloudRecords {
         CacheEntry e = new CacheEntry(key, UrlRecords.millis(row.updatedAt()), fields, List.of(b, tb));
         return new Answer(e, new KbCache.Region(page, bodyStart, body.length),
                 new KbCache.Region(tree, 0, treeBytes.length));
+    }
+
+    private static String recordedTree(PageOrigin origin) {
+        Map<String, Object> recorded = PageRecords.fields(origin);
+        return recorded != null && recorded.get(dev.kb.core.input.CloudSource.TREE_SHA256) instanceof String s ? s : null;
     }
 
     private static boolean startsWith(byte[] b, String s) {
