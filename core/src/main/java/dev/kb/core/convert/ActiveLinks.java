@@ -163,6 +163,7 @@ final class ActiveLinks {
         return false;
     }
 
+    /** Tabs and line breaks: a URL parser drops them, so every test here looks past them. */
     private static boolean skipped(char c) {
         return c == '\t' || c == '\n' || c == '\r';
     }
@@ -301,13 +302,13 @@ final class ActiveLinks {
         void feed(CharSequence text) {
             for (int i = 0; i < text.length() && !hit; i++) {
                 char c = text.charAt(i);
-                if (c == '\t' || c == '\n' || c == '\r') {
+                if (skipped(c)) {
                     continue;
                 }
                 if (tail.length() == 9) {
                     tail.deleteCharAt(0);
                 }
-                tail.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c); // (?i) without UNICODE_CASE: ASCII only
+                tail.append(lower(c));
                 for (String n : NEEDLES) {
                     if (endsWith(tail, n)) {
                         hit = true;
@@ -369,13 +370,13 @@ final class ActiveLinks {
                     case ':' -> out.append(endsWith(tail, "script") || endsWith(tail, "data") ? "\\:" : ":");
                     default -> out.append(c);
                 }
-                if (c == '\t' || c == '\n' || c == '\r') {
+                if (skipped(c)) {
                     continue; // a URL parser drops them: "java\tscript:" is a scheme
                 }
                 if (tail.length() == 6) {
                     tail.deleteCharAt(0);
                 }
-                tail.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                tail.append(lower(c));
             }
         }
     }

@@ -1,12 +1,10 @@
 package dev.kb.core.convert;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.apache.pdfbox.text.TextPosition;
 
@@ -52,18 +50,6 @@ final class PdfTitle {
         String largestText() {
             return PdfTitle.largestText(runs);
         }
-    }
-
-    /** The first page's largest-font text, or null when no text stands out. */
-    static String largestTextOnFirstPage(PDDocument document) throws IOException {
-        if (document.getNumberOfPages() == 0) {
-            return null;
-        }
-        RunsStripper stripper = new RunsStripper();
-        stripper.setStartPage(1);
-        stripper.setEndPage(1);
-        stripper.writeText(document, new StringWriter());
-        return stripper.largestText();
     }
 
     private static String largestText(List<Run> runs) {

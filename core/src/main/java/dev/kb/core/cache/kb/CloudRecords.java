@@ -83,9 +83,10 @@ final class CloudRecords {
         String title;
         String added;
         Map<String, Object> extras = new LinkedHashMap<>();
+        Map<String, Object> recorded = null;
         if (origin != null) {
             // what the page was rendered from, as its import recorded it: no YAML to read back
-            Map<String, Object> recorded = origin.sha256().equals(row.sha256()) ? PageRecords.fields(origin) : null;
+            recorded = origin.sha256().equals(row.sha256()) ? PageRecords.fields(origin) : null;
             added = PageRecords.added(fm);
             if (recorded == null || !(recorded.get("title") instanceof String t) || t.isBlank()
                     || !(recorded.get("front_matter") instanceof Map<?, ?> values) || added == null) {
@@ -136,7 +137,7 @@ final class CloudRecords {
             throw new UrlRecords.Disagrees(KnowledgeBase.artifactPath(row.docName(), KnowledgeBase.TREE_SUFFIX)
                     + " is not the section tree of " + key.name());
         }
-        if (origin != null && !Hashing.sha256Hex(treeBytes).equals(recordedTree(origin))) {
+        if (recorded != null && !Hashing.sha256Hex(treeBytes).equals(recorded.get(CloudSource.TREE_SHA256))) {
             return null; // a tree other than the one its import wrote (edited since, or recorded by none)
         }
         int bodyStart = fmEnd + 1; // the blank line that ends a front matter
@@ -152,11 +153,6 @@ final class CloudRecords {
         CacheEntry e = new CacheEntry(key, UrlRecords.millis(row.updatedAt()), fields, List.of(b, tb));
         return new Answer(e, new KbCache.Region(page, bodyStart, body.length),
                 new KbCache.Region(tree, 0, treeBytes.length));
-    }
-
-    private static String recordedTree(PageOrigin origin) {
-        Map<String, Object> recorded = PageRecords.fields(origin);
-        return recorded != null && recorded.get(dev.kb.core.input.CloudSource.TREE_SHA256) instanceof String s ? s : null;
     }
 
     private static boolean startsWith(byte[] b, String s) {
