@@ -37,7 +37,8 @@ public final class Main {
                 && RootHelp.print(out)) {
             code = ExitCodes.OK;
         } else {
-            code = execute(args, out, err, env, cwd);
+            Integer polled = PolledStatus.run(args, out, err, env, cwd);
+            code = polled != null ? polled : execute(args, out, err, env, cwd);
         }
         out.flush();
         if (out.checkError()) {
@@ -58,7 +59,7 @@ public final class Main {
                                    Path cwd) {
         java.util.Optional<String> only = KbCommand.commandNamed(args);
         boolean every = KbCommand.completes(args);
-        if (only.isPresent()) {
+        if (only.isPresent() && !only.get().equals("status")) {
             warmUpRegistry();
         }
         ModelWarmup.start(KbCommand.COMMANDS.entrySet().stream()
@@ -79,8 +80,8 @@ public final class Main {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         boolean json = wantsJson(args);
         cl.setParameterExceptionHandler((ex, a) -> jsonError(json, out, usageError(ex), usageMessage(ex)));
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out, failure(ex, cmd, root.verbose()),
-                message(ex)));
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out,
+                failure(ex, cmd.getErr(), root.verbose()), message(ex)));
         return cl;
     }
 
@@ -130,7 +131,7 @@ public final class Main {
      * contract's {@code {"error":{"code":N,"message":"…"}}}: a script reading stdout alone would
      * otherwise see nothing at all and have to guess from the exit code.
      */
-    private static int jsonError(boolean json, PrintWriter out, int code, String message) {
+    static int jsonError(boolean json, PrintWriter out, int code, String message) {
         if (json) {
             JsonLine n = new JsonLine();
             JsonLine e = n.putObject("error");
@@ -142,7 +143,7 @@ public final class Main {
         return code;
     }
 
-    private static String message(Exception ex) {
+    static String message(Exception ex) {
         return ex instanceof KbException ? ex.getMessage() : "internal error: " + ex;
     }
 
@@ -169,8 +170,7 @@ public final class Main {
         return ex.getMessage();
     }
 
-    private static int failure(Exception ex, CommandLine cmd, boolean verbose) {
-        PrintWriter err = cmd.getErr();
+    static int failure(Exception ex, PrintWriter err, boolean verbose) {
         if (ex instanceof KbException ke) {
             err.println(Inputs.printable("kb: " + ke.getMessage())); // names the input, as given
             if (verbose) {

@@ -1,6 +1,7 @@
 package dev.kb.cli;
 
 import dev.kb.core.app.Status;
+import dev.kb.core.kb.KnowledgeBase;
 import java.io.PrintWriter;
 import dev.kb.core.progress.Progress;
 import java.time.Duration;
@@ -47,9 +48,14 @@ final class StatusCommand implements Callable<Integer> {
 
     /** One report on stdout. */
     private Integer report() {
-        Status s = Status.of(root.knowledgeBase());
-        if (root.verbose()) {
-            PrintWriter err = spec.commandLine().getErr();
+        return report(root.knowledgeBase(), json, root.verbose(), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+
+    /** One report of {@code kb} on {@code out}; also what {@link PolledStatus} runs. */
+    static int report(KnowledgeBase kb, boolean json, boolean verbose, PrintWriter out, PrintWriter err) {
+        Status s = Status.of(kb);
+        if (verbose) {
             s.notes().forEach(n -> err.println("kb: " + n)); // one line each: their causes are made one line
             err.flush();
         }
@@ -73,9 +79,9 @@ final class StatusCommand implements Callable<Integer> {
             n.put("stale", s.stale());
             SummaryView.json(n, s);
             ProgressView.json(n, live);
-            spec.commandLine().getOut().println(n);
+            out.println(n);
         } else {
-            var o = spec.commandLine().getOut();
+            var o = out;
             o.println("knowledge base:   " + s.kb());
             o.println("documents:        " + s.documents() + SummaryView.byType(s));
             o.println("pending journals: " + s.pendingJournals()
@@ -85,7 +91,7 @@ final class StatusCommand implements Callable<Integer> {
             SummaryView.human(s, o);
             ProgressView.human(o, live);
         }
-        spec.commandLine().getOut().flush();
+        out.flush();
         return ExitCodes.OK;
     }
 }

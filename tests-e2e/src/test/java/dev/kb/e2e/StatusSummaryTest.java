@@ -31,8 +31,72 @@ class StatusSummaryTest extends E2EBase {
         return kb.resolve(".kb/summary.txt");
     }
 
+    /**
+     * The cache file's lines, less the registry stamp ({@code files}) a status adds to a summary it
+     * verified once the registry's files have settled: a machine slow enough to take two seconds
+     * between a commit and the status after it gets one, which serves the same summary.
+     */
     private byte[] summaryBytes() throws Exception {
-        return Files.readAllBytes(summaryFile());
+        return Files.readString(summaryFile(), StandardCharsets.UTF_8).replaceAll("(?m)^files\t.*\n", "")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Waits until the registry's files have not changed for {@code SETTLED} (two seconds): only
+     * then may a status vouch for a summary with their stamp (a commit within the same tick of the
+     * file system's clock could leave them looking the same). Waits on the files' own times.
+     */
+    private void awaitSettled() {
+        Kb.awaitCondition(Duration.ofSeconds(30), "the registry's files to be two seconds old", () -> {
+            Instant last = Instant.EPOCH;
+            for (String name : new String[] {"registry.db", "registry.db-wal"}) {
+                Path p = kb.resolve(".kb").resolve(name);
+                try {
+                    for (String a : new String[] {"lastModifiedTime", "unix:ctime"}) {
+                        Instant at = ((java.nio.file.attribute.FileTime) Files.getAttribute(p, a)).toInstant();
+                        last = at.isAfter(last) ? at : last;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // no log: the database file holds everything
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return Instant.now().isAfter(last.plusMillis(2100));
+        });
+    }
+
+    /**
+     * The status a script polls, of a registry that has not changed since a status verified its
+     * summary: it loads neither SQLite nor picocli (PolledStatus), and shows what a status that
+     * reads the registry shows. The next commit is seen at once.
+     */
+    @Test
+    void aSettledRegistrysStatusOpensNeitherSqliteNorPicocli() throws Exception {
+        threeCommits();
+        awaitSettled();
+        JsonNode verified = status();
+        assertTrue(Files.readString(summaryFile()).contains("\nfiles\t"), "the status stored the registry's stamp");
+        Path log = tmp.resolve("classes.log");
+        Kb.Result r = Kb.runWithJvmFlags(work, Kb.env(home), List.of("-Xlog:class+load=info:file=" + log),
+                "--kb", kb.toString(), "status", "--json").expect(0);
+        JsonNode polled = r.json().get(0);
+        assertEquals(verified, polled);
+        assertCurrent(polled, RegistrySummary.expected(kb));
+        String loaded = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(loaded.contains("dev.kb.cli.PolledStatus"), "the log is of the status");
+        // (two of picocli's exception classes are loaded to verify Main, which names them)
+        assertEquals(List.of(), loaded.lines().filter(l -> l.contains(" org.sqlite.")
+                || l.contains(" picocli.CommandLine source") || l.contains(" picocli.CommandLine$Model"))
+                .limit(5).toList(), "classes of SQLite or of picocli's model a polled status loaded");
+
+        byte[] stamped = Files.readAllBytes(summaryFile());
+        file("d.md", markdown("Delta", "fourth"));
+        kb("add", "d.md").expect(0);
+        Files.write(summaryFile(), stamped); // as if the writer had died before its refresh
+        JsonNode after = status();
+        assertEquals(4, after.get("revision").asLong(), after.toString());
+        assertCurrent(after, RegistrySummary.expected(kb));
     }
 
     /** The revision the cache file says it was built at. */

@@ -12,7 +12,9 @@ import dev.kb.core.registry.SqliteRegistry;
 import dev.kb.core.staging.Sweeper;
 import dev.kb.core.store.Registry;
 import dev.kb.core.summary.Summary;
+import dev.kb.core.summary.RegistryStamp;
 import dev.kb.core.summary.SummaryCache;
+import dev.kb.core.summary.SummaryFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,9 @@ import java.util.Set;
 /**
  * {@code kb status}: a snapshot read without the writer lock, so it answers at once even while a
  * writer runs (SQLite's WAL lets it read the last committed state). The summary comes from the
- * cache in {@code .kb/} when its revision is current (see {@link dev.kb.core.summary}).
+ * cache in {@code .kb/} when its revision is current (see {@link dev.kb.core.summary}); while the
+ * registry's files are as they were when a status last verified that, without opening the
+ * registry at all.
  *
  * @param documents   the registry's documents now (of {@code revision})
  * @param revision    the registry's revision now; 0 for a registry that predates revisions
@@ -48,10 +52,15 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
         // a batch holds the lock only while it commits a group; between groups its live
         // progress file says it is still running, and will revalidate at its next commit
         List<Progress> live = LiveProgress.read(kb);
-        SummaryCache.Served served;
-        try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
-            boolean writing = holder.isPresent() || !live.isEmpty();
-            served = SummaryCache.serve(kb, r, writing, now);
+        // the clock before the stamp, the stamp before the registry is opened: see RegistryStamp
+        Optional<RegistryStamp> stamp = RegistryStamp.of(kb.registryFile());
+        SummaryCache.Served served = SummaryCache.serveUnopened(SummaryFile.read(kb.summaryFile()), stamp)
+                .orElse(null);
+        if (served == null) {
+            try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
+                boolean writing = holder.isPresent() || !live.isEmpty();
+                served = SummaryCache.serve(kb, r, writing, now, stamp);
+            }
         }
         try {
             Set<String> ids = new HashSet<>();

@@ -16,8 +16,13 @@ import java.util.Optional;
 /** Who holds (or last held) the writer lock, as written into the lock file. */
 public record LockHolder(long pid, String command, Instant started, Instant since) {
 
-    /** Streaming only: Jackson's ObjectMapper would add some 100 ms to every {@code kb status}. */
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Streaming only: Jackson's ObjectMapper would add some 100 ms to every {@code kb status}. In a
+     * holder class: a status with no writer to describe loads no Jackson at all (a few ms).
+     */
+    private static final class Json {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
 
     static LockHolder current(String command) {
         ProcessHandle self = ProcessHandle.current();
@@ -27,7 +32,7 @@ public record LockHolder(long pid, String command, Instant started, Instant sinc
 
     byte[] toBytes() {
         StringWriter w = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(w)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(w)) {
             g.writeStartObject();
             g.writeNumberField("pid", pid);
             g.writeStringField("command", command);
@@ -83,7 +88,7 @@ public record LockHolder(long pid, String command, Instant started, Instant sinc
         String command = "";
         String started = null;
         String since = null;
-        try (JsonParser p = JSON.createParser(text)) {
+        try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -70,12 +70,38 @@ public final class SummaryCache {
     }
 
     /**
+     * The cached summary, served without opening the registry, when the registry's files are
+     * still as they were when a status verified it against them ({@link RegistryStamp}); empty
+     * when the registry must be read ({@link #serve}).
+     *
+     * @param now the registry's stamp now
+     */
+    public static Optional<Served> serveUnopened(SummaryFile.Read read, Optional<RegistryStamp> now) {
+        if (read.summary().isEmpty() || read.stamp().isEmpty() || now.isEmpty() || !read.stamp().equals(now)) {
+            return Optional.empty();
+        }
+        Summary c = read.summary().get();
+        return Optional.of(new Served(c.revision(), c.registry().documents(), c, false, List.of()));
+    }
+
+    /** {@link #serve(KnowledgeBase, Registry, boolean, Instant, Optional)} without a stamp to store. */
+    public static Served serve(KnowledgeBase kb, Registry registry, boolean writerRunning, Instant now) {
+        return serve(kb, registry, writerRunning, now, Optional.empty());
+    }
+
+    /**
      * Serves the cached summary when its revision is the registry's; else, while a writer runs
      * ({@code writerRunning}), the cached one marked stale, unless it is older than
      * {@link #MAX_STALE_AGE}; else a summary rebuilt now, stored for the next status when the
      * revision did not move meanwhile and the KB can be written.
+     *
+     * <p>The summary served is stored with {@code before}, the registry's stamp taken after
+     * {@code now} was read and before the registry was opened, when that stamp is settled and
+     * still the registry's after its revision was read (no commit fell in between): the next
+     * status then serves it unopened ({@link #serveUnopened}).
      */
-    public static Served serve(KnowledgeBase kb, Registry registry, boolean writerRunning, Instant now) {
+    public static Served serve(KnowledgeBase kb, Registry registry, boolean writerRunning, Instant now,
+                               Optional<RegistryStamp> before) {
         List<String> notes = new ArrayList<>();
         Registry.Head head = registry.head();
         SummaryFile.Read read = SummaryFile.read(kb.summaryFile());
@@ -88,6 +114,10 @@ public final class SummaryCache {
             // a file that names the current revision but not its document count was edited or
             // damaged: served, "documents: 2030 (markdown 9999)" would contradict itself
             if (c.revision() == head.revision() && c.registry().documents() == head.documents()) {
+                if (!read.stamp().equals(before)) {
+                    // the writer stores its summary unstamped (its files have just changed)
+                    stamped(kb, before, now).ifPresent(stamp -> write(kb, c, Optional.of(stamp), notes));
+                }
                 return new Served(head.revision(), head.documents(), c, false, notes);
             }
             // built "in the future" (clock skew, a file from another machine): its age says
@@ -99,7 +129,7 @@ public final class SummaryCache {
             }
         }
         Summary built = build(registry, now);
-        store(kb, registry, built, notes);
+        store(kb, registry, built, notes, before, now);
         RegistrySnapshot r = built.registry();
         return new Served(Math.max(0, r.revision()), r.documents(), built, false, notes);
     }
@@ -110,17 +140,41 @@ public final class SummaryCache {
      * that commits between this check and the rename is overwritten all the same; the file then
      * names an older revision than the registry's, which the next status sees and rebuilds.)
      */
-    private static void store(KnowledgeBase kb, Registry registry, Summary s, List<String> notes) {
+    private static void store(KnowledgeBase kb, Registry registry, Summary s, List<String> notes,
+                              Optional<RegistryStamp> before, Instant now) {
         if (!s.registry().hasRevision() || !Files.isWritable(kb.metaDir())) {
             return; // an older schema's summary has no revision to vouch for it; a read-only KB keeps none
         }
         try {
             if (registry.revision() == s.revision()) {
-                SummaryFile.write(kb.summaryFile(), s);
+                write(kb, s, stamped(kb, before, now), notes);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             notes.add("could not store the rebuilt summary in " + kb.relative(kb.summaryFile()) + " ("
                     + Causes.oneLine(e) + ")");
         }
+    }
+
+    private static void write(KnowledgeBase kb, Summary s, Optional<RegistryStamp> stamp, List<String> notes) {
+        if (!Files.isWritable(kb.metaDir())) {
+            return;
+        }
+        try {
+            SummaryFile.write(kb.summaryFile(), s, stamp);
+        } catch (IOException | RuntimeException e) {
+            notes.add("could not store the summary in " + kb.relative(kb.summaryFile()) + " ("
+                    + Causes.oneLine(e) + ")");
+        }
+    }
+
+    /**
+     * {@code before}, when it may be stored: settled at {@code now}, and still the registry's
+     * stamp after everything stored with it was read.
+     */
+    private static Optional<RegistryStamp> stamped(KnowledgeBase kb, Optional<RegistryStamp> before, Instant now) {
+        if (before.isEmpty() || !before.get().settledBefore(now)) {
+            return Optional.empty();
+        }
+        return RegistryStamp.of(kb.registryFile()).equals(before) ? before : Optional.empty();
     }
 }

@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * type        markdown  7420  31415926          (documents, bytes; one line per type)
  * commit      42  2026-12-01T10:00:00Z  add  3  1  0  0   (revision, time, command, added,
  *                                                          updated, removed, repaired; newest first)
+ * files       2049:81:5865472:…,-  1c291ca3             (optional: the registry's {@link RegistryStamp}
+ *                                                          when the summary was verified, and the
+ *                                                          CRC-32 of every line above it)
  * end
  * </pre>
  * Fields are separated by one tab; a tab, newline, carriage return or backslash inside a field is
@@ -42,20 +45,25 @@ import java.util.TreeMap;
 public final class SummaryFile {
     static final String MAGIC = "kb-summary";
     static final int FORMAT = 1;
+    /** The optional line of the registry stamp; a kb that predates it skips the line, as any unknown one. */
+    static final String STAMP = "files";
     /** Tells apart the temporaries of one process's writes. */
     private static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
 
     private SummaryFile() {
     }
 
-    /** What reading the file found: a summary, nothing (no file), or why it cannot be used. */
-    public record Read(Optional<Summary> summary, String problem) {
+    /**
+     * What reading the file found: a summary, nothing (no file), or why it cannot be used; and the
+     * registry stamp stored with the summary, if one was and the lines it vouches for are intact.
+     */
+    public record Read(Optional<Summary> summary, String problem, Optional<RegistryStamp> stamp) {
         static Read absent() {
-            return new Read(Optional.empty(), null);
+            return new Read(Optional.empty(), null, Optional.empty());
         }
 
         static Read corrupt(String why) {
-            return new Read(Optional.empty(), why);
+            return new Read(Optional.empty(), why, Optional.empty());
         }
     }
 
@@ -69,7 +77,9 @@ public final class SummaryFile {
             return Read.corrupt("cannot be read (" + e.getMessage() + ")");
         }
         try {
-            return new Read(Optional.of(parse(new String(bytes, StandardCharsets.UTF_8))), null);
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            Summary summary = parse(text);
+            return new Read(Optional.of(summary), null, stamp(text));
         } catch (Corrupt e) {
             return Read.corrupt(e.getMessage());
         }
@@ -81,11 +91,16 @@ public final class SummaryFile {
      * every committed group would cost a bulk ingest real time.
      */
     public static void write(Path file, Summary s) throws IOException {
+        write(file, s, Optional.empty());
+    }
+
+    /** {@link #write(Path, Summary)}, with the registry stamp the summary was verified against. */
+    public static void write(Path file, Summary s, Optional<RegistryStamp> stamp) throws IOException {
         // pid and clock, not a random UUID: SecureRandom's start-up would cost every status that stores
         Path tmp = file.resolveSibling(tempPrefix(file) + ProcessHandle.current().pid() + "-" + System.nanoTime() + "-"
                 + WRITES.incrementAndGet() + KnowledgeBase.TEMP_SUFFIX);
         try {
-            Files.write(tmp, format(s).getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
+            Files.write(tmp, format(s, stamp).getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
             Halt.at("summary-staged");
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -107,6 +122,10 @@ public final class SummaryFile {
     }
 
     static String format(Summary s) {
+        return format(s, Optional.empty());
+    }
+
+    static String format(Summary s, Optional<RegistryStamp> stamp) {
         StringBuilder b = new StringBuilder();
         line(b, MAGIC, String.valueOf(FORMAT));
         line(b, "revision", String.valueOf(s.revision()));
@@ -117,6 +136,9 @@ public final class SummaryFile {
             CommitNote n = c.note();
             line(b, "commit", String.valueOf(c.revision()), c.at(), n.command(), String.valueOf(n.added()),
                     String.valueOf(n.updated()), String.valueOf(n.removed()), String.valueOf(n.repaired()));
+        }
+        if (stamp.isPresent()) {
+            line(b, STAMP, stamp.get().text(), crc(b));
         }
         line(b, "end");
         return b.toString();
@@ -143,6 +165,36 @@ public final class SummaryFile {
                 default -> b.append(c);
             }
         }
+    }
+
+    /**
+     * The stamp line's stamp, when there is one and the CRC-32 in it is that of the lines above it:
+     * a stamp vouches that the registry has not changed since the summary was verified, so a
+     * summary edited or damaged since must not ride on it (the numbers would be served as they
+     * are, without a look at the registry). A file with a bad stamp is still a summary, which a
+     * status checks against the registry's revision as it would one without.
+     */
+    private static Optional<RegistryStamp> stamp(String text) {
+        int at = text.indexOf("\n" + STAMP + "\t") + 1; // never the first line, the magic one
+        if (at == 0) {
+            return Optional.empty();
+        }
+        int end = text.indexOf('\n', at);
+        String[] f = text.substring(at, end).split("\t", -1);
+        if (f.length != 3 || !f[2].equals(crc(text.substring(0, at)))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new RegistryStamp(f[1]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String crc(CharSequence lines) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(lines.toString().getBytes(StandardCharsets.UTF_8));
+        return Long.toHexString(crc.getValue());
     }
 
     /** What makes a summary file unusable, said for {@code --verbose}. */

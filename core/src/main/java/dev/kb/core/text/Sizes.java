@@ -86,11 +86,14 @@ public final class Sizes {
             return best;
         }
         int i = 0;
-        double value = bytes;
-        while (value >= 1024 && i < BINARY.length) {
-            value /= 1024;
+        while (i < BINARY.length && bytes >= 1L << (10 * (i + 1))) {
             i++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", value, BINARY[i - 1]);
+        // exact (a power of two divides into a finite decimal), rounded half up as %.1f does;
+        // not String.format: its Formatter loads the locale data, ~5 ms of every 'kb status'
+        java.math.BigDecimal value = java.math.BigDecimal.valueOf(bytes)
+                .divide(java.math.BigDecimal.valueOf(1L << (10 * i)))
+                .setScale(1, java.math.RoundingMode.HALF_UP);
+        return value.toPlainString() + " " + BINARY[i - 1];
     }
 }

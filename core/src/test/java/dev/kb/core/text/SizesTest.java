@@ -74,6 +74,30 @@ class SizesTest {
         assertEquals("4.8 MiB", Sizes.format(5_000_123));
     }
 
+    /** The one decimal is what {@code %.1f} gave (half up), at every unit and at the rounding edges. */
+    @Test
+    void oneDecimalIsRoundedAsFormatterRoundsIt() {
+        java.util.Random r = new java.util.Random(11);
+        String[] units = {"KiB", "MiB", "GiB", "TiB"}; // beyond TiB, still TiB
+        for (int n = 0; n < 20_000; n++) {
+            int i = 1 + r.nextInt(units.length);
+            long unit = 1L << (10 * i);
+            long bytes = n % 2 == 0 ? unit + (long) (r.nextDouble() * (Math.min(Long.MAX_VALUE / 2, unit * 1023L)))
+                    : unit * (1 + r.nextInt(1000)) + unit / 20 * (1 + 2 * r.nextInt(10)) + (r.nextInt(3) - 1);
+            if (bytes < 1024 || Sizes.format(bytes).indexOf('.') < 0) {
+                continue; // an exact size, written without decimals
+            }
+            int k = 0;
+            double value = bytes;
+            while (value >= 1024 && k < units.length) {
+                value /= 1024;
+                k++;
+            }
+            assertEquals(String.format(java.util.Locale.ROOT, "%.1f %s", value, units[k - 1]), Sizes.format(bytes),
+                    "bytes " + bytes);
+        }
+    }
+
     @Test
     void aParsedLimitIsWrittenInBinaryUnitsThatParseBack() {
         List<List<String>> typedAndShown = List.of(List.of("1KB", "1 KiB"), List.of("512KB", "512 KiB"),
