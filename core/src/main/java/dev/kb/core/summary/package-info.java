@@ -19,6 +19,12 @@
  *       writer stores the new one at its next commit). Otherwise, or when the file is missing or
  *       corrupt: rebuilt inline and stored if the revision did not move meanwhile and the KB can
  *       be written. A read-only KB still answers, with a summary it does not store.</li>
+ *   <li><b>Unopened while the registry rests.</b> A status that finds the cached summary current,
+ *       or rebuilds it, also stores the registry's {@link dev.kb.core.summary.RegistryStamp} (its
+ *       files' inode, size and times) when it is settled and did not move during the read. While
+ *       the files still match it, the next status serves the summary without loading SQLite
+ *       ({@link dev.kb.core.summary.SummaryCache#serveUnopened}); any commit changes them. The
+ *       stamp line carries the CRC-32 of the lines above it, so an edited summary loses it.</li>
  *   <li><b>Never a second source of truth.</b> Deleting the file costs one rebuild; a corrupt
  *       one is ignored (and said so with {@code --verbose}). A rebuilt registry gets a revision
  *       above every revision a summary was cached at
