@@ -22,7 +22,15 @@ final class ModelWarmup {
     }
 
     static void start(Class<?>... commands) {
-        Thread t = new Thread(() -> read(commands), "kb-model-warm-up");
+        start(() -> { }, commands);
+    }
+
+    /** The same, then {@code then} on the same thread (more warming up, once the models are read). */
+    static void start(Runnable then, Class<?>... commands) {
+        Thread t = new Thread(() -> {
+            read(commands);
+            then.run();
+        }, "kb-model-warm-up");
         t.setDaemon(true);
         t.start();
     }

@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.UUID;
 
 /**
  * The real file operations: POSIX rename, fsync of files and directories. Not final only so a
@@ -82,7 +81,7 @@ class RealFileOps implements FileOps {
     @Override
     public void writeAtomically(Path target, byte[] data) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+        Path tmp = dir.resolve("." + target.getFileName() + "." + UniqueNames.next() + TMP_SUFFIX);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(data);

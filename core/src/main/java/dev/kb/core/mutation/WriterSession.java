@@ -1,6 +1,7 @@
 package dev.kb.core.mutation;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.UniqueNames;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.journal.JournalStore;
 import dev.kb.core.kb.KnowledgeBase;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * One writing process's hold on a knowledge base, for a whole batch: its staging area, the writer
@@ -147,7 +147,7 @@ public final class WriterSession implements AutoCloseable {
     private <T> List<Outcome> commitOnce(WriterLock lock, List<T> group, Planner<T> planner)
             throws Coordinator.CommitFailed {
         lock.assertHeld();
-        String id = UUID.randomUUID().toString();
+        String id = UniqueNames.next();
         String backupDir = storage.kb().relative(storage.kb().stagingDir().resolve(Sweeper.backupDirName(id)));
         Plan plan = new Plan(registry, storage.documents(), id, backupDir);
         List<Outcome> outcomes = planner.plan(group, plan);

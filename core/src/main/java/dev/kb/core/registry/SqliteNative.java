@@ -4,6 +4,7 @@ import dev.kb.core.Version;
 import dev.kb.core.fs.CacheDirectory;
 import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.Hashing;
+import dev.kb.core.fs.UniqueNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,6 @@ import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
@@ -128,7 +128,7 @@ public final class SqliteNative {
      * it over {@code lib}: the one way a copy appears.
      */
     private static Stamp unpack(String resource, Path lib, String jar) throws IOException {
-        Path tmp = lib.resolveSibling("." + lib.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = lib.resolveSibling("." + lib.getFileName() + "." + UniqueNames.next() + ".tmp");
         MessageDigest md = Hashing.sha256();
         long size = 0;
         try {

@@ -1,6 +1,7 @@
 package dev.kb.core.staging;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.UniqueNames;
 import dev.kb.core.kb.KnowledgeBase;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,13 +45,13 @@ public final class StagingArea implements AutoCloseable {
         try {
             Files.createDirectories(kb.stagingDir());
             while (true) {
-                String name = PREFIX + UUID.randomUUID();
+                String name = PREFIX + UniqueNames.next();
                 Path owner = kb.stagingDir().resolve(name + OWNER_SUFFIX);
                 FileChannel ch = FileChannel.open(owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 FileLock lock = ch.lock();
                 // A sweeper may have found the file unlocked between create and lock, and deleted
                 // it: then our lock is on an unlinked inode that protects nothing. The name is a
-                // fresh UUID that nobody else creates, so "still there" means "still ours".
+                // fresh name (UniqueNames) that nobody else creates, so "still there" means "still ours".
                 if (!Files.exists(owner, LinkOption.NOFOLLOW_LINKS)) {
                     ch.close();
                     continue;
