@@ -67,8 +67,12 @@ final class PolledStatus {
         }
     }
 
-    /** A value picocli would take as it is: not empty, not option-like, not an {@code @file}. */
+    /**
+     * A value picocli would take as it is: not empty, not option-like, not an {@code @file}, and
+     * not the name of the subcommand ({@code --kb status status}: picocli expects a value and
+     * finds the command).
+     */
     private static boolean plainValue(String v) {
-        return !v.isEmpty() && !v.startsWith("-") && !v.startsWith("@");
+        return !v.isEmpty() && !v.startsWith("-") && !v.startsWith("@") && !v.equals("status");
     }
 }

@@ -134,7 +134,8 @@ class PolledStatusTest {
                 new String[] {"status", "--kb", "--json"}, new String[] {"status", "--kb", "@args"},
                 new String[] {"@args"}, new String[] {"status", "--"}, new String[] {"status", "-vj"},
                 new String[] {"status", "--kb", "a\0b"}, new String[] {"Status"}, new String[] {"status", "--JSON"},
-                new String[] {"add", "status"});
+                new String[] {"add", "status"}, new String[] {"--kb", "status", "status"},
+                new String[] {"--kb=status", "status"});
         for (String[] line : others) {
             Result r = polled(tmp, env(null), line);
             assertNull(r.code(), String.join(" ", line));

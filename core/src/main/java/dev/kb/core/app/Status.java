@@ -52,22 +52,27 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
         // a batch holds the lock only while it commits a group; between groups its live
         // progress file says it is still running, and will revalidate at its next commit
         List<Progress> live = LiveProgress.read(kb);
-        // the clock before the stamp, the stamp before the registry is opened: see RegistryStamp
+        Set<String> ids = new HashSet<>();
+        try {
+            JournalStore journals = new JournalStore(kb, FileOps.REAL);
+            for (Path p : journals.list()) {
+                ids.add(JournalStore.idOf(p));
+            }
+        } catch (IOException e) {
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
+        }
+        boolean writing = holder.isPresent() || !live.isEmpty();
+        // the clock before the stamp, the stamp before the registry is opened; and one stored only
+        // of a KB at rest, no commit under way or cut short (see RegistryStamp)
         Optional<RegistryStamp> stamp = RegistryStamp.of(kb.registryFile());
         SummaryCache.Served served = SummaryCache.serveUnopened(SummaryFile.read(kb.summaryFile()), stamp)
                 .orElse(null);
         if (served == null) {
             try (Registry r = SqliteRegistry.openReadOnly(kb.registryFile())) {
-                boolean writing = holder.isPresent() || !live.isEmpty();
-                served = SummaryCache.serve(kb, r, writing, now, stamp);
+                served = SummaryCache.serve(kb, r, writing, now, writing || !ids.isEmpty() ? Optional.empty() : stamp);
             }
         }
         try {
-            Set<String> ids = new HashSet<>();
-            JournalStore journals = new JournalStore(kb, FileOps.REAL);
-            for (Path p : journals.list()) {
-                ids.add(JournalStore.idOf(p));
-            }
             int orphans = Sweeper.countOrphans(kb, ids);
             return new Status(kb.root(), served.documents(), ids.size(), orphans, holder, served.revision(),
                     served.summary(), served.stale(), JournalStore.countQuarantined(kb), now,

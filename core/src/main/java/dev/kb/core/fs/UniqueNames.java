@@ -11,10 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * work, and nothing here needs names nobody can guess: every file made under one is created with
  * {@code CREATE_NEW}, which fails rather than follow or reuse what is there.
  *
- * <p>Unique by construction: the high half is this process's id and the millisecond this class
- * was loaded (no two live processes share a pid, and a pid used again later starts later); the
- * low half, a counter from a random start (ThreadLocalRandom, seeded from the clocks, not from
- * the entropy source), sets apart the names of one process and covers a clock set back.
+ * <p>The high half is this process's id and the millisecond this class was loaded: no two live
+ * processes of one pid namespace share a pid, and a pid used again later starts later. The low
+ * half, a counter from a random start (ThreadLocalRandom, seeded from the clocks, not from the
+ * entropy source), sets apart the names of one process, and of two processes that share the
+ * high half anyway: containers writing one KB whose processes got the same pid in the same
+ * millisecond, or a clock set back (a collision then needs their random starts to fall within
+ * the few names either makes, out of 2^64).
+ * Journal ids are kept in the registry ({@code Recovery} trusts them), so this matters.
  */
 public final class UniqueNames {
     private static final long HIGH = (ProcessHandle.current().pid() << 42) ^ (System.currentTimeMillis() & ((1L << 42) - 1));

@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Taken twice around the read it vouches for</b> ({@link SummaryCache#serve}): a stamp is
  *       stored with a summary only if it was the same before the registry was opened and after its
  *       revision was read, so no commit fell in between.</li>
+ *   <li><b>Only of a KB at rest</b> ({@link dev.kb.core.app.Status}): no writer holds the lock, none
+ *       has live progress, no journal is pending. SQLite makes a commit visible after it has
+ *       written and synced the log: a sync that takes seconds leaves settled files whose commit is
+ *       not visible yet, and a writer killed in between leaves one that the next connection to
+ *       rebuild the log's index makes visible; either way without a file changing. Every commit is
+ *       made under the lock and journalled until its post-commit steps are done.</li>
  * </ul>
  * Where the attributes cannot be read (a file system without the POSIX ones), there is no stamp
  * and every status reads the registry.
@@ -82,6 +88,10 @@ public final class RegistryStamp {
     public static Optional<RegistryStamp> of(Path db) {
         try {
             StringBuilder b = new StringBuilder();
+            // A registry.db that is a link: SQLite opens the file it names and keeps the log
+            // beside that file, so that is the pair stamped (the link's own attributes and a log
+            // looked for beside it would never change). A link pointed elsewhere names another inode.
+            db = db.toRealPath();
             Map<String, Object> a = Files.readAttributes(db, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             append(b, a);
             Path wal = db.resolveSibling(db.getFileName() + "-wal");

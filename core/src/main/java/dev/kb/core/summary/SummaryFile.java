@@ -181,7 +181,8 @@ public final class SummaryFile {
         }
         int end = text.indexOf('\n', at);
         String[] f = text.substring(at, end).split("\t", -1);
-        if (f.length != 3 || !f[2].equals(crc(text.substring(0, at)))) {
+        // the last line before the end line: the CRC covers everything else the file says
+        if (f.length != 3 || !f[2].equals(crc(text.substring(0, at))) || !text.substring(end + 1).equals("end\n")) {
             return Optional.empty();
         }
         try {

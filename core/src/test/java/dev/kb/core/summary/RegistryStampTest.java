@@ -149,8 +149,10 @@ class RegistryStampTest {
             verifiedStatus(t);
             String text = Files.readString(t.kb.summaryFile());
             String line = text.lines().filter(l -> l.startsWith("files\t")).findFirst().orElseThrow();
+            // a line after the stamp line is one its CRC does not cover
+            String after = "commit\t1\t2026-01-01T00:00:00Z\tadd\t1\t0\t0\t0";
             for (String bad : new String[] {line.substring(0, line.length() - 1) + (line.endsWith("0") ? "1" : "0"),
-                                            line + "\textra", "files\t" + line.split("\t")[2]}) {
+                                            line + "\textra", "files\t" + line.split("\t")[2], line + "\n" + after}) {
                 Files.writeString(t.kb.summaryFile(), text.replace(line, bad));
                 SummaryFile.Read r = SummaryFile.read(t.kb.summaryFile());
                 assertTrue(r.summary().isPresent(), bad);
@@ -174,6 +176,25 @@ class RegistryStampTest {
         Files.write(wal, new byte[32]);
         assertNotEquals(none, RegistryStamp.of(db).orElseThrow());
         assertTrue(RegistryStamp.of(tmp.resolve("kb/missing.db")).isEmpty(), "no registry, no stamp");
+    }
+
+    /**
+     * A registry.db that is a link: SQLite keeps the log beside the file it names, and a commit
+     * writes there, so that is where the stamp looks.
+     */
+    @Test
+    void aLinkedRegistryIsStampedWhereSqliteWritesIt() throws Exception {
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path real = Files.write(elsewhere.resolve("registry.db"), "database bytes".getBytes(StandardCharsets.UTF_8));
+        Path db = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("kb")).resolve("registry.db"), real);
+        RegistryStamp before = RegistryStamp.of(db).orElseThrow();
+        Files.write(elsewhere.resolve("registry.db-wal"), new byte[32]); // a commit, in the log beside the file
+        assertNotEquals(before, RegistryStamp.of(db).orElseThrow());
+        RegistryStamp withLog = RegistryStamp.of(db).orElseThrow();
+        Path other = Files.write(elsewhere.resolve("other.db"), "database bytes".getBytes(StandardCharsets.UTF_8));
+        Files.delete(db);
+        Files.createSymbolicLink(db, other);
+        assertNotEquals(withLog, RegistryStamp.of(db).orElseThrow(), "the link pointed at another file");
     }
 
     @Test
