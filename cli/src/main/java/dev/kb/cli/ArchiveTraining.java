@@ -39,42 +39,81 @@ public final class ArchiveTraining {
             "-XX:-UsePerfData", "-Xms48m", "-Xmn32m");
 
     /**
-     * {@code train TARGET ARCHIVE}: the training run, under the JVM's dump option; {@code describe
-     * TARGET ARCHIVE}: after it, writes {@code kb-archive} for an archive that works. TARGET is
-     * the build directory holding kb.jar.
+     * {@code train TARGET ARCHIVE}: the training run, under the JVM's dump option; it leaves its
+     * scratch KB for {@code train-status TARGET ARCHIVE}, the status archive's training run (in a
+     * JVM of its own, so that archive holds what a status loads and nothing else); {@code describe
+     * TARGET ARCHIVE STATUS_ARCHIVE}: after both, writes {@code kb-archive} for the archives that
+     * work. TARGET is the build directory holding kb.jar.
+     *
+     * <p>Why two: JDK 25's AOT cache loads and links every class it holds as the JVM starts, so
+     * a polled {@code kb status} paid for all that add, import and the converters load (a status
+     * took 86 ms with the whole cache, 47 ms with one of its own). The launcher gives the status
+     * archive to a line whose command is {@code status}, the whole one to every other.
      */
     public static void main(String[] args) throws IOException, InterruptedException {
         Path target = Path.of(args[1]).toAbsolutePath();
         Path archive = Path.of(args[2]).toAbsolutePath();
+        Path work = target.resolve("archive-training");
         if (args[0].equals("describe")) {
-            System.exit(describe(target, archive));
+            System.exit(describe(target, archive, Path.of(args[3]).toAbsolutePath()));
         }
         Path description = target.resolve("kb-archive");
         Files.deleteIfExists(description); // an old description must not vouch for the new archive
-        Path work = target.resolve("archive-training");
+        if (args[0].equals("train-status")) {
+            try {
+                if (Files.isDirectory(work.resolve("kb"))) {
+                    trainStatus(work);
+                }
+            } finally {
+                delete(work);
+            }
+            System.exit(0);
+        }
         delete(work);
         Files.createDirectories(work);
         try {
             train(work);
-        } finally {
+        } catch (IOException | RuntimeException e) {
             delete(work);
+            throw e;
         }
         System.exit(0); // the archive is written as the JVM exits, whatever threads the commands left
     }
 
     /**
-     * Describes the archive only after a kb started with it has answered: an archive cut short
+     * Describes the archives only after a kb started with each has answered: an archive cut short
      * (a full disk while it was dumped) is mapped by the JVM before any check, and it dies of
-     * SIGBUS. Written last, it is newer than the archive: the launcher passes the archive only while
+     * SIGBUS. Written last, it is newer than the archives: the launcher passes an archive only while
      * that holds (a test of bash's, no fork), so one written to later (a half-finished copy, a
-     * truncation) is left out rather than crashing every command. The size on line 3 is informative.
+     * truncation) is left out rather than crashing every command. Lines 1 to 3: the Java home, the
+     * options that use the whole archive, its size and path; lines 4 and 5, when the status
+     * archive works: the same two for it. The sizes are informative.
      */
-    private static int describe(Path target, Path archive) throws IOException, InterruptedException {
+    private static int describe(Path target, Path archive, Path statusArchive) throws IOException,
+            InterruptedException {
         Path description = target.resolve("kb-archive");
         Files.deleteIfExists(description);
-        if (!Files.isRegularFile(archive)) {
-            System.out.println("no class-data archive was made: kb runs without one");
+        String use = works(target, archive);
+        if (use == null) {
+            Files.deleteIfExists(statusArchive); // never used without the whole one
             return 0;
+        }
+        StringBuilder d = new StringBuilder(System.getProperty("java.home") + "\n" + use + "\n" + Files.size(archive)
+                + " " + archive + "\n");
+        String statusUse = works(target, statusArchive);
+        if (statusUse != null) {
+            d.append(statusUse).append('\n').append(Files.size(statusArchive)).append(' ').append(statusArchive)
+                    .append('\n');
+        }
+        Files.writeString(description, d, StandardCharsets.UTF_8);
+        return 0;
+    }
+
+    /** The options that use {@code archive}, once a kb started with them has answered; else null. */
+    private static String works(Path target, Path archive) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(archive)) {
+            System.out.println("no class-data archive " + archive.getFileName() + " was made: kb runs without it");
+            return null;
         }
         boolean aot = Runtime.version().feature() >= 25;
         String use = (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive + " -Xlog:cds*=off"
@@ -88,13 +127,30 @@ public final class ArchiveTraining {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0 || !out.startsWith("kb ")) {
             System.out.println("the class-data archive " + archive + " does not work (" + out.lines().findFirst()
-                    .orElse("exit " + p.exitValue()) + "): kb runs without one");
+                    .orElse("exit " + p.exitValue()) + "): kb runs without it");
             Files.deleteIfExists(archive);
-            return 0;
+            return null;
         }
-        Files.writeString(description, System.getProperty("java.home") + "\n" + use + "\n" + Files.size(archive)
-                + " " + archive + "\n", StandardCharsets.UTF_8);
-        return 0;
+        return use;
+    }
+
+    /**
+     * What a polled status loads, on the KB the whole training left (its registry settled by now):
+     * served unopened, then with the summary gone (read from SQLite and rebuilt), then with a
+     * KB that is not there.
+     */
+    private static void trainStatus(Path work) throws IOException {
+        Map<String, String> env = Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        String k = work.resolve("kb").toString();
+        for (int i = 0; i < 2; i++) {
+            run(List.of("--kb", k, "status"), env, work);
+            run(List.of("--kb", k, "status", "--json"), env, work);
+            Files.deleteIfExists(work.resolve("kb").resolve(".kb").resolve(dev.kb.core.kb.KnowledgeBase.SUMMARY_FILE));
+        }
+        run(List.of("--kb", k, "-v", "status", "--json"), env, work);
+        run(List.of("--kb", work.resolve("no-kb").toString(), "status"), env, work);
+        run(List.of("--kb", work.resolve("no-kb").toString(), "status", "--json"), env, work);
     }
 
     private static void train(Path work) throws IOException {
