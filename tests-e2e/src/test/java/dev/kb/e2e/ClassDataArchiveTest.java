@@ -78,6 +78,38 @@ class ClassDataArchiveTest extends E2EBase {
         assertEquals(List.of(), outside, "classes a polled status loads from outside the archive");
     }
 
+    /** The archive file the JVM mapped for {@code args}, as its class-data log names it. */
+    private String archiveMapped(String... args) throws IOException {
+        Path log = Files.createTempFile(tmp, "cds", ".log");
+        List<String> line = new java.util.ArrayList<>(List.of("--kb", kb.toString()));
+        line.addAll(List.of(args));
+        launch(cliDir().resolve("kb"), launcherEnv("KB_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+                + "-XX:-UsePerfData -Xlog:" + (Runtime.version().feature() >= 25 ? "aot" : "cds") + "=info:file=" + log), line.toArray(String[]::new));
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("Opened ") && !l.contains(System.getProperty("java.home")))
+                .map(l -> l.replaceAll(".*Opened (AOT cache|archive) ", "").replaceAll("\\.$", ""))
+                .findFirst().orElse("none");
+    }
+
+    /**
+     * The build made two archives; the launcher gives the one of what a status loads to a line
+     * whose command word is status (JDK 25's AOT cache loads all it holds at start), the whole
+     * one to the others.
+     */
+    @Test
+    void aStatusGetsTheStatusArchiveAndEveryOtherCommandTheWholeOne() throws IOException {
+        List<String> lines = Files.readAllLines(cliDir().resolve("target").resolve("kb-archive"), StandardCharsets.UTF_8);
+        assertEquals(5, lines.size(), "the build described both archives: " + lines);
+        String whole = lines.get(2).split(" ", 2)[1];
+        String status = lines.get(4).split(" ", 2)[1];
+        assertNotEquals(whole, status);
+        kb("init").expect(0);
+        assertEquals(status, archiveMapped("status"));
+        assertEquals(status, archiveMapped("-v", "status", "--json"));
+        assertEquals(whole, archiveMapped("list"));
+        assertEquals(whole, archiveMapped("show", "status")); // a word after the command is no command
+    }
+
     /** Line 3 of a description: the size and path of {@code file}, as the build writes it. */
     private static String sizeLine(Path file) throws IOException {
         return Files.size(file) + " " + file.toAbsolutePath() + "\n";
