@@ -62,12 +62,12 @@ public final class ArchiveTraining {
         if (args[0].equals("train-status")) {
             try {
                 if (Files.isDirectory(work.resolve("kb"))) {
-                    trainStatus(work);
+                    trainStatus(target, work);
                 }
             } finally {
                 delete(work);
             }
-            System.exit(0);
+            return; // as a polled status ends (Main.main): its way out is archived too
         }
         delete(work);
         Files.createDirectories(work);
@@ -139,7 +139,11 @@ public final class ArchiveTraining {
      * served unopened, then with the summary gone (read from SQLite and rebuilt), then with a
      * KB that is not there.
      */
-    private static void trainStatus(Path work) throws IOException {
+    private static void trainStatus(Path target, Path work) throws IOException {
+        // what 'java -jar' does before main, and this run (-cp) does not: the manifest read, verified
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(target.resolve("kb.jar").toFile())) {
+            jar.getManifest();
+        }
         Map<String, String> env = Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
                 "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         String k = work.resolve("kb").toString();
