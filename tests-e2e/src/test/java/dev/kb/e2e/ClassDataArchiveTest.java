@@ -72,9 +72,14 @@ class ClassDataArchiveTest extends E2EBase {
         // and none from the jar or the JDK's modules, where each is read, parsed and verified anew
         // on every start (slf4j 1.7's Java 5 classes were so, refused by the archive): events the
         // JDK defines on first use (a process started, a provider loaded) are the only exception
+        // JDK 25's AOT cache does not keep three of java.base's classes: even a cache trained by
+        // this very command line has the runtime image load them (checked by hand, JDK 25.0.3)
+        List<String> notKept = Runtime.version().feature() >= 25 ? List.of(" java.io.RandomAccessFile$1 ",
+                " java.lang.invoke.DirectMethodHandle$1 ", " java.util.jar.JarVerifier ") : List.of();
         List<String> outside = loaded.lines()
                 .filter(l -> l.contains(" source: file:") || l.contains(" source: jrt:"))
-                .filter(l -> !l.contains(" jdk.internal.event.")).toList();
+                .filter(l -> !l.contains(" jdk.internal.event."))
+                .filter(l -> notKept.stream().noneMatch(l::contains)).toList();
         assertEquals(List.of(), outside, "classes a polled status loads from outside the archive");
     }
 
