@@ -68,6 +68,7 @@ add_one="i=\$(cat '$counter'); echo \$((i + 1)) >'$counter'; cli/kb --kb '$tmp/c
 echo "status.sh: java $(java -version 2>&1 | head -1); corpus KB $(kb_documents "$tmp/corpus") documents," \
     "small KB $(kb_documents "$tmp/small"), huge KB $(kb_documents "$tmp/huge")"
 echo "class-data archive: $( [ -f cli/target/kb-archive ] && sed -n 2p cli/target/kb-archive || echo none)"
+echo "status archive:     $( [ -f cli/target/kb-archive ] && sed -n 4p cli/target/kb-archive | grep . || echo none)"
 print_load start
 out="$(BENCH_NO_HYPERFINE=1 time_commands "$runs" \
     "hello" "java $flags -cp '$tmp/hello' Hello" \
