@@ -85,6 +85,7 @@ public final class Main {
         ModelWarmup.start(hashes ? Hashing::sha256 : () -> { }, KbCommand.COMMANDS.entrySet().stream()
                 .filter(e -> every || only.isPresent() && only.get().equals(e.getKey()))
                 .map(e -> e.getValue().type()).toArray(Class<?>[]::new));
+        excludeUnusedConverters();
         KbCommand root = new KbCommand(env, cwd);
         CommandLine cl = new CommandLine(root);
         KbCommand.COMMANDS.forEach((name, sub) -> {
@@ -103,6 +104,20 @@ public final class Main {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> jsonError(json, out,
                 failure(ex, cmd.getErr(), root.verbose()), message(ex)));
         return cl;
+    }
+
+    /**
+     * Picocli registers a converter for every java.time and java.sql type on each command line it
+     * builds, and {@code Class.forName} initialises each: MonthDay, Year and YearMonth build their
+     * formatters, and java.sql comes along (about 14 ms of a one-file add). No kb option has such a
+     * type without a converter of its own (Durations have {@link OptionConverters.DurationConverter};
+     * {@code OptionTypesTest} checks every command), so they are left out, unless the user set
+     * the property.
+     */
+    static void excludeUnusedConverters() {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.(time|sql)\\..*");
+        }
     }
 
     /**
