@@ -144,8 +144,7 @@ public final class ArchiveTraining {
         try (java.util.jar.JarFile jar = new java.util.jar.JarFile(target.resolve("kb.jar").toFile())) {
             jar.getManifest();
         }
-        Map<String, String> env = Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
-                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        Map<String, String> env = env(work);
         String k = work.resolve("kb").toString();
         for (int i = 0; i < 2; i++) {
             run(List.of("--kb", k, "status"), env, work);
@@ -167,8 +166,7 @@ public final class ArchiveTraining {
                 + "<article><h1>A page</h1><p>Text with <a href=\"/x\">a link</a>.</p><ul><li>one</li></ul>"
                 + "<table><tr><th>h</th></tr><tr><td>c</td></tr></table></article></body></html>",
                 StandardCharsets.UTF_8);
-        Map<String, String> env = Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
-                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        Map<String, String> env = env(work);
         String k = kb.toString();
         List<List<String>> commands = List.of(
                 List.of("--version"), List.of("--help"), List.of("frobnicate"),
@@ -201,6 +199,12 @@ public final class ArchiveTraining {
             run(List.of("--kb", k, "status"), env, work);
             run(List.of("--kb", k, "status", "--json"), env, work);
         }
+    }
+
+    /** The environment the training's commands see: a home and a cache directory inside {@code work}. */
+    private static Map<String, String> env(Path work) {
+        return Map.of("HOME", work.toString(), "XDG_CACHE_HOME", work.resolve("cache").toString(),
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     }
 
     private static void run(List<String> command, Map<String, String> env, Path work) {

@@ -59,7 +59,7 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
                 ids.add(JournalStore.idOf(p));
             }
         } catch (IOException e) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
+            throw unreadable(kb, e);
         }
         boolean writing = holder.isPresent() || !live.isEmpty();
         // the clock before the stamp, the stamp before the registry is opened; and one stored only
@@ -78,8 +78,12 @@ public record Status(Path kb, long documents, int pendingJournals, int stagingOr
                     served.summary(), served.stale(), JournalStore.countQuarantined(kb), now,
                     List.copyOf(served.notes()), live);
         } catch (IOException e) {
-            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
+            throw unreadable(kb, e);
         }
+    }
+
+    private static KbException unreadable(KnowledgeBase kb, IOException e) {
+        return new KbException(KbException.Kind.KB_UNUSABLE, "cannot read " + kb.metaDir() + ": " + e.getMessage(), e);
     }
 
     /** How old the summary shown is. */

@@ -1,5 +1,6 @@
 package dev.kb.core.summary;
 
+import dev.kb.core.store.FileStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,8 +51,11 @@ import java.util.concurrent.TimeUnit;
  * class-data archive cannot keep (10 ms of the status that compares stamps to save 80).
  */
 public final class RegistryStamp {
-    /** How much older than the clock every time in a stored stamp must be; above any file system's granularity. */
-    public static final Duration SETTLED = Duration.ofSeconds(2);
+    /**
+     * How much older than the clock every time in a stored stamp must be: the file systems'
+     * granularity the stat cache allows for too ({@link FileStat#GRANULARITY_NS}).
+     */
+    public static final Duration SETTLED = Duration.ofNanos(FileStat.GRANULARITY_NS);
 
     private static final String ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,ctime";
 

@@ -142,8 +142,8 @@ public final class SummaryCache {
      */
     private static void store(KnowledgeBase kb, Registry registry, Summary s, List<String> notes,
                               Optional<RegistryStamp> before, Instant now) {
-        if (!s.registry().hasRevision() || !Files.isWritable(kb.metaDir())) {
-            return; // an older schema's summary has no revision to vouch for it; a read-only KB keeps none
+        if (!s.registry().hasRevision()) {
+            return; // an older schema's summary has no revision to vouch for it
         }
         try {
             if (registry.revision() == s.revision()) {
@@ -157,7 +157,7 @@ public final class SummaryCache {
 
     private static void write(KnowledgeBase kb, Summary s, Optional<RegistryStamp> stamp, List<String> notes) {
         if (!Files.isWritable(kb.metaDir())) {
-            return;
+            return; // a read-only KB keeps no summary
         }
         try {
             SummaryFile.write(kb.summaryFile(), s, stamp);
