@@ -1,16 +1,19 @@
 package dev.kb.core.convert;
 
+import dev.kb.core.fs.Buffers;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -31,8 +34,8 @@ final class TextStream implements Closeable {
 
     private final InputStream in;
     private final int pieceLimit;
-    private final byte[] bytes = new byte[64 * 1024];
-    private final ByteBuffer input = ByteBuffer.wrap(bytes);
+    private final byte[] bytes;
+    private final ByteBuffer input;
     private final CharBuffer decoded;
     private final Charset charset;
     private final CharsetDecoder decoder;
@@ -44,11 +47,14 @@ final class TextStream implements Closeable {
     private boolean afterCr;
     private final StringBuilder piece = new StringBuilder();
 
-    private TextStream(InputStream in, Charset charset, int pieceLimit) {
+    /** {@code size}: the file's size, which bounds both buffers (a pipe, of size 0, is read 256 bytes at a time). */
+    private TextStream(InputStream in, long size, Charset charset, int pieceLimit) {
         this.in = in;
         this.charset = charset;
         this.pieceLimit = pieceLimit;
-        this.decoded = CharBuffer.allocate(Math.max(pieceLimit, 16));
+        this.bytes = new byte[Buffers.sized(size, 256, Buffers.MAX)];
+        this.input = ByteBuffer.wrap(bytes);
+        this.decoded = CharBuffer.allocate(Buffers.sized(size, Math.min(256, Math.max(pieceLimit, 16)), Math.max(pieceLimit, 16)));
         this.decoded.flip();
         // REPORT, then one U+FFFD per malformed run by hand: the same characters as REPLACE (and as
         // new String(bytes, charset)), and kb learns that something was replaced, for the warning.
@@ -64,7 +70,8 @@ final class TextStream implements Closeable {
     }
 
     static TextStream open(Path file, int pieceLimit) throws IOException {
-        InputStream in = Files.newInputStream(file);
+        FileChannel ch = FileChannel.open(file);
+        InputStream in = Channels.newInputStream(ch);
         try {
             byte[] bom = in.readNBytes(2);
             Charset charset = StandardCharsets.UTF_8;
@@ -73,7 +80,7 @@ final class TextStream implements Closeable {
             } else if (bom.length == 2 && (bom[0] & 0xff) == 0xFF && (bom[1] & 0xff) == 0xFE) {
                 charset = StandardCharsets.UTF_16LE;
             }
-            TextStream s = new TextStream(in, charset, pieceLimit);
+            TextStream s = new TextStream(in, ch.size(), charset, pieceLimit);
             if (charset == StandardCharsets.UTF_8) {
                 System.arraycopy(bom, 0, s.bytes, 0, bom.length); // not a UTF-16 mark: they are text
                 s.input.limit(bom.length);

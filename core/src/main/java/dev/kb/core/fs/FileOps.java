@@ -2,6 +2,7 @@ package dev.kb.core.fs;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * Every file-system mutation the journal, the publisher and recovery make goes through this seam,
@@ -26,6 +27,17 @@ public interface FileOps {
 
     /** Forces a file's content and metadata to the device. */
     void fsync(Path file) throws IOException;
+
+    /**
+     * Forces the content and metadata of every file in {@code files}, written without forcing
+     * (the staged files of one commit group), as {@link #fsync} of each would: the real
+     * operations use one barrier for the whole group where the system has one ({@code syncfs}).
+     */
+    default void fsyncAll(Collection<Path> files) throws IOException {
+        for (Path f : files) {
+            fsync(f);
+        }
+    }
 
     /** Forces a directory's entries to the device, so renames and creations inside it survive a crash. */
     void fsyncDirectory(Path dir) throws IOException;

@@ -3,8 +3,8 @@ package dev.kb.core.fs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -34,8 +34,8 @@ public final class Hashing {
 
     public static String sha256Hex(Path file) throws IOException {
         MessageDigest md = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
+        try (FileChannel from = FileChannel.open(file); InputStream in = Channels.newInputStream(from)) {
+            byte[] buf = new byte[Buffers.sized(from.size(), 512, Buffers.MAX)];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
@@ -43,7 +43,7 @@ public final class Hashing {
         return hex(md.digest());
     }
 
-    /** A copy of a file made in one read: written to {@code target}, forced, and hashed on the way. */
+    /** A copy of a file made in one read: written to {@code target} (unforced: see {@link FileOps#fsyncAll}) and hashed on the way. */
     public record Copy(String sha256, long size) {
     }
 
@@ -73,10 +73,11 @@ public final class Hashing {
     public static Copy copyAndHash(Path source, Path target, long maxBytes, Progress progress) throws IOException {
         MessageDigest md = sha256();
         long size = 0;
-        try (InputStream in = Files.newInputStream(source);
+        try (FileChannel from = FileChannel.open(source);
+             InputStream in = Channels.newInputStream(from);
              FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-            byte[] buf = new byte[64 * 1024];
+             OutputStream out = Channels.newOutputStream(ch)) {
+            byte[] buf = new byte[Buffers.sized(from.size(), 512, Buffers.MAX)];
             for (int n; (n = in.read(buf)) > 0; ) {
                 size += n;
                 if (size > maxBytes) {
@@ -87,7 +88,6 @@ public final class Hashing {
                 progress.copied(size);
             }
             out.flush();
-            ch.force(true);
         }
         return new Copy(hex(md.digest()), size);
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 
 /**
@@ -55,6 +56,11 @@ class RealFileOps implements FileOps {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+    }
+
+    @Override
+    public void fsyncAll(Collection<Path> files) throws IOException {
+        GroupSync.sync(files);
     }
 
     @Override

@@ -26,6 +26,17 @@ public final class FileDocumentStore implements DocumentStore {
         this.ops = ops;
     }
 
+    @Override
+    public void makeDurable(Journal j) throws IOException {
+        List<Path> staged = new ArrayList<>(j.entries().size());
+        for (Journal.Entry e : j.entries()) {
+            if (e.staged() != null) {
+                staged.add(kb.resolve(e.staged()));
+            }
+        }
+        ops.fsyncAll(staged);
+    }
+
     /** Publishes every entry in order, then forces the directories whose entries changed. */
     @Override
     public void publish(Journal j) throws IOException {

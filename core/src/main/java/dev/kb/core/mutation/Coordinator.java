@@ -60,6 +60,10 @@ final class Coordinator {
         Journal j = m.journal();
         try {
             Halt.at("before-journal");
+            // The staged files, written unforced, become durable together here: a row committed
+            // below must never name a file whose content a crash can still lose (a renamed but
+            // unsynced file comes back empty on ext4).
+            documents.makeDurable(j);
             journals.write(j);
             Halt.at("journal-written");
             documents.publish(j);

@@ -127,7 +127,10 @@ public final class StagingArea implements AutoCloseable {
         return Files.createDirectory(newPath(suffix));
     }
 
-    /** Writes a new staged file and forces it, so that publishing it later by rename is durable. */
+    /**
+     * Writes a new staged file, unforced: the commit that publishes it forces its group's staged
+     * files together first ({@link dev.kb.core.store.DocumentStore#makeDurable}).
+     */
     public Path write(String suffix, byte[] data) throws IOException {
         Path p = newPath(suffix);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -135,7 +138,6 @@ public final class StagingArea implements AutoCloseable {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
         }
         return p;
     }
@@ -147,14 +149,14 @@ public final class StagingArea implements AutoCloseable {
     }
 
     /**
-     * Writes a new staged file by streaming into it, and forces it: a page of any size without
-     * holding it (a 1 GB Markdown file's page, read whole, took several times its size in heap).
+     * Writes a new staged file by streaming into it, unforced as {@link #write(String, byte[])}: a
+     * page of any size without holding it (a 1 GB Markdown file's page, read whole, took several
+     * times its size in heap).
      */
     public Path write(String suffix, Content content) throws IOException {
         Path p = newPath(suffix);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             content.writeTo(ch);
-            ch.force(true);
         }
         return p;
     }

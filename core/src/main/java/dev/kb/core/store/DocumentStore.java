@@ -15,6 +15,12 @@ public interface DocumentStore {
     boolean exists(String path);
 
     /**
+     * Forces every staged file the entries publish: stagers write without forcing, and the
+     * group's files are made durable here together, before the journal names them.
+     */
+    void makeDurable(Journal journal) throws IOException;
+
+    /**
      * Carries out every entry in order: a live target is parked at its backup, a staged file takes
      * its place; durable when this returns.
      */

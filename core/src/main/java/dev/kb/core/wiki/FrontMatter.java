@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import dev.kb.core.convert.Conversion;
 import dev.kb.core.convert.OwnFrontMatter;
 import dev.kb.core.convert.YamlEntries;
+import dev.kb.core.fs.Buffers;
 import dev.kb.core.store.DocumentRow;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -294,7 +295,8 @@ public final class FrontMatter {
     /** UTF-8 into a file channel, skipping the body's leading whitespace and cutting its trailing whitespace at the end. */
     private static final class StrippedBody implements Appendable {
         private final FileChannel ch;
-        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        /** Grown from 4 KB to 64 KB as the page needs: most pages fit the first (see {@link Buffers}). */
+        private ByteBuffer buffer = ByteBuffer.allocate(4 * 1024);
         private long written;
         private boolean started;
         /** Where the body's last non-whitespace character ends, in bytes from the file's start. */
@@ -382,7 +384,11 @@ public final class FrontMatter {
                 buffer.put(bytes, off, n);
                 off += n;
                 if (!buffer.hasRemaining()) {
-                    flush();
+                    if (buffer.capacity() < Buffers.MAX) {
+                        buffer = ByteBuffer.allocate(buffer.capacity() * 4).put(buffer.flip());
+                    } else {
+                        flush();
+                    }
                 }
             }
         }
