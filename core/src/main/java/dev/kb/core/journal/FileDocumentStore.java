@@ -45,24 +45,29 @@ public final class FileDocumentStore implements DocumentStore {
             ops.createDirectories(kb.resolve(j.backupDir()));
         }
         for (Journal.Entry e : j.entries()) {
-            Path target = kb.resolve(e.target());
-            if (e.backup() != null && exists(target)) {
-                Path backup = kb.resolve(e.backup());
-                ops.move(target, backup);
-                dirs.add(backup.getParent());
-            }
-            if (e.staged() != null) {
-                Path staged = kb.resolve(e.staged());
-                ops.createDirectories(target.getParent());
-                ops.move(staged, target);
-                dirs.add(staged.getParent());
-            }
-            dirs.add(target.getParent());
+            publish(e, dirs);
         }
         // fsync the directories, or a crash can lose a rename and leave the registry pointing at nothing
         for (Path d : dirs) {
             ops.fsyncDirectory(d);
         }
+    }
+
+    /** One entry, a method of its own so that it is compiled (see SqliteRegistry.bindRow); adds the folders it changed to {@code dirs}. */
+    private void publish(Journal.Entry e, Set<Path> dirs) throws IOException {
+        Path target = kb.resolve(e.target());
+        if (e.backup() != null && exists(target)) {
+            Path backup = kb.resolve(e.backup());
+            ops.move(target, backup);
+            dirs.add(backup.getParent());
+        }
+        if (e.staged() != null) {
+            Path staged = kb.resolve(e.staged());
+            ops.createDirectories(target.getParent());
+            ops.move(staged, target);
+            dirs.add(staged.getParent());
+        }
+        dirs.add(target.getParent());
     }
 
     /**

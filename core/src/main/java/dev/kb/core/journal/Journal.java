@@ -96,22 +96,12 @@ public record Journal(int version, String id, String status, String created, Str
             }
             g.writeArrayFieldStart("entries");
             for (Entry e : entries) {
-                g.writeStartObject();
-                g.writeStringField("staged", e.staged());
-                g.writeStringField("target", e.target());
-                g.writeStringField("backup", e.backup());
-                g.writeEndObject();
+                write(g, e);
             }
             g.writeEndArray();
             g.writeArrayFieldStart("docs");
             for (Doc d : docs) {
-                g.writeStartObject();
-                g.writeStringField("name", d.name());
-                g.writeStringField("action", d.action());
-                g.writeStringField("title", d.title());
-                g.writeStringField("source", d.source());
-                g.writeBooleanField("title_changed", d.titleChanged());
-                g.writeEndObject();
+                write(g, d);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -119,6 +109,26 @@ public record Journal(int version, String id, String status, String created, Str
             throw new IllegalStateException("strings always serialise", e);
         }
         return bytes.toByteArray();
+    }
+
+    // One entry or document per call, not inline in the loops: see SqliteRegistry.bindRow (a loop
+    // run once per group stays interpreted; a method called per document is compiled).
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, Entry e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("staged", e.staged());
+        g.writeStringField("target", e.target());
+        g.writeStringField("backup", e.backup());
+        g.writeEndObject();
+    }
+
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, Doc d) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", d.name());
+        g.writeStringField("action", d.action());
+        g.writeStringField("title", d.title());
+        g.writeStringField("source", d.source());
+        g.writeBooleanField("title_changed", d.titleChanged());
+        g.writeEndObject();
     }
 
     private static final com.fasterxml.jackson.core.JsonFactory JSON_FACTORY = new com.fasterxml.jackson.core.JsonFactory();

@@ -37,13 +37,61 @@ public final class AddPlanner implements Planner<Prepared> {
         final Set<String> uris = new HashSet<>();
     }
 
+    /**
+     * The registry's answers for the whole group, asked before its first document is planned, in
+     * one query each ({@link Registry#bySourceUris}): planning changes nothing in the registry
+     * until the commit, so they are the answers each document's own query would get.
+     */
+    private static final class Ahead {
+        final Map<String, DocumentRow> bySource;
+        final Map<String, String> nameBySha;
+        /** The names asked (each new document's first choice), and those of them taken. */
+        final Set<String> asked = new HashSet<>();
+        final Set<String> taken;
+        final Registry registry;
+
+        Ahead(Registry registry, List<Prepared> docs) {
+            this.registry = registry;
+            List<String> keys = new ArrayList<>();
+            for (Prepared p : docs) {
+                keys.addAll(p.sourceKeys());
+            }
+            bySource = registry.bySourceUris(keys);
+            List<String> shas = new ArrayList<>();
+            for (Prepared p : docs) {
+                if (bySource(p) == null) {
+                    shas.add(p.sha256());
+                    asked.add(Names.sanitize(p.nameHint()));
+                }
+            }
+            nameBySha = registry.namesBySha256(shas);
+            taken = registry.namesTaken(asked);
+        }
+
+        /** The row of {@code p}'s source: under its identity, else under an older spelling of it (the update then rewrites the row's {@code source_uri} to the identity). */
+        DocumentRow bySource(Prepared p) {
+            for (String key : p.sourceKeys()) {
+                DocumentRow r = bySource.get(key);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        boolean nameTaken(String name) {
+            return asked.contains(name) ? taken.contains(name) : registry.nameTaken(name);
+        }
+    }
+
     @Override
     public List<Outcome> plan(List<Prepared> docs, Plan plan) {
         List<Outcome> out = new ArrayList<>();
         Group group = new Group();
         String now = Instant.now().toString();
+        Ahead ahead = new Ahead(plan.registry(), docs);
         for (Prepared p : docs) {
-            out.add(planOne(p, plan, group, now));
+            out.add(planOne(p, plan, group, ahead, now));
         }
         return out;
     }
@@ -52,9 +100,8 @@ public final class AddPlanner implements Planner<Prepared> {
      * Re-checks under the lock (another writer may have added the same source or content since
      * this document was prepared), then plans its files and row.
      */
-    private Outcome planOne(Prepared p, Plan plan, Group group, String now) {
-        Registry registry = plan.registry();
-        DocumentRow existing = bySource(registry, p);
+    private Outcome planOne(Prepared p, Plan plan, Group group, Ahead ahead, String now) {
+        DocumentRow existing = ahead.bySource(p);
         if (existing != null && (existing.sha256().equals(p.sha256()) || !p.updates())) {
             if (!p.updates()) {
                 return Outcome.skipped(p.input(), existing.docName(), "already in the knowledge base");
@@ -70,14 +117,14 @@ public final class AddPlanner implements Planner<Prepared> {
         if (existing == null) {
             String dupOf = group.nameBySha.get(p.sha256());
             if (dupOf == null) {
-                dupOf = registry.bySha256(p.sha256()).map(DocumentRow::docName).orElse(null);
+                dupOf = ahead.nameBySha.get(p.sha256());
             }
             if (dupOf != null) {
                 return Outcome.skipped(p.input(), dupOf, "same content as " + dupOf);
             }
         }
         String name = existing != null ? existing.docName() : Names.unique(Names.sanitize(p.nameHint()), p.sourceUri(),
-                n -> group.nameKeys.contains(Names.key(n)) || registry.nameTaken(n) || occupied(plan, n, p));
+                n -> group.nameKeys.contains(Names.key(n)) || ahead.nameTaken(n) || occupied(plan, n, p));
         String rawPath = p.stagedRaw() == null ? null : KnowledgeBase.rawPath(name, p.rawExtension());
         if (existing != null && rawPath != null && !rawPath.equals(existing.rawPath()) && plan.exists(rawPath)) {
             // the update's raw file changes extension onto a file no document owns: replacing it
@@ -100,20 +147,6 @@ public final class AddPlanner implements Planner<Prepared> {
                 existing == null || !Objects.equals(existing.title(), p.title())));
         return new Outcome(p.input(), existing == null ? Outcome.Status.ADDED : Outcome.Status.UPDATED, name, null,
                 p.warnings());
-    }
-
-    /**
-     * The row of {@code p}'s source: registered under its identity, else under an older spelling
-     * of it (the update then rewrites the row's {@code source_uri} to the identity).
-     */
-    private static DocumentRow bySource(Registry registry, Prepared p) {
-        for (String key : p.sourceKeys()) {
-            DocumentRow r = registry.bySourceUri(key).orElse(null);
-            if (r != null) {
-                return r;
-            }
-        }
-        return null;
     }
 
     /** An update keeps the first add's time; a new row takes the one its front matter shows. */
@@ -162,17 +195,22 @@ public final class AddPlanner implements Planner<Prepared> {
     @Override
     public void release(List<Prepared> group) {
         for (Prepared p : group) {
-            try {
-                if (p.stagedRaw() != null) {
-                    Files.deleteIfExists(p.stagedRaw());
-                }
-                Files.deleteIfExists(p.stagedSource());
-                for (Prepared.Artifact a : p.extras()) {
-                    Files.deleteIfExists(a.staged());
-                }
-            } catch (IOException ignored) {
-                // the staging folder goes away with the process, or with the next sweep
+            release(p);
+        }
+    }
+
+    /** One document's staged files (a method of its own so that it is compiled: see SqliteRegistry.bindRow). */
+    private static void release(Prepared p) {
+        try {
+            if (p.stagedRaw() != null) {
+                Files.deleteIfExists(p.stagedRaw());
             }
+            Files.deleteIfExists(p.stagedSource());
+            for (Prepared.Artifact a : p.extras()) {
+                Files.deleteIfExists(a.staged());
+            }
+        } catch (IOException ignored) {
+            // the staging folder goes away with the process, or with the next sweep
         }
     }
 }

@@ -46,6 +46,41 @@ class SqliteRegistryTest {
     }
 
     /**
+     * A group's look-ups in one query each give what one query per document gives: more values
+     * than one IN list binds, names that fold to a taken key, values given twice, unknown ones.
+     */
+    @Test
+    void lookUpsForAGroupAgreeWithOneQueryPerDocument() throws Exception {
+        try (Registry r = SqliteRegistry.create(tmp.resolve("registry.db"))) {
+            List<DocumentRow> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < 1200; i += 2) {
+                rows.add(row("n" + i, "/in/n" + i + ".md"));
+            }
+            r.commit("j1", rows, List.of(), TEST_NOTE);
+
+            List<String> uris = new java.util.ArrayList<>(), shas = new java.util.ArrayList<>(),
+                    names = new java.util.ArrayList<>();
+            for (int i = 0; i < 1200; i++) {
+                uris.add("/in/n" + i + ".md");
+                shas.add("abn" + i);
+                names.add(i % 3 == 0 ? "N" + i : "n" + i); // "N0" folds to the key of "n0"
+            }
+            uris.add("/in/n0.md");
+            java.util.Map<String, DocumentRow> bySource = r.bySourceUris(uris);
+            java.util.Map<String, String> bySha = r.namesBySha256(shas);
+            java.util.Set<String> taken = r.namesTaken(names);
+            assertEquals(600, bySource.size());
+            for (int i = 0; i < 1200; i++) {
+                assertEquals(r.bySourceUri(uris.get(i)).orElse(null), bySource.get(uris.get(i)), uris.get(i));
+                assertEquals(r.bySha256(shas.get(i)).map(DocumentRow::docName).orElse(null), bySha.get(shas.get(i)));
+                assertEquals(r.nameTaken(names.get(i)), taken.contains(names.get(i)), names.get(i));
+            }
+            assertTrue(taken.contains("N0"));
+            assertEquals(java.util.Map.of(), r.bySourceUris(List.of()));
+        }
+    }
+
+    /**
      * SQLITE_FULL (here from a page limit, as from a full disk) reads as the OS's words for a full
      * disk, like every other out-of-space failure of a batch, and leaves nothing of the transaction.
      */
