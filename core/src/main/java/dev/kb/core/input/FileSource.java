@@ -144,8 +144,10 @@ public final class FileSource implements Source {
     public Prep prepare(PrepareContext ctx) throws IOException {
         List<String> keys = keys();
         String uri = keys.get(0);
+        Stamp now;
+        long stampedAfter = System.currentTimeMillis() * 1_000_000L;
         try {
-            Stamp now = Stamp.of(file);
+            now = Stamp.of(file);
             if (now.size() > maxBytes) {
                 throw tooLarge(": the file has " + Sizes.format(now.size()));
             }
@@ -161,7 +163,7 @@ public final class FileSource implements Source {
         Path raw = ctx.staging().newPath(".raw");
         Copied copied;
         try {
-            copied = stableCopy(raw);
+            copied = stableCopy(raw, now, stampedAfter);
         } catch (Hashing.LimitExceeded e) {
             throw tooLarge(""); // it grew while being read; the staged part goes with the failure
         } catch (java.nio.file.NoSuchFileException e) {
@@ -209,9 +211,11 @@ public final class FileSource implements Source {
      * Without this, a file rewritten while kb read it (an editor saving in place, a log) was
      * stored as a mix of the old version's start and the new one's rest, under a hash of neither.
      */
-    private Copied stableCopy(Path raw) throws IOException {
+    private Copied stableCopy(Path raw, Stamp first, long firstStarted) throws IOException {
         for (int attempt = 1; attempt <= 2; attempt++) {
-            Copied copy = copyOnce(raw, attempt);
+            // the first copy starts from the stat prepare just made (one stat fewer per file)
+            long started = attempt == 1 ? firstStarted : System.currentTimeMillis() * 1_000_000L;
+            Copied copy = copyOnce(raw, attempt, attempt == 1 ? first : Stamp.of(file), started);
             if (copy != null) {
                 return copy;
             }
@@ -220,10 +224,11 @@ public final class FileSource implements Source {
         throw KbException.inputFailed("changed while being read (twice in a row); add it again once nothing writes it");
     }
 
-    /** One copy into {@code raw}, or null when the file changed while it was made. */
-    private Copied copyOnce(Path raw, int attempt) throws IOException {
-        long started = System.currentTimeMillis() * 1_000_000L;
-        Stamp before = Stamp.of(file);
+    /**
+     * One copy into {@code raw}, or null when the file changed while it was made. {@code before}:
+     * the file's stamp, taken after the wall clock read {@code started} and before the copy.
+     */
+    private Copied copyOnce(Path raw, int attempt, Stamp before, long started) throws IOException {
         // The size the file system knows refuses a large file before a byte of it is copied.
         if (before.size() > maxBytes) {
             throw tooLarge(": the file has " + Sizes.format(before.size()));

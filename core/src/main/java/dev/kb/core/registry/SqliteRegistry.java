@@ -792,6 +792,15 @@ public final class SqliteRegistry implements Registry {
     }
 
     @Override
+    public boolean isEmpty() {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM documents LIMIT 1")) {
+            return !rs.next();
+        } catch (SQLException e) {
+            throw unusable(file, e);
+        }
+    }
+
+    @Override
     public long count() {
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM documents")) {
             return rs.next() ? rs.getLong(1) : 0;

@@ -66,6 +66,11 @@ public interface Registry extends AutoCloseable {
 
     long count();
 
+    /** Whether the registry holds no document (one row read at most, in a KB of any size). */
+    default boolean isEmpty() {
+        return count() == 0;
+    }
+
     /**
      * The revision: 0 for a new registry, one more after every {@link #commit} (never after one
      * that failed), so two reads that return the same number saw the same rows. -1 when the
