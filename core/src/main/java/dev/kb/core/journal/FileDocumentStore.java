@@ -44,8 +44,9 @@ public final class FileDocumentStore implements DocumentStore {
         if (hasBackups(j)) {
             ops.createDirectories(kb.resolve(j.backupDir()));
         }
+        Set<Path> made = new java.util.HashSet<>();
         for (Journal.Entry e : j.entries()) {
-            publish(e, dirs);
+            publish(e, dirs, made);
         }
         // fsync the directories, or a crash can lose a rename and leave the registry pointing at nothing
         for (Path d : dirs) {
@@ -53,8 +54,12 @@ public final class FileDocumentStore implements DocumentStore {
         }
     }
 
-    /** One entry, a method of its own so that it is compiled (see SqliteRegistry.bindRow); adds the folders it changed to {@code dirs}. */
-    private void publish(Journal.Entry e, Set<Path> dirs) throws IOException {
+    /**
+     * One entry, a method of its own so that it is compiled (see SqliteRegistry.bindRow); adds
+     * the folders it changed to {@code dirs}. {@code made}: the target folders known to exist,
+     * asked once per journal rather than once per entry (two stats per document).
+     */
+    private void publish(Journal.Entry e, Set<Path> dirs, Set<Path> made) throws IOException {
         Path target = kb.resolve(e.target());
         if (e.backup() != null && exists(target)) {
             Path backup = kb.resolve(e.backup());
@@ -63,7 +68,9 @@ public final class FileDocumentStore implements DocumentStore {
         }
         if (e.staged() != null) {
             Path staged = kb.resolve(e.staged());
-            ops.createDirectories(target.getParent());
+            if (made.add(target.getParent())) {
+                ops.createDirectories(target.getParent());
+            }
             ops.move(staged, target);
             dirs.add(staged.getParent());
         }

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class AddPlanner implements Planner<Prepared> {
     private final KnowledgeBase kb;
+    /** The documents the last {@link #plan} publishes (by identity): once committed, nothing of theirs is staged. */
+    private final Set<Prepared> published = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     public AddPlanner(KnowledgeBase kb) {
         this.kb = kb;
@@ -90,6 +92,7 @@ public final class AddPlanner implements Planner<Prepared> {
         Group group = new Group();
         String now = Instant.now().toString();
         Ahead ahead = new Ahead(plan.registry(), docs);
+        published.clear();
         for (Prepared p : docs) {
             out.add(planOne(p, plan, group, ahead, now));
         }
@@ -139,6 +142,7 @@ public final class AddPlanner implements Planner<Prepared> {
                 p.type(), p.title(), p.size(), addedAt(existing, p, now), now, p.etag(), p.lastModified(), p.origin(),
                 p.fetch());
         planFiles(p, row, existing, plan);
+        published.add(p);
         plan.upsert(row);
         if (p.stat() != null) {
             plan.stat(p.stat().under(row.sourceUri(), name)); // in the commit's transaction, with the row
@@ -197,6 +201,17 @@ public final class AddPlanner implements Planner<Prepared> {
         for (Prepared p : group) {
             release(p);
         }
+    }
+
+    /** Two unlinks per document fewer: a committed document's staged files were renamed into place. */
+    @Override
+    public void releaseCommitted(List<Prepared> group) {
+        for (Prepared p : group) {
+            if (!published.contains(p)) {
+                release(p);
+            }
+        }
+        published.clear();
     }
 
     /** One document's staged files (a method of its own so that it is compiled: see SqliteRegistry.bindRow). */

@@ -24,4 +24,12 @@ public interface Planner<T> {
     /** Gives back what the items hold (staged files) once their group is done, committed or not. */
     default void release(List<T> group) {
     }
+
+    /**
+     * The same once the group was committed as {@link #plan} planned it: what it published is
+     * no longer staged, and need not be looked for.
+     */
+    default void releaseCommitted(List<T> group) {
+        release(group);
+    }
 }

@@ -155,7 +155,7 @@ public final class WriterSession implements AutoCloseable {
             String writer = storage.kb().relative(staging.dir());
             coordinator.execute(lock, plan.build(Instant.now().toString(), command, writer));
         }
-        planner.release(group);
+        planner.releaseCommitted(group);
         hints.addAll(plan.hints());
         return outcomes;
     }

@@ -1174,22 +1174,27 @@ public final class SqliteRegistry implements Registry {
                 + "WHERE EXISTS (SELECT 1 FROM documents WHERE source_uri = ? AND sha256 = ?)";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             for (FileStat f : stats) {
-                FileStat.Stamp st = f.stamp();
-                ps.setString(1, f.sourceUri());
-                ps.setString(2, FileStat.directory(f.sourceUri()));
-                ps.setString(3, f.sha256());
-                ps.setLong(4, st.size());
-                ps.setLong(5, st.modifiedNs());
-                ps.setLong(6, st.changedNs());
-                ps.setLong(7, st.device());
-                ps.setLong(8, st.inode());
-                ps.setLong(9, f.recordedNs());
-                ps.setString(10, f.sourceUri());
-                ps.setString(11, f.sha256());
-                ps.addBatch();
+                bindStat(ps, f);
             }
             ps.executeBatch();
         }
+    }
+
+    /** One entry's values (a method of its own so that it is compiled: see {@link #bindRow}). */
+    private static void bindStat(PreparedStatement ps, FileStat f) throws SQLException {
+        FileStat.Stamp st = f.stamp();
+        ps.setString(1, f.sourceUri());
+        ps.setString(2, FileStat.directory(f.sourceUri()));
+        ps.setString(3, f.sha256());
+        ps.setLong(4, st.size());
+        ps.setLong(5, st.modifiedNs());
+        ps.setLong(6, st.changedNs());
+        ps.setLong(7, st.device());
+        ps.setLong(8, st.inode());
+        ps.setLong(9, f.recordedNs());
+        ps.setString(10, f.sourceUri());
+        ps.setString(11, f.sha256());
+        ps.addBatch();
     }
 
     @Override
