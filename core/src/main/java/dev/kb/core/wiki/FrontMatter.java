@@ -368,6 +368,16 @@ public final class FrontMatter {
                 put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
                 keep = written + buffer.position();
             }
+            if (written == 0) {
+                // all of the page is still in the buffer (most pages): cut its trailing whitespace
+                // there and write it once, without the truncate and the second write
+                buffer.position((int) keep);
+                if (started) {
+                    put(new byte[] {'\n'});
+                }
+                flush();
+                return;
+            }
             flush();
             ch.truncate(keep);
             ch.position(keep);
