@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A document ready to commit: its files written and forced in private staging, its identity
- * and hash known. Made outside the writer lock; {@link AddCoordinator} commits it under the lock.
+ * A document ready to commit: its files written in private staging (unforced: its group's commit
+ * forces them together), its identity and hash known. Made outside the writer lock; the mutation
+ * coordinator ({@link dev.kb.core.mutation.AddPlanner}) commits it under the lock.
  *
  * @param input        the argument as the user gave it, for messages and events
  * @param sourceUri    identity: a file's real path (see {@link SourcePaths}), URL as given, or
