@@ -115,12 +115,17 @@ public final class FileSource implements Source {
     }
 
     /**
-     * One stat at most (none when the walk made one just now), no open: a file stamped as when
-     * its document was committed has that document's content.
+     * One stat at most (none for a file without a stat-cache entry, none when the walk made one
+     * just now), no open: a file stamped as when its document was committed has that document's
+     * content.
      */
     @Override
     public Prep unread(PrepareContext ctx) {
         try {
+            // no entry, nothing to compare: a new file costs the committing thread no stat here
+            if (ctx.fileStat(keys()).isEmpty()) {
+                return null;
+            }
             Stamp now = walked != null && System.nanoTime() - walkedAt < WALKED_FRESH_NS ? walked : Stamp.of(file);
             return now.size() > maxBytes ? null : unchangedByStat(ctx, keys(), now);
         } catch (IOException | KbException e) {
