@@ -44,7 +44,10 @@ public final class Hashing {
     }
 
     /** A copy of a file made in one read: written to {@code target} (unforced: see {@link FileOps#fsyncAll}) and hashed on the way. */
-    public record Copy(String sha256, long size) {
+    public record Copy(String sha256, long size, byte[] head) {
+        public Copy(String sha256, long size) {
+            this(sha256, size, null);
+        }
     }
 
     /** The source had more than the limit: the copy stopped one buffer past it, and is the caller's to remove. */
@@ -71,8 +74,19 @@ public final class Hashing {
 
     /** The same, calling {@code progress} after each read (a test seam: a file rewritten mid-copy). */
     public static Copy copyAndHash(Path source, Path target, long maxBytes, Progress progress) throws IOException {
+        return copyAndHash(source, target, maxBytes, 0, progress);
+    }
+
+    /**
+     * The same, also keeping the first {@code headSize} bytes copied ({@link Copy#head}; fewer
+     * for a shorter file): what a sniffer reads of the copy, without opening it again.
+     */
+    public static Copy copyAndHash(Path source, Path target, long maxBytes, int headSize, Progress progress)
+            throws IOException {
         MessageDigest md = sha256();
         long size = 0;
+        byte[] head = new byte[headSize];
+        int headLength = 0;
         try (FileChannel from = FileChannel.open(source);
              InputStream in = Channels.newInputStream(from);
              FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -84,11 +98,16 @@ public final class Hashing {
                     throw new LimitExceeded(source, maxBytes);
                 }
                 md.update(buf, 0, n);
+                if (headLength < headSize) {
+                    int k = Math.min(n, headSize - headLength);
+                    System.arraycopy(buf, 0, head, headLength, k);
+                    headLength += k;
+                }
                 out.write(buf, 0, n);
                 progress.copied(size);
             }
             out.flush();
         }
-        return new Copy(hex(md.digest()), size);
+        return new Copy(hex(md.digest()), size, headLength == headSize ? head : java.util.Arrays.copyOf(head, headLength));
     }
 }

@@ -4,6 +4,7 @@ import dev.kb.core.KbException;
 import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.cloud.Page;
 import dev.kb.core.convert.Converter;
+import dev.kb.core.convert.Sniffer;
 import dev.kb.core.fs.Hashing;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.store.DocumentRow;
@@ -194,7 +195,8 @@ public final class FileSource implements Source {
         }
         String fileName = file.getFileName().toString();
         String added = FrontMatter.added(row); // present: an update of that row
-        RawConversion.Page page = stagePage(ctx.staging(), raw, fileName, uri, copy.sha256(), added, ctx.caches());
+        RawConversion.Page page = stagePage(ctx.staging(), raw, copy.head(), fileName, uri, copy.sha256(), added,
+                ctx.caches());
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
@@ -238,7 +240,8 @@ public final class FileSource implements Source {
         if (before.size() > maxBytes) {
             throw tooLarge(": the file has " + Sizes.format(before.size()));
         }
-        Hashing.Copy copy = Hashing.copyAndHash(file, raw, maxBytes, copied -> hook.during(attempt, copied));
+        Hashing.Copy copy = Hashing.copyAndHash(file, raw, maxBytes, Sniffer.HEAD_SIZE,
+                copied -> hook.during(attempt, copied));
         if (!before.equals(Stamp.of(file))) {
             return null; // written, truncated, grown, or replaced by another file
         }
@@ -319,14 +322,17 @@ public final class FileSource implements Source {
      */
     static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
                                         String added) throws IOException {
-        return stagePage(staging, raw, fileName, uri, sha256, added, null);
+        return stagePage(staging, raw, null, fileName, uri, sha256, added, null);
     }
 
-    /** The same, taking the conversion from {@code caches} (or null) when they hold it. */
-    static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
-                                        String added, SourceCaches caches) throws IOException {
-        return RawConversion.stage(raw, sha256, fileName, null, null, stem(fileName), Converter.DEFAULT_TIMEOUT, staging,
-                caches, c -> FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(),
+    /**
+     * The same, taking the conversion from {@code caches} (or null) when they hold it; {@code head}
+     * is the raw file's first {@link Sniffer#HEAD_SIZE} bytes when the copy kept them, else null.
+     */
+    static RawConversion.Page stagePage(StagingArea staging, Path raw, byte[] head, String fileName, String uri,
+                                        String sha256, String added, SourceCaches caches) throws IOException {
+        return RawConversion.stage(raw, head, sha256, fileName, null, null, stem(fileName), Converter.DEFAULT_TIMEOUT,
+                staging, caches, c -> FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(),
                         c.ownFrontMatter()));
     }
 

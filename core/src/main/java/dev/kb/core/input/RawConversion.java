@@ -83,7 +83,15 @@ final class RawConversion {
     static Page stage(Path raw, String rawSha256, String fileName, String contentType, String baseUri, String stem,
                       Duration timeout, StagingArea staging, SourceCaches caches, FrontMatterOf frontMatter)
             throws IOException {
-        Sniffed sniffed = Sniffer.sniff(raw, contentType, fileName).requireSupported();
+        return stage(raw, null, rawSha256, fileName, contentType, baseUri, stem, timeout, staging, caches, frontMatter);
+    }
+
+    /** The same, sniffing {@code head} (the first {@link Sniffer#HEAD_SIZE} bytes of {@code raw}) when given rather than reading them again. */
+    static Page stage(Path raw, byte[] head, String rawSha256, String fileName, String contentType, String baseUri,
+                      String stem, Duration timeout, StagingArea staging, SourceCaches caches,
+                      FrontMatterOf frontMatter) throws IOException {
+        Sniffed sniffed = (head != null ? Sniffer.sniff(head, head.length, contentType, fileName)
+                : Sniffer.sniff(raw, contentType, fileName)).requireSupported();
         String type = typeName(sniffed.kind());
         boolean keyed = rawSha256 != null && CachedConversion.worthCaching(sniffed.kind());
         CacheKey key = null;

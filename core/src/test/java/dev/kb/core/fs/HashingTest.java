@@ -15,6 +15,23 @@ class HashingTest {
     Path tmp;
 
     /** The bound holds while copying, so a file that grows after its size was read cannot fill the disk. */
+    /** The head a copy keeps is what reading the copy's first bytes gives, for files shorter and longer than it. */
+    @Test
+    void aCopyKeepsTheFirstBytesTheSnifferWouldRead() throws Exception {
+        Random random = new Random(3);
+        for (int size : new int[] {0, 1, 100, 8191, 8192, 8193, 70_000, 200_000}) {
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            Path source = Files.write(tmp.resolve("s" + size), data);
+            Path target = tmp.resolve("t" + size);
+            Hashing.Copy c = Hashing.copyAndHash(source, target, Long.MAX_VALUE, 8192, copied -> { });
+            byte[] expected = java.util.Arrays.copyOf(data, Math.min(size, 8192));
+            assertTrue(java.util.Arrays.equals(expected, c.head()), "size " + size);
+            assertEquals(Hashing.sha256Hex(data), c.sha256());
+            assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(target)));
+        }
+    }
+
     @Test
     void aCopyStopsAtTheLimitWithoutWritingPastIt() throws Exception {
         byte[] data = new byte[200_000];
