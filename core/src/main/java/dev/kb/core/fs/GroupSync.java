@@ -57,8 +57,18 @@ final class GroupSync {
     private GroupSync() {
     }
 
+    /** Whether this process would take the barrier for a large enough group (for a test). */
+    static boolean barrierAvailable() {
+        return syncProgram != null;
+    }
+
+    /**
+     * Only Linux 5.8 or later: before it, {@code syncfs} reported no write-back error at all, so
+     * a failed write would pass for a durable one.
+     */
     private static String findSync() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                || !reportsErrors(System.getProperty("os.version", ""))) {
             return null;
         }
         for (String p : SYNC_PATHS) {
@@ -67,6 +77,22 @@ final class GroupSync {
             }
         }
         return null;
+    }
+
+    /** Whether a Linux kernel of this version ("6.1.0-13-amd64") is 5.8 or later. */
+    static boolean reportsErrors(String version) {
+        int[] parts = new int[2];
+        int i = 0;
+        for (int k = 0; k < 2; k++) {
+            int start = i;
+            while (i < version.length() && Character.isDigit(version.charAt(i)) && i - start < 6) {
+                parts[k] = parts[k] * 10 + (version.charAt(i++) - '0');
+            }
+            if (i == start || (k == 0 && (i >= version.length() || version.charAt(i++) != '.'))) {
+                return false;
+            }
+        }
+        return parts[0] > 5 || (parts[0] == 5 && parts[1] >= 8);
     }
 
     /** Forces every file in {@code files} (regular files, written by this process and closed). */
@@ -96,7 +122,13 @@ final class GroupSync {
             return false;
         }
         try {
-            return p.waitFor() == 0;
+            if (p.waitFor() == 0) {
+                return true;
+            }
+            // An old sync without -f, or a write-back error: this group's files are forced one
+            // by one, and so are every later group's (a barrier that failed once is not trusted)
+            syncProgram = null;
+            return false;
         } catch (InterruptedException e) {
             p.destroy();
             Thread.currentThread().interrupt();
@@ -138,7 +170,8 @@ final class GroupSync {
     }
 
     private static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        // WRITE, as RealFileOps.fsync: Windows flushes nothing through a read-only handle
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }

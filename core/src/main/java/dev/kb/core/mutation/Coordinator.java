@@ -63,7 +63,14 @@ final class Coordinator {
             // The staged files, written unforced, become durable together here: a row committed
             // below must never name a file whose content a crash can still lose (a renamed but
             // unsynced file comes back empty on ext4).
-            documents.makeDurable(j);
+            try {
+                documents.makeDurable(j);
+            } catch (IOException e) {
+                // Not retried with the same files: once an fsync has reported a write-back error
+                // (EIO), Linux counts it as reported, and forcing the file again returns 0 while
+                // its lost pages stay lost. Nothing is journaled or published yet.
+                throw new CommitFailed(Causes.oneLine(e), false);
+            }
             journals.write(j);
             Halt.at("journal-written");
             documents.publish(j);
@@ -154,8 +161,16 @@ final class Coordinator {
 
     /** The group could not be committed and was rolled back cleanly. */
     static final class CommitFailed extends Exception {
+        /** False when the group's staged files could not be made durable: retrying them one by one would trust them. */
+        final boolean retryable;
+
         CommitFailed(String message) {
+            this(message, true);
+        }
+
+        CommitFailed(String message, boolean retryable) {
             super(message);
+            this.retryable = retryable;
         }
     }
 }

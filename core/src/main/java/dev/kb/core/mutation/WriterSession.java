@@ -124,12 +124,19 @@ public final class WriterSession implements AutoCloseable {
         }
     }
 
-    /** After a group failed to commit: each item on its own, so one bad item fails alone. */
+    /**
+     * After a group failed to commit: each item on its own, so one bad item fails alone; but when
+     * the group's files could not be made durable, every item fails (see {@link Coordinator#execute}).
+     */
     private <T> List<Outcome> commitOneByOne(WriterLock lock, List<T> group, Planner<T> planner,
                                              Coordinator.CommitFailed failed) {
-        if (group.size() == 1) {
-            planner.release(group); // rolled back: its staged files only hold disk space now
-            return List.of(Outcome.failed(planner.input(group.get(0)), failed.getMessage()));
+        if (group.size() == 1 || !failed.retryable) {
+            planner.release(group); // rolled back, or never journaled: its staged files only hold disk space now
+            List<Outcome> out = new ArrayList<>();
+            for (T item : group) {
+                out.add(Outcome.failed(planner.input(item), failed.getMessage()));
+            }
+            return out;
         }
         List<Outcome> out = new ArrayList<>();
         for (T item : group) {

@@ -28,11 +28,20 @@ class GroupSyncTest {
 
     @Test
     void aLargeGroupOnLinuxTakesOneBarrier() throws IOException {
-        assumeTrue(System.getProperty("os.name").startsWith("Linux") && Files.isExecutable(Path.of("/bin/sync")),
-                "syncfs through sync -f is used on Linux only");
+        assumeTrue(GroupSync.barrierAvailable(), "syncfs through sync -f is used on Linux 5.8+ only");
         int before = GroupSync.BARRIERS.get();
         FileOps.REAL.fsyncAll(files(GroupSync.BARRIER_FROM));
         assertEquals(before + 1, GroupSync.BARRIERS.get());
+    }
+
+    @Test
+    void onlyAKernelThatReportsWriteBackErrorsFromSyncfsGetsTheBarrier() {
+        for (String v : new String[] {"5.8.0", "5.10.0-28-amd64", "6.1.0-13-amd64", "10.0"}) {
+            assertEquals(true, GroupSync.reportsErrors(v), v);
+        }
+        for (String v : new String[] {"4.19.0-26-amd64", "4.18.0-513.el8.x86_64", "5.7.19", "", "x.y", "5", "5."}) {
+            assertEquals(false, GroupSync.reportsErrors(v), v);
+        }
     }
 
     @Test

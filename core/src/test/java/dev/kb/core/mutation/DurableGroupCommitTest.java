@@ -95,6 +95,34 @@ class DurableGroupCommitTest {
         }
     }
 
+    /**
+     * A group whose files cannot be forced fails whole and is not retried one by one: after an
+     * fsync reported a write-back error, Linux returns 0 for the next one while the data stays lost.
+     */
+    @Test
+    void aGroupWhoseFilesCannotBeForcedFailsWholeAndIsNotRetried() {
+        try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
+            int[] fsyncs = {0};
+            FileOps failsOnce = new dev.kb.core.fs.ForwardingFileOps(FileOps.REAL) {
+                @Override
+                public void fsync(Path file) throws IOException {
+                    if (fsyncs[0]++ == 3) {
+                        throw new IOException("Input/output error");
+                    }
+                    super.fsync(file);
+                }
+            };
+            List<Outcome> out = t.coordinator(failsOnce).commit(t.lock, group(t));
+            assertEquals(20, out.size());
+            assertTrue(out.stream().allMatch(o -> o.status() == Outcome.Status.FAILED
+                    && o.reason().contains("Input/output error")), out.toString());
+            assertEquals(List.of(), t.rows());
+            t.closeStaging();
+            t.recover();
+            t.assertAtRest();
+        }
+    }
+
     @Test
     void withoutTheGroupsBarrierTheSameCrashLosesTheCommittedFiles() {
         try (TestKb t = TestKb.create(tmp.resolve("kb"))) {
