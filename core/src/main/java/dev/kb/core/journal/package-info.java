@@ -10,9 +10,10 @@
  * <ol>
  *   <li><b>Force.</b> The staged files of the group are made durable together
  *       ({@link dev.kb.core.store.DocumentStore#makeDurable}): one {@code syncfs} barrier for a
- *       large group on Linux, else their fsyncs in parallel. Forcing each file as it was staged
- *       cost two fsyncs per document. <i>Crash here:</i> no journal names them; the staging
- *       folder is swept.</li>
+ *       large group on Linux 5.8+, else their fsyncs in parallel. Forcing each file as it was
+ *       staged cost two fsyncs per document. A failure here fails the whole group, not retried
+ *       document by document: Linux reports a write-back error once, and forcing the same file
+ *       again would pass. <i>Crash here:</i> no journal names them; the staging folder is swept.</li>
  *   <li><b>Journal.</b> {@code .kb/journal/<id>.json} is written atomically with status
  *       {@code active}: for each entry, its staged path (none for a retirement), its target, and,
  *       when the target exists, where the live file will be parked ({@code .kb/staging/j-<id>/<n>});
