@@ -33,6 +33,12 @@ import java.util.concurrent.Future;
  *
  * <p>The cost it does not hide: {@code syncfs} waits for other processes' unwritten data on the
  * same file system too (a large copy running beside kb lengthens each group's barrier).
+ *
+ * <p>What a successful barrier does not promise, where a per-file fsync would: an error that
+ * another {@code syncfs} caller on the same file system already saw is not reported again; a
+ * BusyBox {@code sync} built without {@code -f} ignores its arguments, syncs and exits 0; on FUSE
+ * and CIFS, {@code syncfs} writes pages to the server without the flush an fsync sends. An
+ * allow-list of local file systems would close the last; it is not built.
  */
 final class GroupSync {
     /** From this many files on, one barrier is cheaper than the fsyncs (starting {@code sync} costs a few ms). */
