@@ -151,7 +151,7 @@ public final class FileSource implements Source {
         List<String> keys = keys();
         String uri = keys.get(0);
         Stamp now;
-        long stampedAfter = System.currentTimeMillis() * 1_000_000L;
+        long started = wallNs(); // before the stamp: the copy's "changed too recently" check relies on it
         try {
             now = Stamp.of(file);
             if (now.size() > maxBytes) {
@@ -169,7 +169,7 @@ public final class FileSource implements Source {
         Path raw = ctx.staging().newPath(".raw");
         Copied copied;
         try {
-            copied = stableCopy(raw, now, stampedAfter);
+            copied = stableCopy(raw, now, started);
         } catch (Hashing.LimitExceeded e) {
             throw tooLarge(""); // it grew while being read; the staged part goes with the failure
         } catch (java.nio.file.NoSuchFileException e) {
@@ -221,7 +221,7 @@ public final class FileSource implements Source {
     private Copied stableCopy(Path raw, Stamp first, long firstStarted) throws IOException {
         for (int attempt = 1; attempt <= 2; attempt++) {
             // the first copy starts from the stat prepare just made (one stat fewer per file)
-            long started = attempt == 1 ? firstStarted : System.currentTimeMillis() * 1_000_000L;
+            long started = attempt == 1 ? firstStarted : wallNs();
             Copied copy = copyOnce(raw, attempt, attempt == 1 ? first : Stamp.of(file), started);
             if (copy != null) {
                 return copy;
@@ -249,6 +249,11 @@ public final class FileSource implements Source {
             return null; // written within one tick of the clock that stamps it: only the bytes tell
         }
         return new Copied(copy, before, started);
+    }
+
+    /** The wall clock in nanoseconds since the epoch, at the millisecond's resolution. */
+    private static long wallNs() {
+        return System.currentTimeMillis() * 1_000_000L;
     }
 
     /**
