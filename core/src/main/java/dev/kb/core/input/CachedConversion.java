@@ -122,8 +122,9 @@ final class CachedConversion {
     static void store(SourceCaches caches, CacheKey key, RawConversion.Result r, String fm, Path page,
                       StagingArea staging) {
         Map<String, Object> fields = fields(r);
-        Path body = staging.newPath(".body");
+        Path body = null;
         try {
+            body = staging.newPath(".body");
             long offset = (fm + "\n").getBytes(StandardCharsets.UTF_8).length;
             Hashing.Copy copy = copyFrom(page, offset, body);
             CacheEntry entry = new CacheEntry(key, caches.now(), fields,
@@ -134,7 +135,9 @@ final class CachedConversion {
             // not cached; the page is made, and the next run converts again
         } finally {
             try {
-                Files.deleteIfExists(body);
+                if (body != null) {
+                    Files.deleteIfExists(body);
+                }
             } catch (IOException e) {
                 // in staging: removed with it
             }

@@ -170,8 +170,9 @@ public final class CloudSource implements Source {
     /** Stores a completed document: what its page is made of, and its tree. Never fails the import. */
     private void store(PrepareContext ctx, SourceCaches caches, String title, Map<String, Object> extras, String fm,
                        byte[] md, Path tree) {
-        Path body = ctx.staging().newPath(".body");
+        Path body = null;
         try {
+            body = ctx.staging().newPath(".body");
             int offset = (fm + "\n").getBytes(StandardCharsets.UTF_8).length;
             Files.write(body, java.util.Arrays.copyOfRange(md, offset, md.length));
             CacheEntry e = new CacheEntry(cacheKey(), caches.now(), fields(title, extras), List.of(
@@ -183,7 +184,9 @@ public final class CloudSource implements Source {
             // not cached: the import itself is made
         } finally {
             try {
-                Files.deleteIfExists(body);
+                if (body != null) {
+                    Files.deleteIfExists(body);
+                }
             } catch (java.io.IOException e) {
                 // in staging: removed with it
             }

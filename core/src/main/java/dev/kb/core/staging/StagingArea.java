@@ -30,6 +30,13 @@ public final class StagingArea implements AutoCloseable {
     private final FileChannel ownerChannel;
     private final FileLock ownerLock;
     private final AtomicLong seq = new AtomicLong();
+    /**
+     * This thread's lane: a sub-folder of {@link #dir} that only it creates files in. Creating a
+     * file takes its folder's lock exclusively; with every preparer in one folder, each create
+     * waited for (and the kernel spun on) the other core's, 12% of all CPU in a bulk add.
+     */
+    private final ThreadLocal<Path> lane = new ThreadLocal<>();
+    private final AtomicLong lanes = new AtomicLong();
     /** What the preparation running on this thread has been handed; see {@link #prepare}. */
     private final ThreadLocal<List<Path>> task = new ThreadLocal<>();
     private volatile boolean closed;
@@ -85,17 +92,26 @@ public final class StagingArea implements AutoCloseable {
         return dir;
     }
 
-    /** A fresh path inside the folder (not created). */
-    public Path newPath(String suffix) {
+    /** A fresh path inside the folder, in this thread's lane (the path is not created; the lane is). */
+    public Path newPath(String suffix) throws IOException {
         if (closed) {
             throw new IllegalStateException("staging area " + dir + " is closed");
         }
-        Path p = dir.resolve(seq.incrementAndGet() + suffix);
+        Path p = lane().resolve(seq.incrementAndGet() + suffix);
         List<Path> made = task.get();
         if (made != null) {
             made.add(p);
         }
         return p;
+    }
+
+    private Path lane() throws IOException {
+        Path l = lane.get();
+        if (l == null) {
+            l = Files.createDirectory(dir.resolve("t" + lanes.incrementAndGet()));
+            lane.set(l);
+        }
+        return l;
     }
 
     /**

@@ -50,9 +50,36 @@ class StagingAreaTest {
             for (Path p : made) {
                 assertFalse(Files.exists(p), p + " is still there");
             }
-            assertEquals(List.of(kept.getFileName().toString()), TestKb.list(s.dir()),
+            assertEquals(List.of(kept.getFileName().toString()), TestKb.list(kept.getParent()),
                     "only the failed preparation's files are removed");
         }
+    }
+
+    @Test
+    void eachThreadStagesIntoItsOwnLaneInsideTheFolder() throws Exception {
+        try (StagingArea s = StagingArea.create(kb)) {
+            Path mine = s.write(".raw", "a".getBytes());
+            Path again = s.write(".md", "b".getBytes());
+            Path[] theirs = new Path[1];
+            Thread other = new Thread(() -> {
+                try {
+                    theirs[0] = s.write(".raw", "c".getBytes());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            other.start();
+            other.join();
+            assertEquals(mine.getParent(), again.getParent(), "one thread keeps its lane");
+            assertFalse(mine.getParent().equals(theirs[0].getParent()), "two threads never share a folder to create in");
+            for (Path p : List.of(mine, again, theirs[0])) {
+                assertEquals(s.dir(), p.getParent().getParent(), p + " lies in a lane of the process's folder");
+                assertTrue(Files.isRegularFile(p));
+            }
+            assertTrue(StagingOwner.of(kb, theirs[0]).state() == StagingOwner.State.THIS_PROCESS,
+                    "a file in a lane is still known as this process's");
+        }
+        assertTrue(TestKb.list(kb.stagingDir()).isEmpty(), "closing removes the lanes with the folder");
     }
 
     @Test
