@@ -102,6 +102,12 @@ public final class FileSource implements Source {
         return input;
     }
 
+    /** Reading, hashing and converting: this machine's cores and disk (a cache's round trip is short). */
+    @Override
+    public boolean waitsOnNetwork() {
+        return false;
+    }
+
     @Override
     public String knownNameHint() {
         return stem(file.getFileName().toString());

@@ -32,6 +32,15 @@ public interface Source {
     }
 
     /**
+     * Whether preparing waits mostly on the network (a download, a cloud API) rather than on this
+     * machine's cores and disk. The batch gives such inputs a pool larger than the core count;
+     * local files get about one preparer per core, since more only queue for the same cores.
+     */
+    default boolean waitsOnNetwork() {
+        return true;
+    }
+
+    /**
      * What the document's name will be derived from, when that is known before preparing (a local
      * file's stem); null when only preparing tells (a URL's Content-Disposition, a cloud name).
      * The batch uses it to keep names deterministic when it commits ready documents ahead of a
