@@ -56,12 +56,22 @@ public final class Converter {
      */
     public static Conversion open(ContentKind kind, Path file, String fileNameStem, String baseUri,
                                   String contentType, Duration timeout, Path scratchDir) {
+        return open(kind, file, null, fileNameStem, baseUri, contentType, timeout, scratchDir);
+    }
+
+    /**
+     * The same, given {@code whole}: the file's entire content when the caller already holds it
+     * (a small file's copy), or null. Markdown and text then read it from memory instead of
+     * opening the file twice more (one open, read and close per pass, on every page of a bulk add).
+     */
+    public static Conversion open(ContentKind kind, Path file, byte[] whole, String fileNameStem, String baseUri,
+                                  String contentType, Duration timeout, Path scratchDir) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(fileNameStem, "fileNameStem");
         return switch (kind) {
-            case MARKDOWN -> TextConversion.markdown(file, fileNameStem);
-            case TEXT -> TextConversion.text(file, fileNameStem);
+            case MARKDOWN -> TextConversion.markdown(file, whole, fileNameStem);
+            case TEXT -> TextConversion.text(file, whole, fileNameStem);
             case PDF -> PdfConversion.open(file, fileNameStem, Objects.requireNonNull(scratchDir, "scratchDir"));
             default -> Conversion.of(inMemory(kind, file, fileNameStem, baseUri, contentType, timeout, scratchDir));
         };
@@ -89,7 +99,14 @@ public final class Converter {
     /** As {@link #open(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */
     public static Conversion open(Sniffed sniffed, Path file, String fileNameStem, String baseUri, String contentType,
                                   Duration timeout, Path scratchDir) {
-        return open(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, contentType, timeout, scratchDir);
+        return open(sniffed, file, null, fileNameStem, baseUri, contentType, timeout, scratchDir);
+    }
+
+    /** As {@link #open(ContentKind, Path, byte[], String, String, String, Duration, Path)}, refusing unsupported content. */
+    public static Conversion open(Sniffed sniffed, Path file, byte[] whole, String fileNameStem, String baseUri,
+                                  String contentType, Duration timeout, Path scratchDir) {
+        return open(sniffed.requireSupported().kind(), file, whole, fileNameStem, baseUri, contentType, timeout,
+                scratchDir);
     }
 
     /** As {@link #convert(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */

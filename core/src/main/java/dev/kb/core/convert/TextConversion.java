@@ -73,29 +73,47 @@ final class TextConversion {
     private TextConversion() {
     }
 
-    static Conversion markdown(Path file, String stem) {
-        return open(file, stem, true, Limits.DEFAULT);
+    /** The text both passes read: a file, or its whole content when that is already in memory. */
+    @FunctionalInterface
+    interface Text {
+        TextStream open(int pieceLimit) throws IOException;
+
+        static Text of(Path file, byte[] whole) {
+            return whole != null ? limit -> TextStream.of(whole, limit) : limit -> TextStream.open(file, limit);
+        }
     }
 
-    static Conversion text(Path file, String stem) {
-        return open(file, stem, false, Limits.DEFAULT);
+    static Conversion markdown(Path file, byte[] whole, String stem) {
+        return open(Text.of(file, whole), stem, true, Limits.DEFAULT);
+    }
+
+    static Conversion text(Path file, byte[] whole, String stem) {
+        return open(Text.of(file, whole), stem, false, Limits.DEFAULT);
     }
 
     static Conversion open(Path file, String stem, boolean markdown, Limits limits) {
+        return open(Text.of(file, null), stem, markdown, limits);
+    }
+
+    static Conversion open(Text text, String stem, boolean markdown, Limits limits) {
         Plan plan;
         try {
-            plan = new Planner(limits, markdown).run(file);
+            plan = new Planner(limits, markdown).run(text);
         } catch (IOException e) {
             throw KbException.inputFailed("cannot read file: " + Causes.oneLine(e), e);
         }
         String title = plan.title() != null ? plan.title() : stem;
-        return new Conversion(title, Map.of(), plan.own(), plan.warnings(), out -> write(file, plan, limits, out));
+        return new Conversion(title, Map.of(), plan.own(), plan.warnings(), out -> write(text, plan, limits, out));
     }
 
     /** The second pass: the body, segment by segment, as the plan says. */
     static void write(Path file, Plan plan, Limits limits, Appendable out) throws IOException {
+        write(Text.of(file, null), plan, limits, out);
+    }
+
+    static void write(Text text, Plan plan, Limits limits, Appendable out) throws IOException {
         List<Segment> segments = plan.segments();
-        try (TextStream in = TextStream.open(file, limits.piece())) {
+        try (TextStream in = text.open(limits.piece())) {
             long line = 0;
             boolean lineStart = true;
             int next = 0;
@@ -193,8 +211,8 @@ final class TextConversion {
             this.markdown = markdown;
         }
 
-        Plan run(Path file) throws IOException {
-            try (TextStream stream = TextStream.open(file, limits.piece())) {
+        Plan run(Text text) throws IOException {
+            try (TextStream stream = text.open(limits.piece())) {
                 in = stream;
                 List<String> early = new ArrayList<>();
                 long bodyLine = 0;

@@ -71,7 +71,18 @@ final class TextStream implements Closeable {
 
     static TextStream open(Path file, int pieceLimit) throws IOException {
         FileChannel ch = FileChannel.open(file);
-        InputStream in = Channels.newInputStream(ch);
+        return open(Channels.newInputStream(ch), ch.size(), pieceLimit);
+    }
+
+    /**
+     * A file's whole content already in memory (a small file's copy keeps it): the same pieces as
+     * {@link #open(Path, int)} of that file, without opening and reading it again.
+     */
+    static TextStream of(byte[] whole, int pieceLimit) throws IOException {
+        return open(new java.io.ByteArrayInputStream(whole), whole.length, pieceLimit);
+    }
+
+    private static TextStream open(InputStream in, long size, int pieceLimit) throws IOException {
         try {
             byte[] bom = in.readNBytes(2);
             Charset charset = StandardCharsets.UTF_8;
@@ -80,7 +91,7 @@ final class TextStream implements Closeable {
             } else if (bom.length == 2 && (bom[0] & 0xff) == 0xFF && (bom[1] & 0xff) == 0xFE) {
                 charset = StandardCharsets.UTF_16LE;
             }
-            TextStream s = new TextStream(in, ch.size(), charset, pieceLimit);
+            TextStream s = new TextStream(in, size, charset, pieceLimit);
             if (charset == StandardCharsets.UTF_8) {
                 System.arraycopy(bom, 0, s.bytes, 0, bom.length); // not a UTF-16 mark: they are text
                 s.input.limit(bom.length);

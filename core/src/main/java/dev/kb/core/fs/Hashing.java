@@ -48,6 +48,11 @@ public final class Hashing {
         public Copy(String sha256, long size) {
             this(sha256, size, null);
         }
+
+        /** Everything copied, when the head holds all of it (a file no larger than the head); else null. */
+        public byte[] whole() {
+            return head != null && head.length == size ? head : null;
+        }
     }
 
     /** The source had more than the limit: the copy stopped one buffer past it, and is the caller's to remove. */

@@ -83,11 +83,17 @@ final class RawConversion {
     static Page stage(Path raw, String rawSha256, String fileName, String contentType, String baseUri, String stem,
                       Duration timeout, StagingArea staging, SourceCaches caches, FrontMatterOf frontMatter)
             throws IOException {
-        return stage(raw, null, rawSha256, fileName, contentType, baseUri, stem, timeout, staging, caches, frontMatter);
+        return stage(raw, null, null, rawSha256, fileName, contentType, baseUri, stem, timeout, staging, caches,
+                frontMatter);
     }
 
-    /** The same, sniffing {@code head} (the first {@link Sniffer#HEAD_SIZE} bytes of {@code raw}) when given rather than reading them again. */
-    static Page stage(Path raw, byte[] head, String rawSha256, String fileName, String contentType, String baseUri,
+    /**
+     * The same, sniffing {@code head} (the first {@link Sniffer#HEAD_SIZE} bytes of {@code raw}) when
+     * given rather than reading them again, and converting from {@code whole} (all of {@code raw}'s
+     * bytes, when the caller holds them) rather than from the file.
+     */
+    static Page stage(Path raw, byte[] head, byte[] whole, String rawSha256, String fileName, String contentType,
+                      String baseUri,
                       String stem, Duration timeout, StagingArea staging, SourceCaches caches,
                       FrontMatterOf frontMatter) throws IOException {
         Sniffed sniffed = (head != null ? Sniffer.sniff(head, head.length, contentType, fileName)
@@ -113,7 +119,7 @@ final class RawConversion {
         String fm;
         Path page;
         try {
-            try (Conversion c = Converter.open(sniffed, raw, stem, baseUri, contentType, timeout, scratch)) {
+            try (Conversion c = Converter.open(sniffed, raw, whole, stem, baseUri, contentType, timeout, scratch)) {
                 r = new Result(type, sniffed.extension(), c);
                 fm = frontMatter.of(r);
                 page = staging.write(KnowledgeBase.PAGE_EXTENSION, ch -> FrontMatter.writeDocument(ch, fm, c::writeBody));

@@ -67,7 +67,12 @@ class TextConversionTest {
             Files.write(Path.of(System.getenv("KB_TEST_DUMP") + ".input"), bytes);
         }
         for (boolean markdown : new boolean[] {true, false}) {
-            assertSame(oracle(file, markdown), streamed(file, markdown, limits), what + (markdown ? " (md)" : " (txt)"));
+            Converted expected = oracle(file, markdown);
+            assertSame(expected, streamed(file, markdown, limits), what + (markdown ? " (md)" : " (txt)"));
+            // a small file's copy hands its whole content over: read from memory, the same page
+            Converted fromMemory = TextConversion.open(TextConversion.Text.of(file, bytes.clone()), "stem", markdown,
+                    limits).toConverted();
+            assertSame(expected, fromMemory, what + (markdown ? " (md, in memory)" : " (txt, in memory)"));
         }
     }
 

@@ -27,6 +27,11 @@ class HashingTest {
             Hashing.Copy c = Hashing.copyAndHash(source, target, Long.MAX_VALUE, 8192, copied -> { });
             byte[] expected = java.util.Arrays.copyOf(data, Math.min(size, 8192));
             assertTrue(java.util.Arrays.equals(expected, c.head()), "size " + size);
+            if (size <= 8192) {
+                assertTrue(java.util.Arrays.equals(data, c.whole()), "a file the head holds is whole: size " + size);
+            } else {
+                assertEquals(null, c.whole(), "a file longer than the head is not whole: size " + size);
+            }
             assertEquals(Hashing.sha256Hex(data), c.sha256());
             assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(target)));
         }
