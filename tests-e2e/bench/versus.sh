@@ -21,16 +21,22 @@ runs="${RUNS:-10}" runs_bulk="${RUNS_BULK:-3}" runs_status="${RUNS_STATUS:-20}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# The new jar runs as the launcher runs it: with the class-data archive the build made, when this
-# java made it (cli/kb). The old jar has none of its own.
-archive=""
-if [ -r cli/target/kb-archive ] && [ "$(command -v java)" -ef "$(sed -n 1p cli/target/kb-archive)/bin/java" ]; then
-    archive="$(sed -n 2p cli/target/kb-archive)"
-fi
+# Each jar runs as the launcher runs it: with the class-data archive its build made beside it
+# (kb-archive, line 2), when this java made it (cli/kb). An old jar built without one (or copied
+# away from it) runs without: then start-up figures favour the new jar by the archive's ~100 ms.
+archive_of() {
+    local d
+    d="$(dirname "$1")"
+    if [ -r "$d/kb-archive" ] && [ "$(command -v java)" -ef "$(sed -n 1p "$d/kb-archive")/bin/java" ]; then
+        sed -n 2p "$d/kb-archive"
+    fi
+}
+archive="$(archive_of "$new")"
+old_archive="$(archive_of "$old")"
 # kb through jar $1, the rest are kb's arguments
 kbj() {
     local jar="$1"; shift
-    if [ "$jar" = "$new" ]; then java $archive $flags -jar "$jar" "$@"; else java $flags -jar "$jar" "$@"; fi
+    if [ "$jar" = "$new" ]; then java $archive $flags -jar "$jar" "$@"; else java $old_archive $flags -jar "$jar" "$@"; fi
 }
 
 # wall seconds of `kb add` of $3 into KB $2 with jar $1
@@ -44,20 +50,22 @@ timed_add() {
 }
 
 echo "versus: old $old ($(kbj "$old" --version)), new $new ($(kbj "$new" --version))"
-echo "jvm flags: $flags; new jar's archive: ${archive:-none}"
+echo "jvm flags: $flags; new jar's archive: ${archive:-none}; old jar's archive: ${old_archive:-none}"
 print_load start
 
 echo "== bulk: $(find "$corpus" -type f | wc -l) files, $runs_bulk runs each, alternating"
+# Each run's KB is kept until the end, as in bulk.sh: on journal-less ext4, files created right
+# after an `rm -rf` of 15,000 others cost much more (ext4's recently_deleted), and removing each
+# KB after its run charged that to the other jar's next run.
 ob=() nb=()
 for i in $(seq 1 "$runs_bulk"); do
     for side in old new; do
         jar=$old; [ "$side" = new ] && jar=$new
-        kbj "$jar" init "$tmp/bulk-$side" >/dev/null 2>&1
+        kbj "$jar" init "$tmp/bulk-$side-$i" >/dev/null 2>&1
         sync
-        s=$(timed_add "$jar" "$tmp/bulk-$side" "$corpus")
+        s=$(timed_add "$jar" "$tmp/bulk-$side-$i" "$corpus")
         if [ "$side" = old ]; then ob+=("$s"); else nb+=("$s"); fi
         printf 'run %s %-3s %8ss\n' "$i" "$side" "$s"
-        rm -rf "$tmp/bulk-$side"
     done
 done
 om=$(median "${ob[@]}") nm=$(median "${nb[@]}")
@@ -95,9 +103,9 @@ echo "update    median old $(median "${ou[@]}")s new $(median "${nu[@]}")s; rati
 
 echo "== start-up on those KBs ($(kb_documents "$tmp/big-new") documents)"
 time_commands "$runs_status" \
-    "old kb status" "java $flags -jar '$old' --kb '$tmp/big-old' status" \
+    "old kb status" "java $old_archive $flags -jar '$old' --kb '$tmp/big-old' status" \
     "new kb status" "java $archive $flags -jar '$new' --kb '$tmp/big-new' status" \
-    "old kb --version" "java $flags -jar '$old' --version" \
+    "old kb --version" "java $old_archive $flags -jar '$old' --version" \
     "new kb --version" "java $archive $flags -jar '$new' --version" \
     "new kb list" "java $archive $flags -jar '$new' --kb '$tmp/big-new' list" \
     "java -version" "java -version"
