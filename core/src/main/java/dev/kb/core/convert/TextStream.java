@@ -141,6 +141,17 @@ final class TextStream implements Closeable {
             if (c == '\n') {
                 break;
             }
+            // the rest of the line at once, up to a line end, the piece's limit or the end of what
+            // is decoded: character by character, this loop was a tenth of a Markdown page's cost
+            char[] a = decoded.array();
+            int from = decoded.arrayOffset() + decoded.position();
+            int stop = Math.min(decoded.arrayOffset() + decoded.limit(), from + (pieceLimit - piece.length()));
+            int i = from;
+            while (i < stop && a[i] != '\n' && a[i] != '\r') {
+                i++;
+            }
+            piece.append(a, from, i - from);
+            decoded.position(decoded.position() + (i - from));
         }
         if (piece.length() == 0) {
             return null;
