@@ -8,7 +8,9 @@
  * file can be locked by someone else (or is missing). The owner file is created and locked
  * <em>before</em> the folder exists, and the creator checks after locking that the path still
  * names the file it locked, so a sweeper can never delete a folder that a live process is
- * about to use. Backups of a journal live in {@code j-<journal id>/} and belong to that journal;
+ * about to use. Inside its folder each thread stages into a lane of its own, {@code t<N>/}
+ * (creating a file takes its folder's lock: preparers sharing one queued on it in every create);
+ * a lane belongs to the folder it is in, and goes with it. Backups of a journal live in {@code j-<journal id>/} and belong to that journal;
  * without it, an empty one is removed and one holding files is moved to {@code .kb/quarantine/}.
  *
  * <p>The owner file holds its process's pid, for messages only. Recovery uses the same liveness
