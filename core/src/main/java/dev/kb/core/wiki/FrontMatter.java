@@ -80,9 +80,33 @@ public final class FrontMatter {
             return super.needToQuoteValue(value) || resolvesToNonString(value);
         }
 
+        /**
+         * What the resolver said of strings seen before: kb's keys, a batch's {@code type} and the
+         * {@code added} of every page of the same second recur on every page, and the resolver's
+         * patterns were a quarter of a page's front matter (34-44 us each on C1). A pure function of
+         * the string, so any answer kept is right. At most {@link #REMEMBERED} are kept: a full memo
+         * is emptied and refilled by what comes next (unique titles and hashes pass through it;
+         * what recurs is back in it at once).
+         */
+        private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> SEEN =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        static final int REMEMBERED = 1024;
+        static final int REMEMBERED_LENGTH = 256;
+
         private static boolean resolvesToNonString(String plain) {
-            return !Tag.STR.equals(YAML_1_1.resolve(NodeId.scalar, plain, true))
+            Boolean known = SEEN.get(plain);
+            if (known != null) {
+                return known;
+            }
+            boolean r = !Tag.STR.equals(YAML_1_1.resolve(NodeId.scalar, plain, true))
                     || NOT_IN_RESOLVER.matcher(plain).matches();
+            if (plain.length() <= REMEMBERED_LENGTH) { // a 64 KB title is not worth holding
+                if (SEEN.size() >= REMEMBERED) {
+                    SEEN.clear();
+                }
+                SEEN.put(plain, r);
+            }
+            return r;
         }
     }
 

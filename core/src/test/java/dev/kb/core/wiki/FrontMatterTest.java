@@ -48,6 +48,31 @@ class FrontMatterTest {
         }
     }
 
+    /**
+     * The resolver's answers are remembered; across the memo filling and being emptied, every
+     * tricky string still comes out quoted and every ordinary one plain, as the first time.
+     */
+    @Test
+    void rememberedAnswersAreTheResolversOnesWhenTheMemoFillsAndEmpties() {
+        java.util.Map<String, String> first = new java.util.HashMap<>();
+        for (String s : TRICKY) {
+            first.put(s, FrontMatter.render(s, "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z", Map.of()));
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < FrontMatter.QuoteWhatResolvesToNonString.REMEMBERED + 7; i++) {
+                String plain = "page-" + round + "-" + i;
+                String fm = FrontMatter.render(plain, "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z", Map.of());
+                assertTrue(fm.contains("\ntitle: " + plain + "\n"), fm);
+                String s = TRICKY.get(i % TRICKY.size());
+                assertEquals(first.get(s), FrontMatter.render(s, "/in/x.md", null, "markdown", "2026-01-01T00:00:00Z",
+                        Map.of()), "round " + round + ", after " + i + " others: " + s);
+            }
+        }
+        for (String s : TRICKY) {
+            assertEquals(s, load(first.get(s)).get("title"), s);
+        }
+    }
+
     @Test
     void keysThatReadAsAnotherTypeAreQuoted() {
         for (String key : List.of("<<", "=", "2026-01-01", "0x1F", "on", "~")) {
