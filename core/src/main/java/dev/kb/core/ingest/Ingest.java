@@ -71,8 +71,9 @@ public final class Ingest implements Batch {
         /**
          * {@code threads} is the pool for inputs that wait on the network (downloads, cloud
          * documents), larger than the core count; local files get their own pool of at most one
-         * thread more than the cores ({@link #localThreads}). {@code kb.threads} sets both, for
-         * benchmarks and tests.
+         * thread more than the cores ({@link #localThreads}). {@code kb.threads} (benchmarks, tests)
+         * sets the network pool and caps the local one: {@code -Dkb.threads=1} prepares one local
+         * file at a time, but a batch of files and URLs then runs one preparer in each pool.
          */
         public static Options defaults(Duration wait, String command) {
             int cpus = Runtime.getRuntime().availableProcessors();
