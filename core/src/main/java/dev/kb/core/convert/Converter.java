@@ -96,12 +96,6 @@ public final class Converter {
         return convert(sniffed.requireSupported().kind(), file, fileNameStem, baseUri, scratchDir);
     }
 
-    /** As {@link #open(ContentKind, Path, String, String, String, Duration, Path)}, refusing unsupported content. */
-    public static Conversion open(Sniffed sniffed, Path file, String fileNameStem, String baseUri, String contentType,
-                                  Duration timeout, Path scratchDir) {
-        return open(sniffed, file, null, fileNameStem, baseUri, contentType, timeout, scratchDir);
-    }
-
     /** As {@link #open(ContentKind, Path, byte[], String, String, String, Duration, Path)}, refusing unsupported content. */
     public static Conversion open(Sniffed sniffed, Path file, byte[] whole, String fileNameStem, String baseUri,
                                   String contentType, Duration timeout, Path scratchDir) {

@@ -107,10 +107,6 @@ final class TextConversion {
     }
 
     /** The second pass: the body, segment by segment, as the plan says. */
-    static void write(Path file, Plan plan, Limits limits, Appendable out) throws IOException {
-        write(Text.of(file, null), plan, limits, out);
-    }
-
     static void write(Text text, Plan plan, Limits limits, Appendable out) throws IOException {
         List<Segment> segments = plan.segments();
         try (TextStream in = text.open(limits.piece())) {

@@ -201,8 +201,8 @@ public final class FileSource implements Source {
         }
         String fileName = file.getFileName().toString();
         String added = FrontMatter.added(row); // present: an update of that row
-        RawConversion.Page page = stagePage(ctx.staging(), raw, copy.head(), copy.whole(), fileName, uri, copy.sha256(),
-                added, ctx.caches());
+        RawConversion.Page page = stagePage(ctx.staging(), raw, copy, fileName, uri, copy.sha256(), added,
+                ctx.caches());
         RawConversion.Result c = page.conversion();
         String ext = extension(fileName);
         String rawExt = ext.isEmpty() ? c.extension() : ext.toLowerCase(Locale.ROOT);
@@ -333,18 +333,16 @@ public final class FileSource implements Source {
      */
     static RawConversion.Page stagePage(StagingArea staging, Path raw, String fileName, String uri, String sha256,
                                         String added) throws IOException {
-        return stagePage(staging, raw, null, null, fileName, uri, sha256, added, null);
+        return stagePage(staging, raw, null, fileName, uri, sha256, added, null);
     }
 
     /**
-     * The same, taking the conversion from {@code caches} (or null) when they hold it; {@code head}
-     * is the raw file's first {@link Sniffer#HEAD_SIZE} bytes when the copy kept them, else null;
-     * {@code whole} its entire content when the head is all of it, else null.
+     * The same, taking the conversion from {@code caches} (or null) when they hold it; {@code copy}
+     * is the copy that made {@code raw} when there was one, else null (see {@link RawConversion#stage}).
      */
-    static RawConversion.Page stagePage(StagingArea staging, Path raw, byte[] head, byte[] whole, String fileName,
-                                        String uri, String sha256, String added, SourceCaches caches)
-            throws IOException {
-        return RawConversion.stage(raw, head, whole, sha256, fileName, null, null, stem(fileName), Converter.DEFAULT_TIMEOUT,
+    static RawConversion.Page stagePage(StagingArea staging, Path raw, Hashing.Copy copy, String fileName, String uri,
+                                        String sha256, String added, SourceCaches caches) throws IOException {
+        return RawConversion.stage(raw, copy, sha256, fileName, null, null, stem(fileName), Converter.DEFAULT_TIMEOUT,
                 staging, caches, c -> FrontMatter.render(c.title(), uri, sha256, c.type(), added, c.metadata(),
                         c.ownFrontMatter()));
     }

@@ -9,6 +9,7 @@ import dev.kb.core.convert.OwnFrontMatter;
 import dev.kb.core.convert.Sniffed;
 import dev.kb.core.convert.Sniffer;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.fs.Hashing;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.staging.StagingArea;
 import dev.kb.core.staging.Sweeper;
@@ -83,19 +84,19 @@ final class RawConversion {
     static Page stage(Path raw, String rawSha256, String fileName, String contentType, String baseUri, String stem,
                       Duration timeout, StagingArea staging, SourceCaches caches, FrontMatterOf frontMatter)
             throws IOException {
-        return stage(raw, null, null, rawSha256, fileName, contentType, baseUri, stem, timeout, staging, caches,
-                frontMatter);
+        return stage(raw, null, rawSha256, fileName, contentType, baseUri, stem, timeout, staging, caches, frontMatter);
     }
 
     /**
-     * The same, sniffing {@code head} (the first {@link Sniffer#HEAD_SIZE} bytes of {@code raw}) when
-     * given rather than reading them again, and converting from {@code whole} (all of {@code raw}'s
-     * bytes, when the caller holds them) rather than from the file.
+     * The same, given {@code copy}, the copy that made {@code raw} (or null): the sniffer reads its
+     * head (the first {@link Sniffer#HEAD_SIZE} bytes) rather than the file, and a file the head
+     * holds whole ({@link Hashing.Copy#whole}) is converted from those bytes.
      */
-    static Page stage(Path raw, byte[] head, byte[] whole, String rawSha256, String fileName, String contentType,
-                      String baseUri,
-                      String stem, Duration timeout, StagingArea staging, SourceCaches caches,
+    static Page stage(Path raw, Hashing.Copy copy, String rawSha256, String fileName, String contentType,
+                      String baseUri, String stem, Duration timeout, StagingArea staging, SourceCaches caches,
                       FrontMatterOf frontMatter) throws IOException {
+        byte[] head = copy == null ? null : copy.head();
+        byte[] whole = copy == null ? null : copy.whole();
         Sniffed sniffed = (head != null ? Sniffer.sniff(head, head.length, contentType, fileName)
                 : Sniffer.sniff(raw, contentType, fileName)).requireSupported();
         String type = typeName(sniffed.kind());
