@@ -232,6 +232,45 @@ class CacheDirTest extends E2EBase {
         assertTrue(inHome.contains(".cache/kb/.pdfbox.cache"), "PDFBox's font cache is in kb's: " + inHome);
     }
 
+    /**
+     * SQLite opens its temporary files in {@code SQLITE_TMPDIR} (else {@code TMPDIR}, else
+     * {@code /var/tmp}) and unlinks them at once, so no listing ever shows them: an add of a few
+     * thousand files spilled each statement's undo record there, 55,000 writes outside the KB for
+     * the corpus. Watched with inotify, which sees a file however briefly it lived; the test's own
+     * marker file, created after kb has exited, is the last event, so every earlier one has arrived.
+     */
+    @Test
+    void sqliteWritesNoTemporaryFileOutsideTheKb() throws Exception {
+        Path sqliteTmp = Files.createDirectories(tmp.resolve("sqlite-tmp"));
+        Map<String, String> childEnv = Kb.env(home, "SQLITE_TMPDIR", sqliteTmp.toString(), "TMPDIR", sqliteTmp.toString());
+        run(work, childEnv, jvm(passwdHome.toString()), "init", kb.toString()).expect(0);
+        // 3,000 notes: as measured, the first spill comes past ~2,000 rows in one KB (1,000 made none)
+        for (int i = 0; i < 3000; i++) {
+            file("notes/n" + i + ".md", "# Note " + i + "\n\nbody " + i + "\n");
+        }
+        List<String> created = new ArrayList<>();
+        try (java.nio.file.WatchService watch = sqliteTmp.getFileSystem().newWatchService()) {
+            sqliteTmp.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            Kb.Result add = kbIn(childEnv, "add", "notes").expect(0);
+            assertTrue(add.err().contains("3000 added"), add.err());
+            Files.createFile(sqliteTmp.resolve("marker"));
+            boolean marked = false;
+            while (!marked) {
+                java.nio.file.WatchKey key = watch.take();
+                for (java.nio.file.WatchEvent<?> e : key.pollEvents()) {
+                    String name = String.valueOf(e.context());
+                    if (name.equals("marker")) {
+                        marked = true;
+                    } else {
+                        created.add(name); // OVERFLOW included: events were lost, so it fails too
+                    }
+                }
+                key.reset();
+            }
+        }
+        assertEquals(List.of(), created, "files created in SQLITE_TMPDIR during the add");
+    }
+
     /** One page of text in a TrueType font named but not embedded, so PDFBox maps it to a system font. */
     static byte[] pdfWithAFontItDoesNotEmbed(String text) {
         String content = "BT /F1 18 Tf 72 720 Td (" + text + ") Tj ET";

@@ -371,11 +371,26 @@ public final class SqliteRegistry implements Registry {
      */
     private static Connection connect(String url, Properties p) throws SQLException {
         RuntimeSetup.ensure(); // sqlite-jdbc must find kb's copy of its library (SqliteNative)
+        tempInMemory(p);
         Connection c = org.sqlite.JDBC.createConnection(url, p);
         if (c == null) {
             throw new SQLException("not an SQLite URL: " + url);
         }
         return c;
+    }
+
+    /**
+     * SQLite's temporary files in memory, never in {@code /var/tmp} (or {@code $TMPDIR}): kb writes
+     * nowhere outside the KB and its cache folder. The one a write makes is each statement's undo
+     * record, the pages it changed that the transaction had already changed (an upsert fires the
+     * totals and stat-cache triggers, so every one needs it): past 64 KB it went to a deleted file
+     * there, and a bulk add of the corpus made 55,000 writes to such files (220 MB, on the
+     * committing thread). It lives only while one statement runs. The cost: a read that sorts
+     * (forEach orders every row by when it was added) holds the rows it sorts in memory, about
+     * as many bytes as they take in the registry, where SQLite would have spilled them to disk.
+     */
+    static void tempInMemory(Properties p) {
+        p.setProperty("temp_store", "MEMORY");
     }
 
     /**

@@ -107,6 +107,7 @@ final class KbSnapshot implements AutoCloseable {
         }
         Properties p = new Properties();
         p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: never create, never write
+        p.setProperty("temp_store", "MEMORY"); // a sort's spill never goes to /var/tmp (SqliteRegistry.tempInMemory)
         String url = "jdbc:sqlite:" + file.toAbsolutePath().toUri() + "?immutable=1";
         Connection c = null;
         try {
