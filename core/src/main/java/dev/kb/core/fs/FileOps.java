@@ -3,6 +3,7 @@ package dev.kb.core.fs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Every file-system mutation the journal, the publisher and recovery make goes through this seam,
@@ -37,6 +38,52 @@ public interface FileOps {
         for (Path f : files) {
             fsync(f);
         }
+    }
+
+    /**
+     * Begins {@link #fsyncAll} of files that are written and closed, so that waiting for the disk
+     * overlaps other work (taking the lock, planning the group); {@link Pending#await} finishes
+     * it. What it makes durable is what the files held when it began: nothing may write to them
+     * before {@code await}. This default begins nothing and forces them all in {@code await}.
+     */
+    default Pending startFsyncAll(Collection<Path> files) {
+        List<Path> these = List.copyOf(files);
+        return new Pending() {
+            @Override
+            public Collection<Path> await() throws IOException {
+                fsyncAll(these);
+                return these;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** An {@link #fsyncAll} begun by {@link #startFsyncAll}. */
+    interface Pending extends AutoCloseable {
+        /** Begins nothing, and makes nothing durable. */
+        Pending NONE = new Pending() {
+            @Override
+            public Collection<Path> await() {
+                return List.of();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        /**
+         * Waits until the files are durable, or throws as {@link #fsyncAll} would, and returns
+         * the files it covered. Called at most once.
+         */
+        Collection<Path> await() throws IOException;
+
+        /** Lets what was begun end (a group that published nothing); trusts none of it. Idempotent. */
+        @Override
+        void close();
     }
 
     /** Forces a directory's entries to the device, so renames and creations inside it survive a crash. */

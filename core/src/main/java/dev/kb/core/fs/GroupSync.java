@@ -114,19 +114,68 @@ final class GroupSync {
         forceAll(files);
     }
 
+    /**
+     * {@link #sync}, begun now and finished by {@link FileOps.Pending#await}: the barrier's
+     * process starts here, and its wait for the disk (a few ms per group, while the device
+     * writes the group's pages) overlaps whatever the caller does until then. A barrier covers
+     * what was written before it began, so the files must be written and closed already. When
+     * there is no barrier to take, or it fails, {@code await} forces the files one by one.
+     */
+    static FileOps.Pending start(Collection<Path> files) {
+        List<Path> these = List.copyOf(files);
+        String program = syncProgram;
+        Process begun = program != null && these.size() >= BARRIER_FROM ? launch(program, these.get(0)) : null;
+        return new FileOps.Pending() {
+            private boolean ended;
+
+            @Override
+            public Collection<Path> await() throws IOException {
+                if (ended) {
+                    throw new IllegalStateException("a barrier is awaited once");
+                }
+                ended = true;
+                if (begun == null) {
+                    sync(these);
+                } else if (finish(begun)) {
+                    BARRIERS.incrementAndGet();
+                } else {
+                    forceAll(these);
+                }
+                return these;
+            }
+
+            @Override
+            public void close() {
+                if (!ended && begun != null) {
+                    finish(begun); // not trusted, but not left running past kb either: a few ms at most
+                }
+                ended = true;
+            }
+        };
+    }
+
     /** {@code syncfs} of the file system holding {@code file}; false when it failed or could not be run. */
     private static boolean barrier(String program, Path file) {
-        Process p;
+        Process p = launch(program, file);
+        return p != null && finish(p);
+    }
+
+    /** Starts {@code sync -f} on the file system of {@code file}; null when it cannot be run. */
+    private static Process launch(String program, Path file) {
         try {
-            p = new ProcessBuilder(program, "-f", "--", file.toAbsolutePath().toString())
+            return new ProcessBuilder(program, "-f", "--", file.toAbsolutePath().toString())
                     .redirectInput(ProcessBuilder.Redirect.INHERIT)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
         } catch (IOException e) {
             syncProgram = null; // not runnable here (a sandbox, no fork): fsyncs from now on
-            return false;
+            return null;
         }
+    }
+
+    /** Whether the barrier's process succeeded; a failure stops later groups from taking one. */
+    private static boolean finish(Process p) {
         try {
             if (p.waitFor() == 0) {
                 return true;

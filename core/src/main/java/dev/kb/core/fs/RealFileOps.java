@@ -64,6 +64,11 @@ class RealFileOps implements FileOps {
     }
 
     @Override
+    public Pending startFsyncAll(Collection<Path> files) {
+        return GroupSync.start(files);
+    }
+
+    @Override
     public void fsyncDirectory(Path dir) throws IOException {
         FileChannel ch;
         try {

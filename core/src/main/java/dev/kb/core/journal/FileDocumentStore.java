@@ -27,11 +27,21 @@ public final class FileDocumentStore implements DocumentStore {
     }
 
     @Override
-    public void makeDurable(Journal j) throws IOException {
+    public FileOps.Pending beginDurable(java.util.Collection<Path> staged) {
+        return staged.isEmpty() ? FileOps.Pending.NONE : ops.startFsyncAll(staged);
+    }
+
+    @Override
+    public void makeDurable(Journal j, FileOps.Pending begun) throws IOException {
+        Set<Path> covered = new java.util.HashSet<>();
+        for (Path p : begun.await()) {
+            covered.add(p.toAbsolutePath().normalize());
+        }
         List<Path> staged = new ArrayList<>(j.entries().size());
         for (Journal.Entry e : j.entries()) {
-            if (e.staged() != null) {
-                staged.add(kb.resolve(e.staged()));
+            Path p = e.staged() == null ? null : kb.resolve(e.staged());
+            if (p != null && !covered.contains(p.toAbsolutePath().normalize())) {
+                staged.add(p); // staged after the group was formed, or the begun one was not for this journal
             }
         }
         ops.fsyncAll(staged);

@@ -25,9 +25,17 @@ public record LockHolder(long pid, String command, Instant started, Instant sinc
     }
 
     static LockHolder current(String command) {
-        ProcessHandle self = ProcessHandle.current();
-        return new LockHolder(self.pid(), command,
-                self.info().startInstant().orElse(null), Instant.now());
+        return new LockHolder(Self.PID, command, Self.STARTED, Instant.now());
+    }
+
+    /**
+     * This process, asked once: {@code ProcessHandle.info()} reads several files under
+     * {@code /proc} and looks the user up, and a bulk add takes the lock once per group (a few
+     * ms each, on the committing thread).
+     */
+    private static final class Self {
+        static final long PID = ProcessHandle.current().pid();
+        static final Instant STARTED = ProcessHandle.current().info().startInstant().orElse(null);
     }
 
     byte[] toBytes() {

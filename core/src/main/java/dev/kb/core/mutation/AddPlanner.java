@@ -191,6 +191,21 @@ public final class AddPlanner implements Planner<Prepared> {
     }
 
     @Override
+    public List<java.nio.file.Path> staged(List<Prepared> group) {
+        List<java.nio.file.Path> out = new ArrayList<>(group.size() * 2);
+        for (Prepared p : group) {
+            if (p.stagedRaw() != null) {
+                out.add(p.stagedRaw());
+            }
+            out.add(p.stagedSource());
+            for (Prepared.Artifact a : p.extras()) {
+                out.add(a.staged());
+            }
+        }
+        return out;
+    }
+
+    @Override
     public String input(Prepared item) {
         return item.input();
     }

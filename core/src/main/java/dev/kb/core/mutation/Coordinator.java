@@ -1,6 +1,7 @@
 package dev.kb.core.mutation;
 
 import dev.kb.core.KbException;
+import dev.kb.core.fs.FileOps;
 import dev.kb.core.fs.Halt;
 import dev.kb.core.journal.CommitHooks;
 import dev.kb.core.journal.Journal;
@@ -55,8 +56,11 @@ final class Coordinator {
      * Commits the mutation, or rolls it back and throws {@link CommitFailed}. A rollback that fails
      * throws {@link KbException.Kind#KB_UNUSABLE}, and a lost lock {@link LockLostException}: the
      * batch must stop.
+     *
+     * @param begun the barrier the group's staged files got before it was planned, or
+     *              {@link FileOps.Pending#NONE}
      */
-    void execute(WriterLock lock, Mutation m) throws CommitFailed {
+    void execute(WriterLock lock, Mutation m, FileOps.Pending begun) throws CommitFailed {
         Journal j = m.journal();
         try {
             Halt.at("before-journal");
@@ -64,7 +68,7 @@ final class Coordinator {
             // below must never name a file whose content a crash can still lose (a renamed but
             // unsynced file comes back empty on ext4).
             try {
-                documents.makeDurable(j);
+                documents.makeDurable(j, begun);
             } catch (IOException e) {
                 // Not retried with the same files: once an fsync has reported a write-back error
                 // (EIO), Linux counts it as reported, and forcing the file again returns 0 while

@@ -1,6 +1,7 @@
 package dev.kb.core.mutation;
 
 import dev.kb.core.input.Outcome;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,6 +18,14 @@ public interface Planner<T> {
      * that changes something, the outcome it has once the group is committed.
      */
     List<Outcome> plan(List<T> group, Plan plan);
+
+    /**
+     * The staged files the items hold, written and closed: the group's barrier begins on them
+     * before the lock is taken ({@link dev.kb.core.store.DocumentStore#beginDurable}). None by default.
+     */
+    default List<Path> staged(List<T> group) {
+        return List.of();
+    }
 
     /** The input an item came from, for the failure of a group that could not be committed. */
     String input(T item);

@@ -1,7 +1,10 @@
 package dev.kb.core.store;
 
+import dev.kb.core.fs.FileOps;
 import dev.kb.core.journal.Journal;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * The documents' bytes ({@code raw/}, {@code wiki/sources/}), changed only by carrying out a
@@ -15,10 +18,20 @@ public interface DocumentStore {
     boolean exists(String path);
 
     /**
-     * Forces every staged file the entries publish: stagers write without forcing, and the
-     * group's files are made durable here together, before the journal names them.
+     * Begins making durable a group's staged files (written and closed; those it will not publish
+     * too), before the lock is taken and the group planned: {@link #makeDurable} waits for it.
+     * Nothing is trusted until then. This default begins nothing.
      */
-    void makeDurable(Journal journal) throws IOException;
+    default FileOps.Pending beginDurable(Collection<Path> staged) {
+        return FileOps.Pending.NONE;
+    }
+
+    /**
+     * Forces every staged file the entries publish: stagers write without forcing, and the
+     * group's files are made durable here together, before the journal names them. What
+     * {@code begun} covers is waited for rather than forced again ({@link FileOps.Pending#NONE}: nothing begun).
+     */
+    void makeDurable(Journal journal, FileOps.Pending begun) throws IOException;
 
     /**
      * Carries out every entry in order: a live target is parked at its backup, a staged file takes

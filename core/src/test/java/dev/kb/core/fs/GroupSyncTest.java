@@ -34,6 +34,42 @@ class GroupSyncTest {
         assertEquals(before + 1, GroupSync.BARRIERS.get());
     }
 
+    /**
+     * A barrier begun before the group is planned counts only once awaited, and covers the files
+     * it began with; one left unawaited (a group that published nothing) is never counted.
+     */
+    @Test
+    void aBarrierBegunAheadIsTakenWhenAwaitedAndNotBefore() throws IOException {
+        assumeTrue(GroupSync.barrierAvailable(), "syncfs through sync -f is used on Linux 5.8+ only");
+        List<Path> group = files(GroupSync.BARRIER_FROM);
+        int before = GroupSync.BARRIERS.get();
+        try (FileOps.Pending begun = FileOps.REAL.startFsyncAll(group)) {
+            assertEquals(before, GroupSync.BARRIERS.get(), "counted before it was awaited");
+            assertEquals(group, List.copyOf(begun.await()));
+            assertEquals(before + 1, GroupSync.BARRIERS.get());
+            assertThrows(IllegalStateException.class, begun::await, "a second wait would trust it twice");
+        }
+        try (FileOps.Pending left = FileOps.REAL.startFsyncAll(group)) {
+            assertEquals(before + 1, GroupSync.BARRIERS.get());
+        }
+        assertEquals(before + 1, GroupSync.BARRIERS.get(), "closing one never awaited trusts it");
+    }
+
+    /** A small group begun ahead is forced file by file when awaited, as fsyncAll would; a file gone fails it. */
+    @Test
+    void aSmallGroupBegunAheadIsForcedWhenAwaited() throws IOException {
+        List<Path> group = files(3);
+        int before = GroupSync.BARRIERS.get();
+        try (FileOps.Pending begun = FileOps.REAL.startFsyncAll(group)) {
+            assertEquals(group, List.copyOf(begun.await()));
+        }
+        assertEquals(before, GroupSync.BARRIERS.get());
+        group.add(tmp.resolve("gone.md"));
+        try (FileOps.Pending begun = FileOps.REAL.startFsyncAll(group)) {
+            assertThrows(NoSuchFileException.class, begun::await);
+        }
+    }
+
     @Test
     void onlyAKernelThatReportsWriteBackErrorsFromSyncfsGetsTheBarrier() {
         for (String v : new String[] {"5.8.0", "5.10.0-28-amd64", "6.1.0-13-amd64", "10.0"}) {

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Files this seam never sees being forced lose their content in {@link #crash}; SQLite's
  * files are not watched (SQLite forces them itself, and the registry is the commit point).
  *
- * <p>{@link #skipGroupSync} makes {@link #fsyncAll} do nothing, the way a kb that forgot the
+ * <p>{@link #skipGroupSync} makes {@link #fsyncAll} and {@link #startFsyncAll} do nothing, the way a kb that forgot the
  * group's barrier would behave: a test that cannot tell the difference proves nothing.
  */
 public final class UnsyncedWritesFileOps extends ForwardingFileOps {
@@ -34,6 +34,7 @@ public final class UnsyncedWritesFileOps extends ForwardingFileOps {
     private final List<List<String>> lossAtAtomicWrite = new ArrayList<>();
     private final Path root;
     private boolean skipGroupSync;
+    private int begunBarriers;
 
     /** @param root the KB's root, against which lost files are named; {@code watched} the folders a crash can hit */
     public UnsyncedWritesFileOps(FileOps delegate, Path root, List<Path> watched) {
@@ -73,6 +74,43 @@ public final class UnsyncedWritesFileOps extends ForwardingFileOps {
         for (Path f : files) {
             fsync(f);
         }
+    }
+
+    /**
+     * A barrier makes durable what the files held when it began: their content is taken now and
+     * becomes the durable record only once it is awaited. A kb that wrote to a staged file after
+     * beginning its barrier, or published before awaiting it, would lose that file in {@link #crash}.
+     */
+    @Override
+    public Pending startFsyncAll(Collection<Path> files) {
+        Map<Path, byte[]> atStart = new HashMap<>();
+        if (!skipGroupSync) {
+            for (Path f : files) {
+                try {
+                    atStart.put(key(f), Files.readAllBytes(f));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        List<Path> these = List.copyOf(files);
+        begunBarriers++;
+        return new Pending() {
+            @Override
+            public Collection<Path> await() {
+                durable.putAll(atStart);
+                return these;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** How many barriers were begun ahead of their group's planning ({@link #startFsyncAll}). */
+    public int begunBarriers() {
+        return begunBarriers;
     }
 
     @Override
