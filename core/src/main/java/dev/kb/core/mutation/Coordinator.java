@@ -62,8 +62,13 @@ final class Coordinator {
      */
     void execute(WriterLock lock, Mutation m, FileOps.Pending begun) throws CommitFailed {
         Journal j = m.journal();
+        Registry.Staged staged = null;
         try {
             Halt.at("before-journal");
+            // The registry's statements begin here, on its own thread, and run while the files are
+            // made durable and published; only the COMMIT below waits for the files. Nothing of
+            // the transaction is visible or survives a crash before it.
+            staged = registry.stage(j.id(), m.upserts(), m.removals(), m.note(), m.stats());
             // The staged files, written unforced, become durable together here: a row committed
             // below must never name a file whose content a crash can still lose (a renamed but
             // unsynced file comes back empty on ext4).
@@ -82,16 +87,22 @@ final class Coordinator {
             // Publishing a large group takes a while: if the lock file was removed meanwhile,
             // another writer may be at work, and a commit now could name files it replaces.
             lock.assertHeld();
-            registry.commit(j.id(), m.upserts(), m.removals(), m.note(), m.stats()); // ===== THE COMMIT POINT =====
+            staged.commit(); // ===== THE COMMIT POINT =====
         } catch (LockLostException e) {
             // Undoing needs the lock as much as committing does: the journal stays, as after a
             // crash here, for the next recovery under a lock that holds.
+            close(staged);
             throw e;
         } catch (IOException | RuntimeException e) {
+            // rolled back first: the registry asked below would otherwise answer from inside
+            // the transaction, where this journal's commit is already recorded
+            close(staged);
             if (!committedDespite(j.id(), e)) {
                 recovery.rollBack(j); // throws KB_UNUSABLE when the undo itself fails
                 throw new CommitFailed(Causes.oneLine(e));
             }
+        } finally {
+            close(staged); // a group that could not be made durable; after the commit, nothing
         }
         Halt.at("committed");
         // Past the commit point nothing may undo the mutation: failures below are warnings, and
@@ -110,6 +121,12 @@ final class Coordinator {
         // Last: whoever reads the new summary reads a KB at rest. Without it status still answers
         // (it rebuilds a summary whose revision is behind), so a failure is only a warning.
         refreshSummary.get().ifPresent(warn);
+    }
+
+    private static void close(Registry.Staged staged) {
+        if (staged != null) {
+            staged.close();
+        }
     }
 
     /**

@@ -1029,14 +1029,99 @@ public final class SqliteRegistry implements Registry {
         try {
             commitTransaction(journalId, upserts, removals, note, stats);
         } catch (SQLException e) {
-            if (outOfSpace(file, e)) {
-                // the same words as every other ENOSPC of the batch, not SQLite's
-                java.nio.file.FileSystemException full = new java.nio.file.FileSystemException(file.toString(), null,
-                        NO_SPACE);
-                full.initCause(e);
-                throw full;
+            throw translate(e);
+        }
+    }
+
+    private IOException translate(SQLException e) {
+        if (outOfSpace(file, e)) {
+            // the same words as every other ENOSPC of the batch, not SQLite's
+            java.nio.file.FileSystemException full = new java.nio.file.FileSystemException(file.toString(), null,
+                    NO_SPACE);
+            full.initCause(e);
+            return full;
+        }
+        return new IOException(Causes.oneLine(e), e);
+    }
+
+    /**
+     * The statements run on one helper thread while the caller publishes the group's files, the
+     * COMMIT on the caller's once they are published: a group's publishing and its registry
+     * writing took about as long each, one after the other, on the one thread that commits. The
+     * connection is used by one thread at a time (the caller waits for the statements), and SQLite
+     * keeps a transaction not committed invisible to readers and undone by a crash, so beginning it
+     * before the files are in place moves no commit point.
+     */
+    @Override
+    public Staged stage(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                        CommitNote note, Collection<FileStat> stats) {
+        java.util.concurrent.Future<Void> statements = Writer.THREAD.submit(() -> {
+            conn.setAutoCommit(false);
+            writeTransaction(journalId, upserts, removals, note, stats);
+            return null;
+        });
+        return new Staged() {
+            private boolean ended;
+
+            @Override
+            public void commit() throws IOException {
+                if (ended) {
+                    throw new IllegalStateException("a staged transaction is committed once");
+                }
+                ended = true;
+                try {
+                    awaitStatements(statements);
+                    conn.commit();
+                    conn.setAutoCommit(true);
+                } catch (SQLException | RuntimeException e) {
+                    SQLException failure = e instanceof SQLException sql ? sql : new SQLException(e);
+                    undo(failure);
+                    throw translate(failure);
+                }
             }
-            throw new IOException(Causes.oneLine(e), e);
+
+            @Override
+            public void close() {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                SQLException failure = new SQLException("abandoned");
+                try {
+                    awaitStatements(statements);
+                } catch (SQLException | RuntimeException e) {
+                    // undone below all the same
+                }
+                undo(failure);
+            }
+        };
+    }
+
+    /** The thread that runs staged statements; a daemon, made on first use. */
+    private static final class Writer {
+        static final java.util.concurrent.ExecutorService THREAD = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                    Thread t = new Thread(r, "kb-registry");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    private static void awaitStatements(java.util.concurrent.Future<Void> statements) throws SQLException {
+        try {
+            statements.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof SQLException sql ? sql : new SQLException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // the statements may still be running on the connection: wait them out before anyone rolls back
+            try {
+                statements.get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
+                // rolled back by the caller all the same
+            }
+            throw new SQLException("interrupted while the registry was written", e);
         }
     }
 
@@ -1138,41 +1223,52 @@ public final class SqliteRegistry implements Registry {
         SQLException failure = null;
         conn.setAutoCommit(false);
         try {
-            upsert(rows);
-            delete(removals);
-            // after the rows: their triggers have dropped the entries of content that changed
-            writeStats(stats);
-            String at = Instant.now().toString();
-            try (PreparedStatement c = conn.prepareStatement(
-                    "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
-                c.setString(1, journalId);
-                c.setString(2, at);
-                c.setInt(3, rows.size() + removals.size());
-                c.executeUpdate();
-            }
-            recordCommit(at, note);
+            writeTransaction(journalId, rows, removals, note, stats);
             conn.commit();
         } catch (SQLException | RuntimeException e) {
             failure = e instanceof SQLException sql ? sql : new SQLException(e);
-            try {
-                conn.rollback();
-            } catch (SQLException again) {
-                // the failed transaction was never committed; SQLite discards it on close
-                failure.addSuppressed(again);
-            }
+            undo(failure);
             throw failure;
         } finally {
-            try {
+            if (failure == null) {
                 conn.setAutoCommit(true);
-            } catch (SQLException e) {
-                // After SQLITE_FULL, SQLite has rolled the transaction back itself, and turning
-                // auto-commit back on fails with "no transaction is active": thrown from here it
-                // replaced the cause that matters.
-                if (failure == null) {
-                    throw e;
-                }
-                failure.addSuppressed(e);
             }
+        }
+    }
+
+    /** The statements of a commit, inside the transaction the caller began. */
+    private void writeTransaction(String journalId, Collection<DocumentRow> rows, Collection<String> removals,
+                                  CommitNote note, Collection<FileStat> stats) throws SQLException {
+        upsert(rows);
+        delete(removals);
+        // after the rows: their triggers have dropped the entries of content that changed
+        writeStats(stats);
+        String at = Instant.now().toString();
+        try (PreparedStatement c = conn.prepareStatement(
+                "INSERT INTO commits(journal_id, committed_at, documents) VALUES(?,?,?)")) {
+            c.setString(1, journalId);
+            c.setString(2, at);
+            c.setInt(3, rows.size() + removals.size());
+            c.executeUpdate();
+        }
+        recordCommit(at, note);
+    }
+
+    /** Rolls back the transaction that {@code failure} ended and turns auto-commit back on; their own failures are added to it. */
+    private void undo(SQLException failure) {
+        try {
+            conn.rollback();
+        } catch (SQLException again) {
+            // the failed transaction was never committed; SQLite discards it on close
+            failure.addSuppressed(again);
+        }
+        try {
+            conn.setAutoCommit(true);
+        } catch (SQLException e) {
+            // After SQLITE_FULL, SQLite has rolled the transaction back itself, and turning
+            // auto-commit back on fails with "no transaction is active": thrown from here it
+            // replaced the cause that matters.
+            failure.addSuppressed(e);
         }
     }
 

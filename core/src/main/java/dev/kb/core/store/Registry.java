@@ -120,6 +120,41 @@ public interface Registry extends AutoCloseable {
     }
 
     /**
+     * {@link #commit(String, Collection, Collection, CommitNote, Collection)} in two halves, so
+     * that the registry's writing overlaps the publishing of the files its rows name: this begins
+     * the transaction and its statements (on another thread where the registry can), and
+     * {@link Staged#commit} waits for them and commits, THE COMMIT POINT. Until then nothing of it
+     * is visible or durable, and {@link Staged#close} undoes it. The default does all of it in
+     * {@code commit}.
+     */
+    default Staged stage(String journalId, Collection<DocumentRow> upserts, Collection<String> removals,
+                         CommitNote note, Collection<FileStat> stats) {
+        return new Staged() {
+            @Override
+            public void commit() throws IOException {
+                Registry.this.commit(journalId, upserts, removals, note, stats);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A transaction begun by {@link #stage}. */
+    interface Staged extends AutoCloseable {
+        /**
+         * THE COMMIT POINT: waits for the statements and commits them, as {@code commit} would,
+         * with its failures. Called at most once, and only once the files the rows name are published.
+         */
+        void commit() throws IOException;
+
+        /** Rolls back a transaction not committed (waiting for its statements first); after a commit, nothing. */
+        @Override
+        void close();
+    }
+
+    /**
      * The stat-cache entries of the files in directory {@code dir} (see {@link FileStat#directory}),
      * by {@code source_uri}, with their rows' document names; only entries whose row has the content
      * they vouch for. Empty where the registry keeps none (an older schema, another backend).
