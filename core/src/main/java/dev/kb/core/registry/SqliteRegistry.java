@@ -1098,7 +1098,7 @@ public final class SqliteRegistry implements Registry {
     }
 
     /** The thread that runs staged statements; a daemon, made on first use. */
-    private static final class Writer {
+    static final class Writer {
         static final java.util.concurrent.ExecutorService THREAD = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> {
                     Thread t = new Thread(r, "kb-registry");

@@ -46,6 +46,50 @@ class SqliteRegistryTest {
     }
 
     /**
+     * A staged transaction (its statements run on the registry's thread while the files are
+     * published) is invisible to a reader until its commit, is undone by close, and one whose
+     * statements failed commits nothing and leaves the connection fit for the next commit.
+     */
+    @Test
+    void aStagedTransactionCountsOnlyOnceCommitted() throws Exception {
+        Path file = tmp.resolve("registry.db");
+        try (Registry r = SqliteRegistry.create(file);
+             Registry reader = SqliteRegistry.openReadOnly(file)) {
+            r.commit("j0", List.of(row("a", "/a")), List.of(), TEST_NOTE);
+            long before = r.revision();
+
+            Registry.Staged staged = r.stage("j1", List.of(row("b", "/b")), List.of(), TEST_NOTE, List.of());
+            SqliteRegistry.Writer.THREAD.submit(() -> { }).get(); // one thread, in order: the statements have run
+            assertFalse(reader.byName("b").isPresent(), "visible before its commit");
+            assertEquals(before, reader.revision());
+            staged.commit();
+            staged.close();
+            assertTrue(reader.byName("b").isPresent());
+            assertTrue(r.isCommitted("j1"));
+            assertEquals(before + 1, reader.revision());
+
+            try (Registry.Staged abandoned = r.stage("j2", List.of(row("c", "/c")), List.of(), TEST_NOTE, List.of())) {
+                assertFalse(reader.byName("c").isPresent());
+            }
+            assertFalse(r.isCommitted("j2"), "closed without a commit, yet committed");
+            assertFalse(r.byName("c").isPresent());
+
+            // "A" folds to the key of "a": the statements fail on the registry's thread
+            Registry.Staged failing = r.stage("j3", List.of(row("d", "/d"), row("A", "/A")), List.of(), TEST_NOTE,
+                    List.of());
+            assertThrows(java.io.IOException.class, failing::commit);
+            failing.close();
+            assertFalse(r.isCommitted("j3"));
+            assertFalse(r.byName("d").isPresent());
+            assertEquals(before + 1, r.revision());
+
+            r.commit("j4", List.of(row("e", "/e")), List.of(), TEST_NOTE);
+            assertTrue(reader.byName("e").isPresent(), "the connection is fit for the next commit");
+            assertEquals(before + 2, reader.revision());
+        }
+    }
+
+    /**
      * A group's look-ups in one query each give what one query per document gives: more values
      * than one IN list binds, names that fold to a taken key, values given twice, unknown ones.
      */
