@@ -52,7 +52,7 @@ final class AddCommand implements Callable<Integer> {
         KnowledgeBase kb = root.knowledgeBase();
         CachePlan caches = CacheConfig.resolve(cache.specs, cache.maxAge, root.env, root.cwd, kb.root());
         Output out = new Output(spec, write.json, quiet.quiet);
-        return BatchRun.ingest(kb, () -> Inputs.expand(all, root.cwd, kb, remote.urlSources(), remote.maxSize),
+        return BatchRun.ingest(kb, () -> Inputs.stream(all, root.cwd, kb, remote.urlSources(), remote.maxSize),
                 "kb add", write, out, caches, root.verbose());
     }
 }

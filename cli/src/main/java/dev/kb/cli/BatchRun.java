@@ -5,7 +5,7 @@ import dev.kb.core.cache.SourceCache;
 import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.fs.RuntimeSetup;
 import dev.kb.core.ingest.Ingest;
-import dev.kb.core.input.Inputs;
+import dev.kb.core.input.Expansion;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.kb.KnowledgeBase;
 import dev.kb.core.mutation.Batch;
@@ -40,9 +40,10 @@ final class BatchRun {
 
     /**
      * @param items the inputs, expanded once the progress is published: a long directory walk
-     *              shows as a batch whose total is not known yet
+     *              shows as a batch whose total is not known yet, and its inputs are begun as
+     *              the walk finds them
      */
-    static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
+    static int ingest(KnowledgeBase kb, Supplier<Expansion> items, String command, WriteOptions write,
                       Output out) {
         return ingest(kb, items, command, write, out, null, false);
     }
@@ -51,7 +52,7 @@ final class BatchRun {
      * @param caches  the source caches the batch uses, or null for none
      * @param verbose whether to report each cache's hits and misses of this run after the summary
      */
-    static int ingest(KnowledgeBase kb, Supplier<List<Inputs.Item>> items, String command, WriteOptions write,
+    static int ingest(KnowledgeBase kb, Supplier<Expansion> items, String command, WriteOptions write,
                       Output out, CachePlan caches, boolean verbose) {
         // the lambda captures the options, not the plan: linking a lambda loads the classes it
         // captures, and a run without caches must not load theirs

@@ -7,6 +7,7 @@ import dev.kb.core.cloud.PageIndexClient;
 import dev.kb.core.http.RetryPolicy;
 import dev.kb.core.http.Sleeper;
 import dev.kb.core.input.CloudSource;
+import dev.kb.core.input.Expansion;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.kb.KnowledgeBase;
 import java.net.URI;
@@ -91,7 +92,7 @@ final class ImportCommand implements Callable<Integer> {
         for (String id : valid) {
             items.add(new Inputs.Item(new CloudSource(id, client, waitReady), null));
         }
-        return BatchRun.ingest(kb, () -> items, "kb import --cloud", write, new Output(spec, write.json, quiet.quiet),
+        return BatchRun.ingest(kb, () -> Expansion.of(items), "kb import --cloud", write, new Output(spec, write.json, quiet.quiet),
                 caches, root.verbose());
     }
 }

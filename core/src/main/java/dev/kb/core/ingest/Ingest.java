@@ -4,6 +4,7 @@ import dev.kb.core.KbException;
 import dev.kb.core.cache.CachePlan;
 import dev.kb.core.cache.SourceCaches;
 import dev.kb.core.fs.FileOps;
+import dev.kb.core.input.Expansion;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.input.Outcome;
 import dev.kb.core.input.PrepareContext;
@@ -134,6 +135,11 @@ public final class Ingest implements Batch {
     }
 
     public Map<Outcome.Status, Integer> run(List<Inputs.Item> items) {
+        return run(Expansion.of(items));
+    }
+
+    /** The batch of the inputs a walk is still finding ({@link Inputs#stream}): each is begun as soon as it is found. */
+    public Map<Outcome.Status, Integer> run(Expansion items) {
         // opened before the lock is ever taken: a slow or dead cache costs its deadline out here
         SourceCaches caches = options.caches() == null ? null : options.caches().open(listener::warning);
         try {
@@ -145,14 +151,14 @@ public final class Ingest implements Batch {
         }
     }
 
-    private Map<Outcome.Status, Integer> run(List<Inputs.Item> items, SourceCaches caches) {
+    private Map<Outcome.Status, Integer> run(Expansion items, SourceCaches caches) {
         Map<Outcome.Status, Integer> summary = emptySummary();
         // threads are started on first submit: a batch of local files starts no network preparer
         Pools pool = new Pools(preparers(localThreads(options.threads())), preparers(options.threads()));
         try (Registry reader = SqliteRegistry.openReadOnly(kb.registryFile());
              WriterSession session = WriterSession.open(Storage.local(kb, options.ops()), options.lockWait(),
                      options.command(), listener);
-             Stopper stopper = new Stopper(pool, () -> abortNetwork(items))) {
+             Stopper stopper = new Stopper(pool, () -> abortNetwork(items.soFar()))) {
             AddPlanner planner = new AddPlanner(kb);
             PrepareContext ctx = new PrepareContext(session.staging(), reader, caches);
             Deque<Slot> window = new ArrayDeque<>();
@@ -160,18 +166,39 @@ public final class Ingest implements Batch {
             int windowSize = Math.max(options.threads() * 4, options.maxGroup() * 2);
             List<Source.Prep> group = new ArrayList<>();
             int toCommit = 0;
-            listener.inputs(items.size());
+            boolean counted = false;
             Slot shown = null;
             while (!stop.cancelled()) {
-                while (next < items.size() && window.size() < windowSize) {
-                    Inputs.Item item = items.get(next++);
-                    window.add(new Slot(item, submit(pool, item, ctx)));
+                Inputs.Item found;
+                while (window.size() < windowSize && (found = items.ready(next)) != null) {
+                    next++;
+                    window.add(new Slot(found, submit(pool, found, ctx)));
+                }
+                if (!counted && items.total().isPresent()) {
+                    listener.inputs(items.total().getAsInt());
+                    counted = true;
                 }
                 Slot head = window.peek();
                 if (head == null) {
-                    break;
+                    // nothing in flight and nothing found yet: what is prepared is committed
+                    // rather than kept waiting on a slow walk, then the next input, or the end
+                    if (!group.isEmpty()) {
+                        flush(group, session, planner, summary);
+                        toCommit = 0;
+                    }
+                    found = awaitInput(items, next);
+                    if (found == null) {
+                        break;
+                    }
+                    next++;
+                    window.add(new Slot(found, submit(pool, found, ctx)));
+                    continue;
                 }
-                if (toCommit > 0 && (!head.future().isDone() || toCommit >= options.maxGroup())) {
+                // While the walk is still finding inputs, a head not prepared yet is waited for
+                // (up to the hold) rather than committed behind: the committer outpaced a window
+                // still filling, and cut the corpus into 74 groups instead of 35.
+                boolean walking = items.total().isEmpty();
+                if (toCommit > 0 && ((!walking && !head.future().isDone()) || toCommit >= options.maxGroup())) {
                     flush(group, session, planner, summary);
                     toCommit = 0;
                 }
@@ -198,6 +225,9 @@ public final class Ingest implements Batch {
                 } else if (toCommit == 0) {
                     flush(group, session, planner, summary); // nothing waits: report now
                 }
+            }
+            if (!counted && items.total().isPresent()) {
+                listener.inputs(items.total().getAsInt());
             }
             if (!stop.cancelled()) {
                 flush(group, session, planner, summary);
@@ -309,6 +339,15 @@ public final class Ingest implements Batch {
             }
         }
         return out;
+    }
+
+    private Inputs.Item awaitInput(Expansion items, int i) {
+        try {
+            return items.await(i);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KbException(KbException.Kind.INPUT_FAILED, "interrupted");
+        }
     }
 
     /** After a cancel, a preparer blocked in a download would hold the stop up until its timeout. */

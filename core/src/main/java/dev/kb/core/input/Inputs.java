@@ -56,7 +56,18 @@ public final class Inputs {
      */
     public static List<Item> expand(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote,
                                     long maxBytes) {
-        List<Item> items = new ArrayList<>();
+        return stream(args, cwd, kb, remote, maxBytes).all();
+    }
+
+    /**
+     * {@link #expand}, with the folders walked on a thread of their own while the caller reads
+     * what is found: the arguments are checked here first, so an argument refused as a usage
+     * error is thrown before anything else happens, as before; only the walk of the folders named
+     * (which turns everything it meets into an input or an outcome) is left to run.
+     */
+    public static Expansion stream(List<String> args, Path cwd, KnowledgeBase kb, Function<String, Source> remote,
+                                   long maxBytes) {
+        List<Object> items = new ArrayList<>(); // an Item, or a folder to walk in its place
         boolean alone = args.size() == 1;
         for (String arg : args) {
             Source r;
@@ -108,7 +119,7 @@ public final class Inputs {
                 } else if (kb.isInside(p)) {
                     items.add(new Item(null, Outcome.failed(arg, INSIDE_KB)));
                 } else {
-                    walk(p, arg, folder(p, realPath(p)), kb, maxBytes, items, new HashMap<>());
+                    items.add(new Walk(p, arg));
                 }
             } else if (!Files.isRegularFile(p)) {
                 items.add(new Item(null, Outcome.failed(arg, NOT_REGULAR)));
@@ -125,7 +136,38 @@ public final class Inputs {
                 items.add(new Item(new FileSource(p, arg, maxBytes), null));
             }
         }
-        return items;
+        Expansion out = new Expansion();
+        Runnable walk = () -> {
+            RuntimeException failed = null;
+            try {
+                for (Object o : items) {
+                    if (o instanceof Walk w) {
+                        walk(w.dir(), w.arg(), folder(w.dir(), realPath(w.dir())), kb, maxBytes, out, new HashMap<>());
+                    } else {
+                        out.add((Item) o);
+                    }
+                }
+            } catch (RuntimeException e) {
+                failed = e;
+            } catch (Error e) {
+                // a reader waiting for more must not take a walk cut short for a finished one
+                failed = new IllegalStateException("the walk of the inputs failed: " + e, e);
+            } finally {
+                out.finish(failed);
+            }
+        };
+        if (items.stream().anyMatch(o -> o instanceof Walk)) {
+            Thread t = new Thread(walk, "kb-walk");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            walk.run();
+        }
+        return out;
+    }
+
+    /** A folder named as an argument, walked in its place in the order of the inputs. */
+    private record Walk(Path dir, String arg) {
     }
 
     /**
@@ -352,7 +394,7 @@ public final class Inputs {
      * @param onPath the directories being walked, by file key, with their labels (to tell a loop)
      */
     private static void walk(Path dir, String label, SourcePaths.Folder folder, KnowledgeBase kb, long maxBytes,
-                             List<Item> items, Map<Object, String> onPath) {
+                             Expansion items, Map<Object, String> onPath) {
         Object key = fileKey(dir);
         if (key != null && onPath.containsKey(key)) {
             // a symbolic link (or a bind mount) back to a directory already on this walk
@@ -401,7 +443,7 @@ public final class Inputs {
      * @param folder the directory with its real path, or null when that is not known
      */
     private static void entry(Path c, String name, String label, SourcePaths.Folder folder, KnowledgeBase kb,
-                              long maxBytes, List<Item> items, Map<Object, String> onPath) {
+                              long maxBytes, Expansion items, Map<Object, String> onPath) {
         Attrs a;
         try {
             a = Attrs.read(c, LinkOption.NOFOLLOW_LINKS);

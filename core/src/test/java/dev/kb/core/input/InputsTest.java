@@ -392,6 +392,74 @@ class InputsTest {
         }
     }
 
+    /**
+     * A batch begins its inputs as the walk finds them: what the walk found so far is committed
+     * before the walk has ended (the batch does not sit on prepared documents while it waits for
+     * more), the rest after it, all in input order, and the total is told once the walk is done.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aBatchCommitsWhatAWalkStillGoingHasFound() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            write("n" + i + ".md", "# Note " + i + "\n\nbody " + i);
+        }
+        Expansion walk = new Expansion();
+        java.util.concurrent.CountDownLatch firstThree = new java.util.concurrent.CountDownLatch(3);
+        List<Outcome> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Integer> totals = java.util.Collections.synchronizedList(new ArrayList<>());
+        Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add in", 2, 50, FileOps.REAL),
+                new Batch.Listener() {
+                    @Override
+                    public void outcome(Outcome o) {
+                        events.add(o);
+                        firstThree.countDown();
+                    }
+
+                    @Override
+                    public void inputs(int total) {
+                        totals.add(total);
+                    }
+
+                    @Override
+                    public void warning(String message) {
+                    }
+
+                    @Override
+                    public void waitingForLock(String holder) {
+                    }
+                });
+        for (int i = 0; i < 3; i++) {
+            walk.add(new Inputs.Item(new FileSource(in.resolve("n" + i + ".md"), "in/n" + i + ".md", NO_LIMIT), null));
+        }
+        java.util.concurrent.CompletableFuture<Map<Outcome.Status, Integer>> run =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> ingest.run(walk));
+        // without a commit while the walk goes on, this waits forever (the test's timeout fails it)
+        firstThree.await();
+        assertEquals(List.of(), totals, "the total was told before the walk ended");
+        try (dev.kb.core.store.Registry r = dev.kb.core.registry.SqliteRegistry.openReadOnly(kb.registryFile())) {
+            assertEquals(3, r.count(), "committed while the walk goes on");
+        }
+        for (int i = 3; i < 5; i++) {
+            walk.add(new Inputs.Item(new FileSource(in.resolve("n" + i + ".md"), "in/n" + i + ".md", NO_LIMIT), null));
+        }
+        walk.finish(null);
+        Map<Outcome.Status, Integer> summary = run.get();
+        assertEquals(5, summary.get(Outcome.Status.ADDED));
+        assertEquals(List.of("in/n0.md", "in/n1.md", "in/n2.md", "in/n3.md", "in/n4.md"),
+                events.stream().map(Outcome::input).toList());
+        assertEquals(List.of(5), totals);
+    }
+
+    /** A walk that fails (not an entry of it: the walk itself) fails the batch with its cause, not as an end. */
+    @Test
+    void aWalkThatFailsIsNotTakenForOneThatEnded() {
+        Expansion walk = new Expansion();
+        walk.finish(new KbException(KbException.Kind.INPUT_FAILED, "the walk broke"));
+        KbException e = assertThrows(KbException.class, () -> walk.await(0));
+        assertEquals("the walk broke", e.getMessage());
+        assertTrue(walk.total().isEmpty());
+    }
+
     /** Runs the batch through the real ingest and returns its events in input order. */
     private List<Outcome> ingest(List<Inputs.Item> items) {
         List<Outcome> events = new ArrayList<>();
