@@ -11,7 +11,10 @@
  *   <li><b>Force.</b> The staged files of the group are made durable together
  *       ({@link dev.kb.core.store.DocumentStore#makeDurable}): one {@code syncfs} barrier for a
  *       large group on Linux 5.8+, else their fsyncs in parallel. Forcing each file as it was
- *       staged cost two fsyncs per document. A failure here fails the whole group, not retried
+ *       staged cost two fsyncs per document. The barrier begins before the lock is taken and the
+ *       group planned ({@link dev.kb.core.store.DocumentStore#beginDurable}: the files are
+ *       written and closed by then, and a barrier covers what was written before it began);
+ *       this step waits for it. A failure here fails the whole group, not retried
  *       document by document: Linux reports a write-back error once, and forcing the same file
  *       again would pass. <i>Crash here:</i> no journal names them; the staging folder is swept.</li>
  *   <li><b>Journal.</b> {@code .kb/journal/<id>.json} is written atomically with status
@@ -24,7 +27,11 @@
  *       <i>Crash here:</i> some entries are done; rollback undoes exactly those, because each
  *       entry's state is visible on disk (backup present? staged file gone?).</li>
  *   <li><b>Commit point.</b> One SQLite transaction writes (or deletes) the documents' rows and
- *       records the journal id in {@code commits}. <i>Crash before it returns:</i> the id is absent, recovery rolls back.
+ *       records the journal id in {@code commits}. Its statements run on the registry's own
+ *       thread from the force step on ({@link dev.kb.core.store.Registry#stage}), while the
+ *       files are published; its {@code COMMIT} waits for the publish. Before the {@code COMMIT}
+ *       nothing of it is visible or durable, and a failed group rolls it back before the registry
+ *       is asked whether the id is there. <i>Crash before it returns:</i> the id is absent, recovery rolls back.
  *       <i>After:</i> the id is present, recovery finishes. When the transaction reports a failure,
  *       the registry is asked whether the id is there after all before anything is undone. A
  *       missing registry is never recreated by a writer: an empty one would make committed
