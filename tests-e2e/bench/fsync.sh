@@ -16,7 +16,7 @@ warm_launcher
 
 runs="${RUNS:-3}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 files=$(find "$corpus" -type f | wc -l)
 
 echo "fsync: $files files from $corpus, $runs runs each, alternating; temp on $(df -T "$tmp" | awk 'NR==2 { print $2 }')"

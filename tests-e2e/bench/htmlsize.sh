@@ -18,7 +18,7 @@ kb() {
     if [ -n "${KB_JAR:-}" ]; then java ${KB_JAVA_OPTS:-} -jar "$KB_JAR" "$@"; else cli/kb "$@"; fi
 }
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 
 # page SHAPE MB FILE: writes an HTML page of about MB megabytes
 page() {

@@ -96,3 +96,16 @@ class Server(http.server.ThreadingHTTPServer):
 Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 ' "$2" >/dev/null 2>&1
 }
+
+# Removes a script's temporary tree at exit, unless BENCH_KEEP is set: then it says where the tree
+# is and leaves it. On ext4 without a journal a mass delete slows every file creation for the next
+# minutes (fs/ext4/ialloc.c, recently_deleted: see bulk.sh), so a script run right after another
+# one's exit measured that delete; to run several scripts in a row, keep the trees and remove them
+# after the last one.
+remove_tree() {
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        echo "$(basename "$0"): kept $1 (BENCH_KEEP)" >&2
+    else
+        rm -rf "$1"
+    fi
+}

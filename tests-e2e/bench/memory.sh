@@ -18,7 +18,7 @@ if [ ! -x /usr/bin/time ]; then
     exit 0
 fi
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 
 # file KIND MB PATH: writes a generated file of about MB megabytes
 file() {

@@ -19,7 +19,7 @@ warm_launcher
 
 runs="${RUNS:-5}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 mkdir -p "$tmp/pdfs" "$tmp/text"
 for i in $(seq 1 20); do
     { cat "$paper"; printf '%% variant %d\n' "$i"; } >"$tmp/pdfs/paper-$i.pdf"

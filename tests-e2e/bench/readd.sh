@@ -29,7 +29,7 @@ warm_launcher
 
 runs="${RUNS:-15}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 # the launcher's default JVM flags, read from it so that hello runs on exactly those
 flags="$(sed -n 's/.*KB_JAVA_OPTS:-\([^}]*\)}.*/\1/p' cli/kb)"
 [ -n "$flags" ] || { echo "readd.sh: cannot read the JVM flags from cli/kb" >&2; exit 1; }

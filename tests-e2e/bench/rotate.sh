@@ -12,7 +12,7 @@ require_corpus
 [ $# -ge 1 ] || { echo "usage: rotate.sh LAUNCHER..." >&2; exit 2; }
 runs="${RUNS:-8}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 launchers=("$@")
 declare -A wall cpu
 echo "rotate: $(find "$corpus" -type f | wc -l) files, $runs rounds of ${#launchers[@]} launchers"

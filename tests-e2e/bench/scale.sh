@@ -13,7 +13,7 @@ warm_launcher
 
 runs="${RUNS:-3}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 for c in 1 2 3 4; do
     mkdir -p "$tmp/four/copy$c"
     cp -R "$corpus/." "$tmp/four/copy$c/"

@@ -12,7 +12,7 @@ warm_launcher
 
 runs="${RUNS:-20}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 
 build_big_kb "$tmp/big"
 cli/kb init "$tmp/empty" >/dev/null 2>&1

@@ -25,7 +25,7 @@ warm_launcher
 
 runs="${RUNS:-15}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 flags="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xms48m -Xmn32m" # the launcher's defaults
 
 mkdir -p "$tmp/hello"

@@ -19,7 +19,7 @@ new="$PWD/cli/target/kb.jar"
 flags="$(sed -n 's/.*KB_JAVA_OPTS:-\([^}]*\)}.*/\1/p' cli/kb)"
 runs="${RUNS:-10}" runs_bulk="${RUNS_BULK:-3}" runs_status="${RUNS_STATUS:-20}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'remove_tree "$tmp"' EXIT
 
 # Each jar runs as the launcher runs it: with the class-data archive its build made beside it
 # (kb-archive, line 2), when this java made it (cli/kb). An old jar built without one (or copied
