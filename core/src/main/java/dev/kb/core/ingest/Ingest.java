@@ -211,7 +211,13 @@ public final class Ingest implements Batch {
                     break; // what is prepared but uncommitted is dropped
                 }
                 if (prep == null) {
-                    // the input next in line is slow: commit what is ready behind it meanwhile
+                    // the input next in line is slow: commit what is ready behind it meanwhile,
+                    // after what came before it (held back while the walk goes on), so that
+                    // outcomes stay in input order and an earlier input keeps the plain name
+                    if (!group.isEmpty()) {
+                        flush(group, session, planner, summary);
+                        toCommit = 0;
+                    }
                     List<Source.Prep> ahead = readyBehind(window);
                     if (!ahead.isEmpty()) {
                         flush(ahead, session, planner, summary);
@@ -341,9 +347,15 @@ public final class Ingest implements Batch {
         return out;
     }
 
+    /** The {@code i}-th input once the walk finds it; null at the walk's end, or once the batch is cancelled. */
     private Inputs.Item awaitInput(Expansion items, int i) {
         try {
-            return items.await(i);
+            while (!items.settled(i, 100)) {
+                if (stop.cancelled()) {
+                    return null; // a Ctrl-C while a slow walk finds nothing: the safe point is here
+                }
+            }
+            return items.ready(i);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KbException(KbException.Kind.INPUT_FAILED, "interrupted");

@@ -59,6 +59,22 @@ public final class Expansion {
         return null;
     }
 
+    /**
+     * Waits up to {@code millis} for the {@code i}-th input or the walk's end; whether either
+     * came ({@link #ready} then answers without waiting).
+     */
+    public synchronized boolean settled(int i, long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (i >= items.size() && !done) {
+            long left = (end - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
     /** How many inputs there are, once the walk has ended. */
     public synchronized OptionalInt total() {
         return done && failure == null ? OptionalInt.of(items.size()) : OptionalInt.empty();

@@ -1114,13 +1114,21 @@ public final class SqliteRegistry implements Registry {
             Throwable c = e.getCause();
             throw c instanceof SQLException sql ? sql : new SQLException(c);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // the statements may still be running on the connection: wait them out before anyone rolls back
-            try {
-                statements.get();
-            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
-                // rolled back by the caller all the same
+            // The statements may still be running on the connection: they are waited out, deaf
+            // to further interrupts, before the caller rolls back on this thread; a rollback
+            // beside them would let the rest of them commit one by one.
+            boolean ended = false;
+            while (!ended) {
+                try {
+                    statements.get();
+                    ended = true;
+                } catch (java.util.concurrent.ExecutionException failed) {
+                    ended = true;
+                } catch (InterruptedException again) {
+                    // still running: wait on
+                }
             }
+            Thread.currentThread().interrupt();
             throw new SQLException("interrupted while the registry was written", e);
         }
     }

@@ -450,6 +450,77 @@ class InputsTest {
         assertEquals(List.of(5), totals);
     }
 
+    /**
+     * While the walk goes on, a document prepared before a slow one is held back with the group;
+     * once the hold runs out and what is ready behind the slow one is committed, the held one goes
+     * first: its outcome comes first, and of two colliding names it keeps the plain one.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void whatCameBeforeASlowInputIsCommittedBeforeWhatCameAfterIt() throws Exception {
+        Path early = in.resolve("a/notes.md");
+        Path later = in.resolve("b/notes.md");
+        write("a/notes.md", "# Notes A\n\nfirst");
+        write("b/notes.md", "# Notes B\n\nlater");
+        write("s/slow.md", "# Slow\n\nslow");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FileSource slowFile = new FileSource(in.resolve("s/slow.md"), "in/s/slow.md", NO_LIMIT);
+        Source slow = new Source() {
+            @Override
+            public String input() {
+                return slowFile.input();
+            }
+
+            @Override
+            public String knownNameHint() {
+                return slowFile.knownNameHint();
+            }
+
+            @Override
+            public Prep prepare(PrepareContext ctx) throws IOException {
+                try {
+                    if (!release.await(50, TimeUnit.SECONDS)) {
+                        throw new IOException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                return slowFile.prepare(ctx);
+            }
+        };
+        Expansion walk = new Expansion();
+        List<Outcome> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+        Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ofSeconds(30), "kb add", 4, 256, FileOps.REAL,
+                Duration.ofMillis(200)), new Batch.Listener() {
+            @Override
+            public void outcome(Outcome o) {
+                events.add(o);
+                two.countDown();
+            }
+
+            @Override
+            public void warning(String message) {
+            }
+
+            @Override
+            public void waitingForLock(String holder) {
+            }
+        });
+        walk.add(new Inputs.Item(new FileSource(early, "in/a/notes.md", NO_LIMIT), null));
+        walk.add(new Inputs.Item(slow, null));
+        walk.add(new Inputs.Item(new FileSource(later, "in/b/notes.md", NO_LIMIT), null));
+        java.util.concurrent.CompletableFuture<Map<Outcome.Status, Integer>> run =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> ingest.run(walk));
+        two.await(); // both ready ones committed while the slow one waits and the walk goes on
+        assertEquals(List.of("in/a/notes.md", "in/b/notes.md"), events.stream().map(Outcome::input).toList());
+        assertEquals("notes", events.get(0).doc(), "the earlier of two colliding files keeps the plain name");
+        release.countDown();
+        walk.finish(null);
+        assertEquals(3, run.get().get(Outcome.Status.ADDED));
+    }
+
     /** A walk that fails (not an entry of it: the walk itself) fails the batch with its cause, not as an end. */
     @Test
     void aWalkThatFailsIsNotTakenForOneThatEnded() {
