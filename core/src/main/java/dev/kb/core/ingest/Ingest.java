@@ -174,10 +174,7 @@ public final class Ingest implements Batch {
                     next++;
                     window.add(new Slot(found, submit(pool, found, ctx)));
                 }
-                if (!counted && items.total().isPresent()) {
-                    listener.inputs(items.total().getAsInt());
-                    counted = true;
-                }
+                counted = counted || told(items);
                 Slot head = window.peek();
                 if (head == null) {
                     // nothing in flight and nothing found yet: what is prepared is committed
@@ -232,8 +229,8 @@ public final class Ingest implements Batch {
                     flush(group, session, planner, summary); // nothing waits: report now
                 }
             }
-            if (!counted && items.total().isPresent()) {
-                listener.inputs(items.total().getAsInt());
+            if (!counted) {
+                told(items);
             }
             if (!stop.cancelled()) {
                 flush(group, session, planner, summary);
@@ -345,6 +342,13 @@ public final class Ingest implements Batch {
             }
         }
         return out;
+    }
+
+    /** Tells the listener how many inputs there are, once the walk knows; whether it did. */
+    private boolean told(Expansion items) {
+        java.util.OptionalInt total = items.total();
+        total.ifPresent(listener::inputs);
+        return total.isPresent();
     }
 
     /** The {@code i}-th input once the walk finds it; null at the walk's end, or once the batch is cancelled. */

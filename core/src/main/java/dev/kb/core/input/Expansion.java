@@ -47,18 +47,6 @@ public final class Expansion {
         return null;
     }
 
-    /** The {@code i}-th input, waiting for the walk to find it; null when the walk ended with fewer. */
-    public synchronized Inputs.Item await(int i) throws InterruptedException {
-        while (i >= items.size() && !done) {
-            wait();
-        }
-        if (i < items.size()) {
-            return items.get(i);
-        }
-        rethrow();
-        return null;
-    }
-
     /**
      * Waits up to {@code millis} for the {@code i}-th input or the walk's end; whether either
      * came ({@link #ready} then answers without waiting).

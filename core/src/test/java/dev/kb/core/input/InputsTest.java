@@ -404,37 +404,17 @@ class InputsTest {
             write("n" + i + ".md", "# Note " + i + "\n\nbody " + i);
         }
         Expansion walk = new Expansion();
-        java.util.concurrent.CountDownLatch firstThree = new java.util.concurrent.CountDownLatch(3);
-        List<Outcome> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Integer> totals = java.util.Collections.synchronizedList(new ArrayList<>());
-        Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add in", 2, 50, FileOps.REAL),
-                new Batch.Listener() {
-                    @Override
-                    public void outcome(Outcome o) {
-                        events.add(o);
-                        firstThree.countDown();
-                    }
-
-                    @Override
-                    public void inputs(int total) {
-                        totals.add(total);
-                    }
-
-                    @Override
-                    public void warning(String message) {
-                    }
-
-                    @Override
-                    public void waitingForLock(String holder) {
-                    }
-                });
+        Recorded seen = new Recorded(3);
+        List<Outcome> events = seen.events;
+        List<Integer> totals = seen.totals;
+        Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add in", 2, 50, FileOps.REAL), seen);
         for (int i = 0; i < 3; i++) {
             walk.add(new Inputs.Item(new FileSource(in.resolve("n" + i + ".md"), "in/n" + i + ".md", NO_LIMIT), null));
         }
         java.util.concurrent.CompletableFuture<Map<Outcome.Status, Integer>> run =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> ingest.run(walk));
         // without a commit while the walk goes on, this waits forever (the test's timeout fails it)
-        firstThree.await();
+        seen.first.await();
         assertEquals(List.of(), totals, "the total was told before the walk ended");
         try (dev.kb.core.store.Registry r = dev.kb.core.registry.SqliteRegistry.openReadOnly(kb.registryFile())) {
             assertEquals(3, r.count(), "committed while the walk goes on");
@@ -490,30 +470,16 @@ class InputsTest {
             }
         };
         Expansion walk = new Expansion();
-        List<Outcome> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+        Recorded seen = new Recorded(2);
+        List<Outcome> events = seen.events;
         Ingest ingest = new Ingest(kb, new Ingest.Options(Duration.ofSeconds(30), "kb add", 4, 256, FileOps.REAL,
-                Duration.ofMillis(200)), new Batch.Listener() {
-            @Override
-            public void outcome(Outcome o) {
-                events.add(o);
-                two.countDown();
-            }
-
-            @Override
-            public void warning(String message) {
-            }
-
-            @Override
-            public void waitingForLock(String holder) {
-            }
-        });
+                Duration.ofMillis(200)), seen);
         walk.add(new Inputs.Item(new FileSource(early, "in/a/notes.md", NO_LIMIT), null));
         walk.add(new Inputs.Item(slow, null));
         walk.add(new Inputs.Item(new FileSource(later, "in/b/notes.md", NO_LIMIT), null));
         java.util.concurrent.CompletableFuture<Map<Outcome.Status, Integer>> run =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> ingest.run(walk));
-        two.await(); // both ready ones committed while the slow one waits and the walk goes on
+        seen.first.await(); // both ready ones committed while the slow one waits and the walk goes on
         assertEquals(List.of("in/a/notes.md", "in/b/notes.md"), events.stream().map(Outcome::input).toList());
         assertEquals("notes", events.get(0).doc(), "the earlier of two colliding files keeps the plain name");
         release.countDown();
@@ -523,12 +489,43 @@ class InputsTest {
 
     /** A walk that fails (not an entry of it: the walk itself) fails the batch with its cause, not as an end. */
     @Test
-    void aWalkThatFailsIsNotTakenForOneThatEnded() {
+    void aWalkThatFailsIsNotTakenForOneThatEnded() throws InterruptedException {
         Expansion walk = new Expansion();
         walk.finish(new KbException(KbException.Kind.INPUT_FAILED, "the walk broke"));
-        KbException e = assertThrows(KbException.class, () -> walk.await(0));
+        assertTrue(walk.settled(0, 0));
+        KbException e = assertThrows(KbException.class, () -> walk.ready(0));
         assertEquals("the walk broke", e.getMessage());
         assertTrue(walk.total().isEmpty());
+    }
+
+    /** What a batch tells its listener, from any thread; {@code first} counts down the first outcomes. */
+    private static final class Recorded implements Batch.Listener {
+        final List<Outcome> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> totals = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.CountDownLatch first;
+
+        Recorded(int firstOutcomes) {
+            first = new java.util.concurrent.CountDownLatch(firstOutcomes);
+        }
+
+        @Override
+        public void outcome(Outcome o) {
+            events.add(o);
+            first.countDown();
+        }
+
+        @Override
+        public void inputs(int total) {
+            totals.add(total);
+        }
+
+        @Override
+        public void warning(String message) {
+        }
+
+        @Override
+        public void waitingForLock(String holder) {
+        }
     }
 
     /** Runs the batch through the real ingest and returns its events in input order. */
