@@ -158,4 +158,46 @@ class FrontMatterTest {
         odd.put("exact", new java.math.BigDecimal("1.50"));
         assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(odd), FrontMatter.yaml(odd));
     }
+
+    /**
+     * Flat text front matter is written without the emitter when every key and value is text it
+     * writes as it is (FrontMatter.flat); whatever path a map takes, the text is the generator's.
+     * Random keys and values over the characters that matter to YAML (indicators, quotes,
+     * colons and spaces in every position, digits, signs, dots, non-ASCII, tabs), half of them
+     * over the characters that path takes (where numbers, booleans and dates hide), and the
+     * tricky strings above, each against the data-binding mapper.
+     */
+    @Test
+    void flatTextFrontMatterIsTheGeneratorsByteForByte() throws Exception {
+        String alphabet = "aZy09 _./+-:#,?[]{}&*!|>'\"%@`~=<\\\u00fc\teE";
+        String near = "aYnN0159 _./+-:eExob"; // mostly what the path without the emitter takes
+        java.util.Random random = new java.util.Random(20261202);
+        int fast = 0;
+        List<String> values = new java.util.ArrayList<>(TRICKY);
+        for (int i = 0; i < 100_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = random.nextInt(13);
+            for (int j = 0; j < n; j++) {
+                String from = i % 2 == 0 ? alphabet : near;
+                b.append(from.charAt(random.nextInt(from.length())));
+            }
+            values.add(b.toString());
+        }
+        values.addAll(List.of("tar", "git commit", "/work/shared/corpus/tldr-pages/common/tar.md", "markdown",
+                "2026-12-02T06:03:27Z", "bd8516793592c38c5c156cab8040f5cd8bd5c0172d81e54adff4e591855eb5f5",
+                "1234567890123456789012345678901234567890123456789012345678901234", "x".repeat(200)));
+        for (String v : values) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("title", v);
+            m.put("source", "/notes/" + v);
+            m.put(v.isEmpty() ? "k" : v, "v"); // the same text as a key
+            assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(m), FrontMatter.yaml(m), v);
+            if (FrontMatter.simple(v)) {
+                fast++;
+            }
+        }
+        assertTrue(fast > 20_000, "the random text took the path without the emitter " + fast + " times");
+        assertTrue(FrontMatter.simple("/work/shared/corpus/tldr-pages/common/tar.md"));
+        assertTrue(FrontMatter.simple("2026-12-02T06:03:27Z")); // quoted, but by this path
+    }
 }
