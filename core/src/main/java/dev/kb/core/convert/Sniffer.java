@@ -83,7 +83,12 @@ public final class Sniffer {
         } else {
             text = new String(head, start, length - start, StandardCharsets.ISO_8859_1);
         }
-        String lead = text.stripLeading().toLowerCase(Locale.ROOT);
+        // Only markup is matched without regard to case; lower-casing the whole head (8 KB) of
+        // every other file was a third of the time sniffing took (perf, corpus add).
+        String lead = text.stripLeading();
+        if (lead.startsWith("<")) {
+            lead = lead.toLowerCase(Locale.ROOT);
+        }
         boolean markdownNamed = name.endsWith(".md") || name.endsWith(".markdown")
                 || declared.equals("text/markdown") || declared.equals("text/x-markdown");
 
