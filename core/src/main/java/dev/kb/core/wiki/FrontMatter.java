@@ -213,6 +213,9 @@ public final class FrontMatter {
      * (FrontMatterTest compares the two on random text). Anything else goes to the generator.
      */
     private static String flat(Map<String, Object> m) {
+        if (m.isEmpty()) {
+            return null; // the generator writes {}
+        }
         StringBuilder out = new StringBuilder(256);
         for (Map.Entry<String, Object> e : m.entrySet()) {
             String k = e.getKey();

@@ -192,6 +192,10 @@ class FrontMatterTest {
             m.put("source", "/notes/" + v);
             m.put(v.isEmpty() ? "k" : v, "v"); // the same text as a key
             assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(m), FrontMatter.yaml(m), v);
+            Map<String, Object> mixed = new LinkedHashMap<>();
+            mixed.put("type", "markdown");
+            mixed.put("title", v); // one entry that may not take the path, after one that does
+            assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(mixed), FrontMatter.yaml(mixed), v);
             if (FrontMatter.simple(v)) {
                 fast++;
             }
@@ -199,5 +203,6 @@ class FrontMatterTest {
         assertTrue(fast > 20_000, "the random text took the path without the emitter " + fast + " times");
         assertTrue(FrontMatter.simple("/work/shared/corpus/tldr-pages/common/tar.md"));
         assertTrue(FrontMatter.simple("2026-12-02T06:03:27Z")); // quoted, but by this path
+        assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(Map.of()), FrontMatter.yaml(new LinkedHashMap<>()));
     }
 }
