@@ -530,22 +530,9 @@ class InputsTest {
 
     /** Runs the batch through the real ingest and returns its events in input order. */
     private List<Outcome> ingest(List<Inputs.Item> items) {
-        List<Outcome> events = new ArrayList<>();
-        new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add", 2, 2, FileOps.REAL), new Batch.Listener() {
-            @Override
-            public void outcome(Outcome o) {
-                events.add(o);
-            }
-
-            @Override
-            public void warning(String message) {
-            }
-
-            @Override
-            public void waitingForLock(String holder) {
-            }
-        }).run(items);
-        return events;
+        Recorded recorded = new Recorded(0);
+        new Ingest(kb, new Ingest.Options(Duration.ZERO, "kb add", 2, 2, FileOps.REAL), recorded).run(items);
+        return recorded.events;
     }
 
     @Test
