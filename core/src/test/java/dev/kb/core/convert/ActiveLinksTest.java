@@ -17,36 +17,108 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ActiveLinksTest {
     /** What {@link ActiveLinks#mayHide} means: its pattern, found in the text without tabs and line breaks. */
     static boolean definition(String s) {
-        return ActiveLinks.MAY_HIDE_ONE.matcher(s.replaceAll("[\t\n\r]", "")).find();
+        return ActiveLinks.MAY_HIDE.matcher(s.replaceAll("[\t\n\r]", "")).find();
+    }
+
+    /** What {@link ActiveLinks.Watch} sees in text read in pieces: the same, for its wider pattern. */
+    static boolean watchDefinition(String s) {
+        return ActiveLinks.WATCHED.matcher(s.replaceAll("[\t\n\r]", "")).find();
+    }
+
+    /** A random text of {@code tokens}, up to {@code max} of them. */
+    private static String textOf(java.util.Random random, String[] tokens, int max) {
+        StringBuilder b = new StringBuilder();
+        int n = random.nextInt(max + 1);
+        for (int k = 0; k < n; k++) {
+            b.append(tokens[random.nextInt(tokens.length)]);
+        }
+        return b.toString();
     }
 
     @Test
     void mayHideIsItsDefinitionWithoutTheRegex() {
         java.util.Random random = new java.util.Random(29);
-        // every letter of every alternative in both cases, the separators the definition drops,
-        // and what surrounds a match
-        String alphabet = "scriptdaSCRIPTDAcolnewbCOLNEWB:&#;\\\t\n\r x";
-        for (int i = 0; i < 50_000; i++) {
-            StringBuilder b = new StringBuilder();
-            int n = random.nextInt(24);
-            for (int k = 0; k < n; k++) {
-                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        // the pieces of every scheme and entity in both cases, what may stand before a URL, the
+        // separators the definition drops, and what surrounds a match
+        String[] tokens = {"java", "JAVA", "vb", "live", "script", "SCRIPT", "scr", "ipt", "data", "DaTa", "da", "ta",
+            "javascript", "LiveScript", ":", "\\", "&", "#", ";", "colon", "tab", "NewLine", "(", "<", "\"", "'", "=",
+            "]", "[", " ", "\t", "\n", "\r", "\u0001", "x", "-", "meta"};
+        for (int i = 0; i < 100_000; i++) {
+            String s = textOf(random, tokens, 10);
+            boolean may = ActiveLinks.mayHide(s);
+            assertEquals(definition(s), may, s);
+            if (may) {
+                assertTrue(watchDefinition(s), s); // a long file's watch sees at least as much
             }
-            String s = b.toString();
-            assertEquals(definition(s), ActiveLinks.mayHide(s), s);
         }
-        for (String s : new String[] {"javascript:", "data\\:", "&colon;", "&NewLine;", "scr\nipt:", "DATA&",
-                "x &#106;", "script\t\\\n:", "&\ttab;", "dAtA\r:"}) {
+        for (String s : new String[] {"javascript:", "data\\:", "&colon;", "&NewLine;", "java\nscript:", "(DATA&",
+                "x &#106;", "=java\tscript\t\\\n:", "&\ttab;", "' dAtA\r:", "[t](\u0001 javascript:x)", "<vbscript:",
+                "[r]:\n  livescript:"}) {
             assertTrue(ActiveLinks.mayHide(s), s);
             assertTrue(definition(s), s);
         }
         for (String s : new String[] {"", "script", "data\\\\:", "scripts:", "&colo;", "& #", "- run it: `x`",
-                "https://example.com/a&b"}) {
-            assertEquals(definition(s), ActiveLinks.mayHide(s), s);
+                "https://example.com/a&b", "scr\nipt:", "- Execute a script:", "the data: field", "(metadata:",
+                "<xjavascript:", "(java script:"}) {
+            assertFalse(ActiveLinks.mayHide(s), s);
+            assertFalse(definition(s), s);
         }
-        assertFalse(ActiveLinks.mayHide("- run it: `x`"));
     }
 
+    /** A URL that is, or nearly is, a script scheme: spaces or controls before it, split, encoded, escaped. */
+    private static String nearScript(java.util.Random random) {
+        String[] lead = {"", "", " ", "  ", "\u0001", "\n", "\t", "<", " <", "x", "/", "&#32;", "&nbsp;", "\\(", "&Tab;"};
+        String[] schemes = {"javascript", "JavaScript", "vbscript", "LIVESCRIPT", "data", "DaTa", "xjavascript",
+            "metadata", "java script", "scripts", "http", "script", "jav&#97;script"};
+        String[] colons = {":", ":", "\\:", "&colon;", "&#58;", "&#x3a;", "::", "\\\\:", " :"};
+        String[] rests = {"alert(1)", "x", "text/html,x", "", "//host/p"};
+        StringBuilder scheme = new StringBuilder(schemes[random.nextInt(schemes.length)]);
+        if (random.nextInt(4) == 0) {
+            scheme.insert(random.nextInt(scheme.length() + 1), random.nextBoolean() ? "\t" : "\n");
+        }
+        if (random.nextInt(6) == 0 && scheme.charAt(0) == 'j') {
+            scheme.replace(0, 1, random.nextBoolean() ? "&#106;" : "&#x6A;");
+        }
+        return lead[random.nextInt(lead.length)] + scheme + colons[random.nextInt(colons.length)]
+                + rests[random.nextInt(rests.length)];
+    }
+
+    /**
+     * The gate is sound: wherever {@link ActiveLinks#mayHide} lets a text through unparsed, the
+     * parse would have changed nothing. Every construct with a URL, and text around it, holding
+     * script schemes and near misses; then texts of loose Markdown and HTML syntax.
+     */
+    @Test
+    void theGateSkipsOnlyTextsTheParseWouldLeaveAlone() {
+        java.util.Random random = new java.util.Random(41);
+        String[] templates = {"[t](%s)", "![alt](%s)", "[t][r]\n\n[r]: %s", "[r]:\n%s\n\n[r]", "<%s>",
+            "<a href=\"%s\">t</a>", "<a href='%s'>t</a>", "<img src=%s>", "<div data=%s></div>", "[t](/ok \"%s\")",
+            "`[t](%s)`", "Run a %s", "[t] (%s)", "[![in](%s)](https://ok/)", "[t](<%s>)", "%s", "- the %s field"};
+        String[] tokens = {"[", "]", "(", ")", "<", ">", "![", "](", "]:", "[r]", "[r]: ", " ", "  ", "\n", "\n\n",
+            "\t", "javascript", "JaVaScript", "java", "script", "vbscript", "livescript", "data", ":", "\\:", "\\",
+            "&", "&#106;", "&#x6A;", "&colon;", "&Tab;", "&NewLine;", "&amp;", "&lt;", "a", "x", "\"", "'", "=",
+            "<a href=", "<img src=", " href=", "<div>", "</a>", "\u0001", "`", "*", "> ", "    ", "http://x", "/",
+            "alert(1)", "#", "meta", "run a "};
+        int changed = 0;
+        int skipped = 0;
+        for (int i = 0; i < 80_000; i++) {
+            String s = i % 2 == 0
+                    ? textOf(random, tokens, 3) + String.format(templates[random.nextInt(templates.length)],
+                            nearScript(random)) + textOf(random, tokens, 3)
+                    : textOf(random, tokens, 14);
+            String parsed = ActiveLinks.neutraliseParsingAll(s);
+            if (ActiveLinks.mayHide(s)) {
+                changed += parsed.equals(s) ? 0 : 1;
+            } else {
+                skipped++;
+                assertEquals(s, parsed, s);
+                assertEquals(s, ActiveLinks.neutralise(s), s);
+            }
+        }
+        // both sides of the gate are exercised
+        assertTrue(changed > 2_000, "changed by the parse: " + changed);
+        assertTrue(skipped > 20_000, "skipped: " + skipped);
+    }
 
     @TempDir
     Path dir;
