@@ -57,7 +57,7 @@ final class ActiveLinks {
      * between (the ones {@link #isScript} strips). A scheme anywhere else is never at the start
      * of a URL that {@link #neutralise} edits: without that condition a page saying "run a
      * script:" or "the data: field" was parsed by flexmark, and the parse, with compiling it, took
-     * a seventh of a bulk add's CPU for the 2 % of pages that say so.
+     * 6-9 % of a bulk add's CPU for the 2 % of pages that say so.
      *
      * <p>{@link #mayHide} is this test without a regex (ActiveLinksTest holds it to this
      * definition, and holds {@link #neutralise} to changing nothing where it fails).
