@@ -52,9 +52,11 @@ final class ActiveLinks {
      *
      * <p>The scheme must also stand where a URL starts: after the {@code (} or {@code <} of a
      * link or image destination, the {@code :} of a reference definition ({@code [r]: url}), the
-     * {@code <} of an autolink, the {@code =} or quote of an HTML attribute, or the start of the
-     * text (link text is neutralised on its own), with only spaces and control characters
-     * between (the ones {@link #isScript} strips). A scheme anywhere else is never at the start
+     * {@code <} of an autolink, the {@code =} or quote of an HTML attribute, the {@code >} of a
+     * block quote (a destination or attribute may go on in the quote's next line, {@code > [t](}
+     * then {@code > javascript:x)}: the parser reads past the marker, a look at the raw text sees
+     * it), or the start of the text (link text is neutralised on its own), with only spaces and
+     * control characters between (the ones {@link #isScript} strips). A scheme anywhere else is never at the start
      * of a URL that {@link #neutralise} edits: without that condition a page saying "run a
      * script:" or "the data: field" was parsed by flexmark, and the parse, with compiling it, took
      * 6-9 % of a bulk add's CPU for the 2 % of pages that say so.
@@ -63,7 +65,7 @@ final class ActiveLinks {
      * definition, and holds {@link #neutralise} to changing nothing where it fails).
      */
     static final Pattern MAY_HIDE = Pattern.compile(
-            "(?i)(?:\\A|[(<:\"'=])[\\x00-\\x20]*(?:javascript|vbscript|livescript|data)\\\\?(?::|&)"
+            "(?i)(?:\\A|[(<:\"'=>])[\\x00-\\x20]*(?:javascript|vbscript|livescript|data)\\\\?(?::|&)"
                     + "|&#|&colon;|&tab;|&newline;");
     /**
      * {@link Watch}'s test, wider than {@link #MAY_HIDE}: any word ending in {@code script} or
@@ -195,7 +197,7 @@ final class ActiveLinks {
 
     /**
      * Whether a scheme at {@code start} may begin a URL: what comes before it, spaces and control
-     * characters left out, is nothing or one of {@code ( < : " ' =} (see {@link #MAY_HIDE}).
+     * characters left out, is nothing or one of {@code ( < : " ' = >} (see {@link #MAY_HIDE}).
      */
     private static boolean startsURL(String s, int start) {
         int k = start - 1;
@@ -206,7 +208,7 @@ final class ActiveLinks {
             return true;
         }
         char c = s.charAt(k);
-        return c == '(' || c == '<' || c == ':' || c == '"' || c == '\'' || c == '=';
+        return c == '(' || c == '<' || c == ':' || c == '"' || c == '\'' || c == '=' || c == '>';
     }
 
     /** Tabs and line breaks: a URL parser drops them, so every test here looks past them. */

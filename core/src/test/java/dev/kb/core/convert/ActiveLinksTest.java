@@ -53,13 +53,13 @@ class ActiveLinksTest {
         }
         for (String s : new String[] {"javascript:", "data\\:", "&colon;", "&NewLine;", "java\nscript:", "(DATA&",
                 "x &#106;", "=java\tscript\t\\\n:", "&\ttab;", "' dAtA\r:", "[t](\u0001 javascript:x)", "<vbscript:",
-                "[r]:\n  livescript:"}) {
+                "[r]:\n  livescript:", "> [t](\n> javascript:x)", ">\tdata:"}) {
             assertTrue(ActiveLinks.mayHide(s), s);
             assertTrue(definition(s), s);
         }
         for (String s : new String[] {"", "script", "data\\\\:", "scripts:", "&colo;", "& #", "- run it: `x`",
                 "https://example.com/a&b", "scr\nipt:", "- Execute a script:", "the data: field", "(metadata:",
-                "<xjavascript:", "(java script:"}) {
+                "<xjavascript:", "(java script:", "> the data: field"}) {
             assertFalse(ActiveLinks.mayHide(s), s);
             assertFalse(definition(s), s);
         }
@@ -83,6 +83,14 @@ class ActiveLinksTest {
                 + rests[random.nextInt(rests.length)];
     }
 
+    /** Review of the gate: a destination or attribute continued in a quote's next line starts after its '>'. */
+    @Test
+    void aScriptLinkContinuedInABlockQuoteIsStillMadeInert() {
+        assertEquals("> t", ActiveLinks.neutralise("> [t](\n> javascript:alert(1))"));
+        assertEquals("> i", ActiveLinks.neutralise("> ![i](\n>vbscript:x)"));
+        assertEquals("> [i](https://ok)", ActiveLinks.neutralise("> [![i](\n> data:x)](https://ok)"));
+    }
+
     /**
      * The gate is sound: wherever {@link ActiveLinks#mayHide} lets a text through unparsed, the
      * parse would have changed nothing. Every construct with a URL, and text around it, holding
@@ -93,7 +101,10 @@ class ActiveLinksTest {
         java.util.Random random = new java.util.Random(41);
         String[] templates = {"[t](%s)", "![alt](%s)", "[t][r]\n\n[r]: %s", "[r]:\n%s\n\n[r]", "<%s>",
             "<a href=\"%s\">t</a>", "<a href='%s'>t</a>", "<img src=%s>", "<div data=%s></div>", "[t](/ok \"%s\")",
-            "`[t](%s)`", "Run a %s", "[t] (%s)", "[![in](%s)](https://ok/)", "[t](<%s>)", "%s", "- the %s field"};
+            "`[t](%s)`", "Run a %s", "[t] (%s)", "[![in](%s)](https://ok/)", "[t](<%s>)", "%s", "- the %s field",
+            // a block quote goes on past its marker: the URL may start after the next line's '>'
+            "> [t](\n> %s)", "> ![i](\n>%s)", ">> <a href=\n> > %s>t</a>", "- > [t](\n  >\t%s)",
+            "> - [t](\n>   %s)", "   > [t](\n >%s)", "> <img\n> src=\n> %s>"};
         String[] tokens = {"[", "]", "(", ")", "<", ">", "![", "](", "]:", "[r]", "[r]: ", " ", "  ", "\n", "\n\n",
             "\t", "javascript", "JaVaScript", "java", "script", "vbscript", "livescript", "data", ":", "\\:", "\\",
             "&", "&#106;", "&#x6A;", "&colon;", "&Tab;", "&NewLine;", "&amp;", "&lt;", "a", "x", "\"", "'", "=",
