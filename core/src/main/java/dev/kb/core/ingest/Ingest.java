@@ -56,6 +56,16 @@ public final class Ingest implements Batch {
     public record Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops, Duration hold,
                           CachePlan caches) {
         public static final Duration HOLD = Duration.ofSeconds(2);
+        /**
+         * Documents per group at most. Each group pays a fixed price on the one committing thread,
+         * whatever its size: a barrier process, the journal written and marked, the lock taken,
+         * recovery's look, the log, index and summary rewritten, about 20 ms in all. With 256, the
+         * 29 groups of a corpus add spent over a third of that thread's time there, and the
+         * committer is the stage the pipeline waits on: 512 made the add 7% faster (rotated
+         * rounds: 1.580 -> 1.470 s; 1,024 and 2,048 were no faster than 512). Larger groups
+         * hold the lock longer (another writer waits ~100 ms) and stage more before a commit.
+         */
+        public static final int GROUP = 512;
 
         public Options(Duration lockWait, String command, int threads, int maxGroup, FileOps ops) {
             this(lockWait, command, threads, maxGroup, ops, HOLD);
@@ -79,7 +89,7 @@ public final class Ingest implements Batch {
         public static Options defaults(Duration wait, String command) {
             int cpus = Runtime.getRuntime().availableProcessors();
             int threads = Integer.getInteger("kb.threads", Math.max(4, Math.min(16, cpus * 4)));
-            return new Options(wait, command, Math.max(1, threads), 256, FileOps.REAL);
+            return new Options(wait, command, Math.max(1, threads), GROUP, FileOps.REAL);
         }
     }
 
