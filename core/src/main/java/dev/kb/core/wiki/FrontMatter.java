@@ -97,7 +97,10 @@ public final class FrontMatter {
         static final int REMEMBERED = 1024;
         static final int REMEMBERED_LENGTH = 256;
 
-        private static boolean resolvesToNonString(String plain) {
+        static boolean resolvesToNonString(String plain) {
+            if (longHex(plain)) {
+                return false;
+            }
             Boolean known = SEEN.get(plain);
             if (known != null) {
                 return known;
@@ -112,6 +115,33 @@ public final class FrontMatter {
             }
             return r;
         }
+    }
+
+    /**
+     * Whether {@code s} is a string that the YAML 1.1 resolver reads as a string, known without
+     * running it: longer than 50 characters, only {@code [0-9a-f]}, with one of {@code a c d f}
+     * in it (every page's {@code sha256}). The resolver's INT and FLOAT patterns, which have no
+     * length limit, were most of a page's front-matter time for a hash that starts with a digit:
+     * neither matches a string with any of those four letters (INT's only forms with letters are
+     * {@code 0b}, {@code 0o}, {@code 0x} and sexagesimal ones; FLOAT's letters are {@code e},
+     * {@code inf} and {@code nan} after a dot), and every other pattern skips strings past 50
+     * characters (BOOL, NULL and the rest past 10, TIMESTAMP past 50). {@code FrontMatterTest}
+     * holds this to the resolver itself.
+     */
+    static boolean longHex(String s) {
+        if (s.length() <= 50) {
+            return false;
+        }
+        boolean letter = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 'a' || c == 'c' || c == 'd' || c == 'f') {
+                letter = true;
+            } else if (!(c >= '0' && c <= '9') && c != 'b' && c != 'e') {
+                return false;
+            }
+        }
+        return letter;
     }
 
     /**

@@ -205,4 +205,45 @@ class FrontMatterTest {
         assertTrue(FrontMatter.simple("2026-12-02T06:03:27Z")); // quoted, but by this path
         assertEquals(FrontMatter.Mapper.YAML.writeValueAsString(Map.of()), FrontMatter.yaml(new LinkedHashMap<>()));
     }
+
+    /**
+     * The shortcut for long hex strings (every page's sha256) says "a string" only where the
+     * YAML 1.1 resolver itself says so: random strings over hex digits (some with the letters
+     * the shortcut looks for, some without), over the digits, signs, dots and letters that INT and
+     * FLOAT read ({@code 0b}, {@code 0x}, exponents, sexagesimal colons), around the 50-character
+     * limit, each checked against SnakeYAML's resolver and the quoting rule's own extra pattern.
+     */
+    @Test
+    void theLongHexShortcutAgreesWithTheResolver() {
+        org.yaml.snakeyaml.resolver.Resolver resolver = new org.yaml.snakeyaml.resolver.Resolver();
+        java.util.regex.Pattern extra = java.util.regex.Pattern.compile("0o[0-7]+|=");
+        String[] alphabets = {"0123456789abcdef", "0123456789be", "0123456789be_.:+-xXoEaf", "01b", "0123456789"};
+        String[] prefixes = {"", "0b", "0x", "+", "-", "0", "1e", "0o", ".", "12:"};
+        java.util.Random random = new java.util.Random(20261203);
+        List<String> values = new java.util.ArrayList<>(List.of(
+                "bd8516793592c38c5c156cab8040f5cd8bd5c0172d81e54adff4e591855eb5f5",
+                "871433b69f611a7014db2393655ec2db3391f6d9ed4d5c56541fc07f5fed6d1a",
+                "0b" + "01".repeat(31), "1" + "0".repeat(63), "123e" + "4".repeat(60), "0x" + "f".repeat(62)));
+        int taken = 0;
+        for (int i = 0; i < 50_000; i++) {
+            String from = alphabets[i % alphabets.length];
+            StringBuilder b = new StringBuilder(prefixes[random.nextInt(prefixes.length)]);
+            int n = 40 + random.nextInt(30);
+            while (b.length() < n) {
+                b.append(from.charAt(random.nextInt(from.length())));
+            }
+            values.add(b.toString());
+        }
+        for (String v : values) {
+            boolean string = resolver.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, v, true)
+                    .equals(org.yaml.snakeyaml.nodes.Tag.STR) && !extra.matcher(v).matches();
+            if (FrontMatter.longHex(v)) {
+                taken++;
+                assertTrue(string, v + " is not read as a string, but the shortcut says it is");
+            }
+        }
+        assertTrue(taken > 2_000, "the shortcut was taken " + taken + " times");
+        assertTrue(FrontMatter.longHex(values.get(0)));
+        assertTrue(!FrontMatter.longHex("0b" + "01".repeat(31)) && !FrontMatter.longHex("1" + "0".repeat(63)));
+    }
 }
