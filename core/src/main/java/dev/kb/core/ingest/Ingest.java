@@ -60,8 +60,8 @@ public final class Ingest implements Batch {
          * Documents per group at most. Each group pays a fixed price on the one committing thread,
          * whatever its size: a barrier process, the journal written and marked, the lock taken,
          * recovery's look, the log, index and summary rewritten, about 20 ms in all. With 256, the
-         * 29 groups of a corpus add spent over a third of that thread's time there, and the
-         * committer is the stage the pipeline waits on: 512 made the add 7% faster (rotated
+         * 29 groups of a corpus add spent over a third of that thread's time there, and that thread
+         * was the stage the pipeline waited on: 512 made the add 7% faster (rotated
          * rounds: 1.580 -> 1.470 s; 1,024 and 2,048 were no faster than 512). Larger groups
          * hold the lock longer (another writer waits ~100 ms) and stage more before a commit.
          */

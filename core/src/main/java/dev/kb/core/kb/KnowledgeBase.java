@@ -205,8 +205,8 @@ public final class KnowledgeBase {
      * KB-relative form of a path inside the KB, always with '/' separators.
      *
      * <p>The committing thread asks this and {@link #resolve} for every file of every document it
-     * publishes (3 % of a corpus add's CPU went to building, normalising and comparing the paths in
-     * between). A path that is the root's text, a '/', then {@link #plain} names, is answered from
+     * publishes (about 2 % of a corpus add's CPU went to building, normalising and comparing the
+     * paths in between). A path that is the root's text, a '/', then {@link #plain} names, is answered from
      * the text; anything else the long way, with the same answer ({@code KnowledgeBaseTest}).
      */
     public String relative(Path p) {

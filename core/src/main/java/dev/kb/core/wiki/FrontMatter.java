@@ -97,7 +97,7 @@ public final class FrontMatter {
         static final int REMEMBERED = 1024;
         static final int REMEMBERED_LENGTH = 256;
 
-        static boolean resolvesToNonString(String plain) {
+        private static boolean resolvesToNonString(String plain) {
             if (longHex(plain)) {
                 return false;
             }
