@@ -122,9 +122,10 @@ public final class FrontMatter {
      * running it: longer than 50 characters, only {@code [0-9a-f]}, with one of {@code a c d f}
      * in it (every page's {@code sha256}). The resolver's INT and FLOAT patterns, which have no
      * length limit, were most of a page's front-matter time for a hash that starts with a digit:
-     * neither matches a string with any of those four letters (INT's only forms with letters are
-     * {@code 0b}, {@code 0o}, {@code 0x} and sexagesimal ones; FLOAT's letters are {@code e},
-     * {@code inf} and {@code nan} after a dot), and every other pattern skips strings past 50
+     * neither matches a string with any of those four letters (INT's only letters are the
+     * {@code b} of {@code 0b} and the {@code x} of {@code 0x}; FLOAT's are {@code e}, and
+     * {@code inf} and {@code nan} after a dot; the quoting rule's own {@code 0o} needs an
+     * {@code o}), and every other pattern skips strings past 50
      * characters (BOOL, NULL and the rest past 10, TIMESTAMP past 50). {@code FrontMatterTest}
      * holds this to the resolver itself.
      */
