@@ -101,6 +101,20 @@ final class BatchRun {
             }
 
             @Override
+            public void outcomes(List<Outcome> group) {
+                synchronized (seen) {
+                    if (reported.get()) {
+                        return;
+                    }
+                    for (Outcome o : group) {
+                        seen.merge(o.status(), 1, Integer::sum);
+                        progress.finished(o.status());
+                    }
+                    out.outcomes(group);
+                }
+            }
+
+            @Override
             public void inputs(int total) {
                 progress.inputs(total);
             }

@@ -173,4 +173,53 @@ class MainTest {
         assertEquals("'0' must be more than zero",
                 assertThrows(CommandLine.TypeConversionException.class, () -> s.convert("0")).getMessage());
     }
+
+    /** A Writer that counts the flushes reaching it: each is a write call on a real stream. */
+    static final class CountingWriter extends StringWriter {
+        int flushes;
+
+        @Override
+        public void flush() {
+            flushes++;
+            super.flush();
+        }
+    }
+
+    /**
+     * A committed group's lines go out together: one write to stderr and one to stdout per group,
+     * not one per document (7,420 of each for the corpus), and still every line, in input order.
+     */
+    @Test
+    void aGroupsOutcomesAreWrittenTogetherInInputOrder() throws Exception {
+        Path kbDir = tmp.resolve("kb");
+        assertEquals(0, kb(tmp, "init", kbDir.toString()).code());
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        int n = 60;
+        for (int i = 0; i < n; i++) {
+            Files.writeString(notes.resolve(String.format("n%02d.md", i)), "# Note " + i + "\n\nbody " + i + "\n");
+        }
+        CountingWriter out = new CountingWriter();
+        CountingWriter err = new CountingWriter();
+        Map<String, String> env = Map.of("HOME", tmp.resolve("home").toString());
+        int code = Main.run(new String[] {"add", "--json", notes.toString()}, new PrintWriter(out, true),
+                new PrintWriter(err, true), env, kbDir);
+        assertEquals(0, code, err.toString());
+
+        List<String> events = out.toString().lines().toList();
+        assertEquals(n + 1, events.size(), out.toString());
+        List<String> lines = err.toString().lines().toList();
+        assertEquals(n + 1, lines.size(), err.toString());
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < n; i++) {
+            String name = String.format("n%02d", i);
+            JsonNode e = json.readTree(events.get(i));
+            assertEquals("added", e.get("status").asText(), events.get(i));
+            assertEquals(name, e.get("doc").asText());
+            assertTrue(lines.get(i).startsWith("added ") && lines.get(i).endsWith(" -> " + name), lines.get(i));
+        }
+        assertTrue(json.readTree(events.get(n)).has("summary"));
+        // a line per write was n + 1 flushes of each; a group is one (and the summary one more)
+        assertTrue(out.flushes < n / 3, "stdout flushed " + out.flushes + " times for " + n + " documents");
+        assertTrue(err.flushes < n / 3, "stderr flushed " + err.flushes + " times for " + n + " documents");
+    }
 }

@@ -310,11 +310,13 @@ public final class Ingest implements Batch {
         }
         List<Outcome> committed = docs.isEmpty() ? List.of() : session.commit(docs, planner);
         int c = 0;
+        List<Outcome> reported = new ArrayList<>(group.size());
         for (Source.Prep p : group) {
             Outcome o = p.prepared() != null ? committed.get(c++) : p.early();
             summary.merge(o.status(), 1, Integer::sum);
-            listener.outcome(o);
+            reported.add(o);
         }
+        listener.outcomes(reported);
         group.clear();
     }
 

@@ -2,6 +2,7 @@ package dev.kb.core.mutation;
 
 import dev.kb.core.input.Outcome;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A running mutating command (add, import, remove, repair) that a signal may stop at a safe
@@ -12,6 +13,16 @@ public interface Batch {
     /** Receives events as they happen (on the batch's thread, in input order). */
     interface Listener extends WriterSession.Events {
         void outcome(Outcome o);
+
+        /**
+         * The outcomes of one committed group, in input order: {@link #outcome} for each unless a
+         * listener reports them together (one write for the group rather than one per document).
+         */
+        default void outcomes(List<Outcome> group) {
+            for (Outcome o : group) {
+                outcome(o);
+            }
+        }
 
         /** How many inputs the batch has: one {@link #outcome} will come for each. */
         default void inputs(int total) {
