@@ -94,8 +94,7 @@ final class BatchRun {
                     if (reported.get()) {
                         return; // the summary is out (an interrupt's grace ran out): it stays last
                     }
-                    seen.merge(o.status(), 1, Integer::sum);
-                    progress.finished(o.status());
+                    count(o);
                     out.outcome(o);
                 }
             }
@@ -107,11 +106,15 @@ final class BatchRun {
                         return;
                     }
                     for (Outcome o : group) {
-                        seen.merge(o.status(), 1, Integer::sum);
-                        progress.finished(o.status());
+                        count(o);
                     }
                     out.outcomes(group);
                 }
+            }
+
+            private void count(Outcome o) {
+                seen.merge(o.status(), 1, Integer::sum);
+                progress.finished(o.status());
             }
 
             @Override

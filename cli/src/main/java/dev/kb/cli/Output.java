@@ -130,32 +130,35 @@ final class Output {
      * goes out on its own, around the progress line.
      */
     synchronized void outcomes(List<Outcome> group) {
-        if (line != null) {
-            for (Outcome o : group) {
-                outcome(o);
-            }
-            return;
+        boolean hold = line == null;
+        if (hold) {
+            heldErr = new StringBuilder(group.size() * 96);
+            heldOut = json ? new StringBuilder(group.size() * 160) : null;
         }
-        heldErr = new StringBuilder(group.size() * 96);
-        heldOut = json ? new StringBuilder(group.size() * 160) : null;
         try {
             for (Outcome o : group) {
                 outcome(o);
             }
         } finally {
-            StringBuilder e = heldErr;
-            StringBuilder o = heldOut;
-            heldErr = null;
-            heldOut = null;
-            // stderr first, as the lines came before their events one by one
-            if (e.length() > 0) {
-                err.print(e);
-                err.flush();
+            if (hold) {
+                writeHeld();
             }
-            if (o != null && o.length() > 0) {
-                out.print(o);
-                out.flush();
-            }
+        }
+    }
+
+    /** Writes what {@link #outcomes} held: stderr first, as the lines came before their events one by one. */
+    private void writeHeld() {
+        StringBuilder e = heldErr;
+        StringBuilder o = heldOut;
+        heldErr = null;
+        heldOut = null;
+        if (e.length() > 0) {
+            err.print(e);
+            err.flush();
+        }
+        if (o != null && o.length() > 0) {
+            out.print(o);
+            out.flush();
         }
     }
 
