@@ -2,6 +2,7 @@ package dev.kb.cli;
 
 import dev.kb.core.KbException;
 import dev.kb.core.app.Listing;
+import dev.kb.core.fetch.UrlFetcher;
 import dev.kb.core.input.Inputs;
 import dev.kb.core.store.DocumentRow;
 import dev.kb.core.text.Sizes;
@@ -37,7 +38,8 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Listing.Shown shown = Listing.show(root.knowledgeBase(), doc, root.cwd).orElseThrow(() ->
-                KbException.inputFailed(doc + ": not in the knowledge base (no document of that name or source)"));
+                KbException.inputFailed(UrlFetcher.withoutUserInfo(doc) // a password is never echoed back
+                        + ": not in the knowledge base (no document of that name or source)"));
         PrintWriter out = spec.commandLine().getOut();
         DocumentRow r = shown.row();
         if (json) {

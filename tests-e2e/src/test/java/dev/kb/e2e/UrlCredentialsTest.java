@@ -161,6 +161,35 @@ class UrlCredentialsTest extends E2EBase {
     }
 
     @Test
+    void aPasswordWithAStrayPercentIsABadUrlThatIsNeverPrinted() throws Exception {
+        String bad = withLogin("alice", ALICE + "%", "/private.html"); // '%' begins no %XX escape
+        KbState.Snapshot before = KbState.snapshotFiles(kb);
+        // alone: a usage error (exit 2), one line, the error object; it was "internal error" (70)
+        Kb.Result alone = kb("add", "--json", bad).expect(2)
+                .oneErrorLine(plain("/private.html"), "write a literal % as %25")
+                .errorObject(plain("/private.html"), "malformed URL");
+        KbState.assertUnchanged(before, kb);
+        synchronized (authorizations) {
+            assertEquals(List.of(), authorizations, "nothing was fetched");
+        }
+        // with another input: this one fails, the other is added
+        Kb.Result mixed = kb("add", "--json", bad, plain("/")).expect(1);
+        List<JsonNode> events = mixed.events();
+        assertEquals(plain("/private.html"), events.get(0).get("input").asText(), mixed.out());
+        assertEquals("failed", events.get(0).get("status").asText(), mixed.out());
+        assertEquals("added", events.get(1).get("status").asText(), mixed.out());
+        // the password written as the message says is sent as it is meant
+        Kb.Result escaped = kb("add", withLogin("alice", ALICE.replace("-", "%2D"), "/private.html")).expect(0);
+        synchronized (authorizations) {
+            assertTrue(authorizations.contains("/private.html " + basic("alice", ALICE)), authorizations.toString());
+        }
+        // show of a URL with a password that is not in the KB: the failure does not repeat it
+        Kb.Result show = kb("show", "--json", withLogin("alice", ALICE, "/elsewhere")).expect(1)
+                .oneErrorLine(plain("/elsewhere"), "not in the knowledge base");
+        assertNoSecretAnywhere(alone, mixed, escaped, show);
+    }
+
+    @Test
     void aUrlWithoutPathIsNamedByItsHost() {
         kb("add", plain("/")).expect(0);
         assertEquals("127.0.0.1", KbState.assertAtRest(kb).get(0).docName());

@@ -59,7 +59,7 @@ public final class CacheConfig {
         if (flags.isEmpty() && (fromEnv == null || fromEnv.isBlank()) && !anyFile) {
             return null; // the trivial check: nothing else of the cache machinery is loaded
         }
-        return resolveConfigured(flags, maxAgeFlag, env, cwd, kbFile, userFile, false);
+        return resolveConfigured(flags, maxAgeFlag, env, cwd, kbRoot, userFile, false);
     }
 
     /**
@@ -67,12 +67,12 @@ public final class CacheConfig {
      * {@code dir} cache (the one {@code --cache dir} uses).
      */
     public static CachePlan resolveForMaintenance(List<String> specs, Map<String, String> env, Path cwd, Path kbRoot) {
-        Path kbFile = kbRoot == null ? null : kbRoot.resolve(".kb").resolve(FILE);
-        return resolveConfigured(specs, null, env, cwd, kbFile, userFile(env), true);
+        return resolveConfigured(specs, null, env, cwd, kbRoot, userFile(env), true);
     }
 
     private static CachePlan resolveConfigured(List<String> flags, Duration maxAgeFlag, Map<String, String> env,
-                                               Path cwd, Path kbFile, Path userFile, boolean defaultDir) {
+                                               Path cwd, Path kbRoot, Path userFile, boolean defaultDir) {
+        Path kbFile = kbRoot == null ? null : kbRoot.resolve(".kb").resolve(FILE);
         Properties kb = load(kbFile);
         Properties user = load(userFile);
         List<String> texts = new ArrayList<>();
@@ -146,6 +146,14 @@ public final class CacheConfig {
                         : new KbException(KbException.Kind.USAGE, origin + ": " + e.getMessage());
             }
         }
+        for (CacheSpec s : specs) {
+            String inside = kbRoot == null ? null : insideTheKb(s, env, kbRoot);
+            if (inside != null) {
+                throw new KbException(KbException.Kind.USAGE, (origin == null || origin.startsWith("--") ? ""
+                        : origin + ": ") + "cache '" + s.shown() + "' is inside the knowledge base's " + inside + " ("
+                        + kbRoot.resolve(inside) + "), which kb keeps for itself; choose a folder outside it");
+            }
+        }
         boolean none = specs.stream().anyMatch(s -> s.scheme().equals(CacheSpec.NONE));
         if (none && specs.size() > 1) {
             throw new KbException(KbException.Kind.USAGE, (origin == null ? "" : origin + ": ")
@@ -174,6 +182,45 @@ public final class CacheConfig {
             }
         }
         return new CachePlan(caches, services, origin);
+    }
+
+    /**
+     * The folder of the KB ({@link #KBS_OWN}) that a {@code dir:PATH} cache would live in, or
+     * null. A cache in {@code raw/} or {@code wiki/} filled them with files no row owns, and
+     * {@code kb recover} then reported every one of them as damage; one under {@code .kb/staging/}
+     * would be swept away as an orphan. Elsewhere in {@code .kb/} (a KB's own cache, named in
+     * its {@code cache.properties}) is fine. Links are followed as far as the path exists, so a
+     * link into the KB is caught too.
+     */
+    static final List<String> KBS_OWN = List.of(dev.kb.core.kb.KnowledgeBase.RAW, "wiki", ".kb/journal",
+            ".kb/staging", ".kb/quarantine", ".kb/progress");
+
+    static String insideTheKb(CacheSpec spec, Map<String, String> env, Path kbRoot) {
+        if (!spec.scheme().equals(CacheSpec.DIR) || spec.rest().isEmpty()) {
+            return null; // a bare 'dir' lives in kb's own cache directory
+        }
+        Path dir = realAsFarAsItExists(spec.path(env));
+        Path root = realAsFarAsItExists(kbRoot.toAbsolutePath().normalize());
+        for (String folder : KBS_OWN) {
+            if (dir.startsWith(root.resolve(folder))) {
+                return folder + "/";
+            }
+        }
+        return null;
+    }
+
+    /** {@code p} with its longest existing prefix replaced by that prefix's real path. */
+    private static Path realAsFarAsItExists(Path p) {
+        Path rest = p.getFileSystem().getPath("");
+        for (Path at = p; at != null; at = at.getParent()) {
+            try {
+                return at.toRealPath().resolve(rest);
+            } catch (java.io.IOException | SecurityException e) {
+                Path name = at.getFileName();
+                rest = name == null ? rest : name.resolve(rest);
+            }
+        }
+        return p;
     }
 
     /** {@code value} of {@code key} parsed, or a usage error naming the file and the key. */

@@ -114,10 +114,34 @@ public final class UrlFetcher {
             throw new KbException(KbException.Kind.USAGE,
                     "unsupported URL scheme " + oneLine(scheme) + "://; only http:// and https:// are supported");
         }
+        HttpUrl url;
         try {
-            return HttpUrl.get(s).uri();
+            url = HttpUrl.get(s);
         } catch (IllegalArgumentException e) {
             throw new KbException(KbException.Kind.USAGE, "malformed URL: " + oneLine(e.getMessage()));
+        }
+        String bad = notAUri(url);
+        if (bad != null) {
+            throw new KbException(KbException.Kind.USAGE, "malformed URL: " + bad);
+        }
+        return url.uri();
+    }
+
+    /**
+     * Why {@code url} has no {@link java.net.URI} form, or null when it has one. OkHttp accepts a
+     * '%' that begins no escape in the userinfo ({@code http://u:pa%ss@host/}) and leaves it there,
+     * so its {@code uri()} then throws a RuntimeException whose message holds the whole URL: kb
+     * ended with "internal error" (exit 70) and printed the password. The reason alone is kept.
+     */
+    static String notAUri(HttpUrl url) {
+        try {
+            url.uri();
+            return null;
+        } catch (RuntimeException e) {
+            String reason = e.getCause() instanceof java.net.URISyntaxException u ? u.getReason() : "not a valid URI";
+            return reason.toLowerCase(Locale.ROOT).contains("escape")
+                    ? "a '%' in it begins no %XX escape (write a literal % as %25)"
+                    : oneLine(reason);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kb.core.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,31 @@ class CacheConfigTest {
         assertNull(resolve(List.of(), env));
         assertNull(resolve(List.of("none"), env));
         assertNull(resolve(List.of(), with(env, "KB_CACHE", " none ")));
+    }
+
+    @Test
+    void aDirCacheInTheKbsOwnFoldersIsRefusedBeforeAnythingIsCreated() throws Exception {
+        Files.createDirectories(kbRoot.resolve("raw"));
+        Files.createDirectories(kbRoot.resolve("wiki/sources"));
+        Files.createSymbolicLink(tmp.resolve("into-raw"), kbRoot.resolve("raw"));
+        for (String spec : List.of("dir:kb/raw", "dir:kb/wiki/sources", "dir:kb/wiki/sources/new/deeper",
+                "dir:" + kbRoot.resolve(".kb/staging/c"), "dir:kb/./raw/../wiki", "dir:into-raw/c")) {
+            KbException e = assertThrows(KbException.class, () -> resolve(List.of(spec), env), spec);
+            assertEquals(KbException.Kind.USAGE, e.kind(), spec);
+            assertTrue(e.getMessage().startsWith("cache '" + spec + "' is inside the knowledge base's "), e.getMessage());
+        }
+        assertTrue(assertThrows(KbException.class, () -> resolve(List.of("dir:into-raw/c"), env)).getMessage()
+                .contains("knowledge base's raw/ (" + kbRoot.resolve("raw")), "the link is followed");
+        assertFalse(Files.exists(kbRoot.resolve("wiki/sources/new")), "nothing was created");
+        // beside the KB, in its root, and elsewhere in .kb/ (a KB's own cache) are fine
+        for (String spec : List.of("dir:cache", "dir:kb/cache", "dir:kb/.kb/cache", "dir:kb/rawish")) {
+            assertEquals(List.of(spec), ids(resolve(List.of(spec), env)), spec);
+        }
+        // a SPEC from the KB's file is refused naming the file
+        Files.writeString(kbRoot.resolve(".kb/cache.properties"), "cache = dir:../wiki\n");
+        KbException e = assertThrows(KbException.class, () -> resolve(List.of(), env));
+        assertTrue(e.getMessage().startsWith(kbRoot.resolve(".kb/cache.properties") + ": cache 'dir:../wiki'"),
+                e.getMessage());
     }
 
     @Test

@@ -891,6 +891,18 @@ class UrlFetcherTest {
     }
 
     @Test
+    void aPercentThatBeginsNoEscapeInTheUserinfoIsAUsageErrorThatKeepsThePasswordOut() {
+        for (String arg : List.of("http://u:s3cr%@127.0.0.1:8765/page.md", "http://u:s3cr%zz@example.com/",
+                "https://s3cr%@example.com/x", "http://u:s3cr%4@example.com/")) {
+            KbException e = assertThrows(KbException.class, () -> UrlFetcher.parseUrl(arg), arg);
+            assertEquals(KbException.Kind.USAGE, e.kind(), arg);
+            assertEquals("malformed URL: a '%' in it begins no %XX escape (write a literal % as %25)", e.getMessage());
+        }
+        // written as the message says, the same password is a URL
+        assertEquals("u:s3cr%25", UrlFetcher.parseUrl("http://u:s3cr%25@example.com/").getRawUserInfo());
+    }
+
+    @Test
     void fetchOfANonHttpUriIsABug() {
         assertThrows(IllegalArgumentException.class, () -> fetcher().fetch(URI.create("ftp://x/y"), dest, null));
     }
