@@ -43,6 +43,10 @@ public final class Init {
         }
         try {
             Files.createDirectories(root.resolve(KnowledgeBase.META_DIR));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // the exception names only the path: without this the line said no cause at all
+            throw new KbException(KbException.Kind.KB_UNUSABLE, "cannot create " + root + ": " + e.getFile()
+                    + " exists and is not a directory", e);
         } catch (IOException e) {
             throw KbException.unusable("cannot create " + root, e);
         }

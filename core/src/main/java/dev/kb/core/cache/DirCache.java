@@ -110,10 +110,15 @@ public final class DirCache implements SourceCache {
     }
 
     private static void mkdirs(Path dir) throws IOException {
-        if (CacheDirectory.posix()) {
-            Files.createDirectories(dir, CacheDirectory.PRIVATE);
-        } else {
-            Files.createDirectories(dir);
+        try {
+            if (CacheDirectory.posix()) {
+                Files.createDirectories(dir, CacheDirectory.PRIVATE);
+            } else {
+                Files.createDirectories(dir);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // its message is only the path; the warning then read "FileAlreadyExistsException: PATH"
+            throw new IOException(e.getFile() + " exists and is not a directory", e);
         }
     }
 

@@ -35,6 +35,16 @@ class InitTest {
     }
 
     @Test
+    void aFileNamedDotKbIsNamedAsTheCause() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("kb"));
+        Files.writeString(dir.resolve(".kb"), "not a folder\n");
+        KbException e = assertThrows(KbException.class, () -> Init.run(dir, Duration.ZERO, m -> { }, m -> { }));
+        assertEquals(KbException.Kind.KB_UNUSABLE, e.kind());
+        assertEquals("cannot create " + dir + ": " + dir.resolve(".kb") + " exists and is not a directory", e.getMessage());
+        assertEquals("not a folder\n", Files.readString(dir.resolve(".kb")), "left as it was");
+    }
+
+    @Test
     void aKbMadeInsideAnotherIsPointedOut() throws Exception {
         Path outer = tmp.resolve("outer");
         Init.run(outer, Duration.ZERO, m -> { }, m -> { });

@@ -59,6 +59,13 @@ class DirCacheLayoutTest {
     }
 
     @Test
+    void aFileWhereTheFolderShouldBeIsNamedAsTheCause() throws IOException {
+        Files.writeString(tmp.resolve("a.md"), "# a file, not a folder\n");
+        IOException e = assertThrows(IOException.class, () -> cache("dir:a.md", 1 << 30));
+        assertEquals(tmp.resolve("a.md") + " exists and is not a directory", e.getMessage());
+    }
+
+    @Test
     void overItsCapTheLeastRecentlyUsedGoFirst() throws Exception {
         long cap = 64 * 1024;
         DirCache c = cache("dir:capped", cap);
