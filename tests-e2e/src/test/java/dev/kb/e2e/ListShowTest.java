@@ -64,6 +64,23 @@ class ListShowTest extends E2EBase {
     }
 
     @Test
+    void aNameTypedDecomposedFindsTheDocumentItSpells() throws Exception {
+        init();
+        String nfd = "cafe\u0301"; // "café" as a macOS terminal types it
+        String nfc = "caf\u00e9";
+        Path file = file("in/" + nfc + ".md", markdown("Menu", "coffee"));
+        kb("add", file.toString()).expect(0);
+        assertEquals(nfc, kb("list", "--json").expect(0).json().get(0).get("doc").asText(), "names are made in NFC");
+        for (String typed : List.of(nfc, nfd)) {
+            JsonNode shown = kb("show", "--json", typed).expect(0).json().get(0);
+            assertEquals(nfc, shown.get("doc").asText(), typed);
+        }
+        Kb.Result removed = kb("remove", "--json", nfd).expect(0);
+        assertEquals("removed", removed.events().get(0).get("status").asText(), removed.out());
+        assertEquals(List.of(), KbState.assertAtRest(kb));
+    }
+
+    @Test
     void listJsonHasEveryKeyOfTheContractMatchingTheRegistryAndTheFiles() throws Exception {
         small();
         Kb.Result r = kb("list", "--json").expect(0);

@@ -124,6 +124,15 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         if (byName.isPresent()) {
             return byName;
         }
+        // Names are made in NFC (Names.sanitize); a name typed in NFD (a macOS terminal, a name
+        // pasted from a decomposed file name) found nothing though it looks the same
+        String composed = java.text.Normalizer.normalize(t.input(), java.text.Normalizer.Form.NFC);
+        if (!composed.equals(t.input())) {
+            byName = registry.byName(composed);
+            if (byName.isPresent()) {
+                return byName;
+            }
+        }
         for (String source : t.sources()) {
             Optional<DocumentRow> r = registry.bySourceUri(source);
             if (r.isPresent()) {
