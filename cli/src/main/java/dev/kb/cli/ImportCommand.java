@@ -85,7 +85,7 @@ final class ImportCommand implements Callable<Integer> {
             baseUri = URI.create(base.strip());
         } catch (IllegalArgumentException e) {
             throw new KbException(KbException.Kind.USAGE, "PAGEINDEX_BASE_URL is not a URL: "
-                    + dev.kb.core.fetch.UrlFetcher.withoutUserInfo(base.strip()));
+                    + dev.kb.core.fetch.UrlFetcher.shown(base.strip()));
         }
         PageIndexClient client = new PageIndexClient(baseUri, key, remote.timeout, RetryPolicy.DEFAULT, Sleeper.REAL,
                 Clock.systemUTC(), remote.maxSize);

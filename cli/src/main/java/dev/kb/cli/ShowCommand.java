@@ -38,7 +38,7 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Listing.Shown shown = Listing.show(root.knowledgeBase(), doc, root.cwd).orElseThrow(() ->
-                KbException.inputFailed(UrlFetcher.withoutUserInfo(doc) // a password is never echoed back
+                KbException.inputFailed(UrlFetcher.shown(doc) // a password is never echoed back
                         + ": not in the knowledge base (no document of that name or source)"));
         PrintWriter out = spec.commandLine().getOut();
         DocumentRow r = shown.row();

@@ -262,4 +262,18 @@ class BadInputTest extends E2EBase {
         }
         KbState.assertUnchanged(before, kb);
     }
+
+    @Test
+    void aBadPageIndexBaseUrlIsNamedWithoutItsPassword() throws Exception {
+        KbState.Snapshot before = populated();
+        // one URI refuses, one OkHttp refuses (not http), one whose '/' ends the authority early
+        for (String base : List.of("http://u:Pw9-secret%@127.0.0.1:9/", "ftp://u:Pw9-secret@127.0.0.1:9/",
+                "https://u:Pw9-secret/x@127.0.0.1:9/")) {
+            Kb.Result r = kbEnv(new String[] {"PAGEINDEX_BASE_URL", base, "PAGEINDEX_API_KEY", "k-123"}, "import",
+                    "--json", "--cloud", "pi-abc123").expect(2).oneErrorLine().errorObject();
+            assertTrue(r.err().toLowerCase(java.util.Locale.ROOT).contains("pageindex"), r.err());
+            assertFalse(r.err().contains("Pw9") || r.out().contains("Pw9"), base + " printed:\n" + r.err() + r.out());
+        }
+        KbState.assertUnchanged(before, kb);
+    }
 }

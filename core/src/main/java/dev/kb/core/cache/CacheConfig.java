@@ -202,7 +202,8 @@ public final class CacheConfig {
         Path dir = realAsFarAsItExists(spec.path(env));
         Path root = realAsFarAsItExists(kbRoot.toAbsolutePath().normalize());
         for (String folder : KBS_OWN) {
-            if (dir.startsWith(root.resolve(folder))) {
+            // the folder's own real path too: a raw/ that is a link to another disk holds that disk's folder
+            if (dir.startsWith(root.resolve(folder)) || dir.startsWith(realAsFarAsItExists(root.resolve(folder)))) {
                 return folder + "/";
             }
         }

@@ -460,7 +460,8 @@ public final class PageIndexClient {
     private static HttpUrl checkBaseUrl(URI uri) {
         HttpUrl url = HttpUrl.parse(uri.toString());
         if (url == null) {
-            throw new KbException(KbException.Kind.USAGE, "invalid PageIndex Cloud base URL: " + uri);
+            throw new KbException(KbException.Kind.USAGE, "invalid PageIndex Cloud base URL: "
+                    + dev.kb.core.fetch.UrlFetcher.shown(uri.toString()));
         }
         if (!url.isHttps() && !isLoopback(url.host())) {
             throw new KbException(KbException.Kind.USAGE, "refusing to send the PageIndex API key over plain http to "

@@ -99,6 +99,25 @@ public final class UrlFetcher {
     }
 
     /**
+     * {@code url} as kb shows it anywhere: {@link #withoutUserInfo} for a URL OkHttp can read. For
+     * one it cannot, where a '/', '?', '#' or '\\' in a password ends the authority early (so that
+     * {@code http://alice:s3c/ret@host/} has no userinfo to remove, and "alice" reads as the host),
+     * everything from the scheme to the last '@' that a ':' stands before is left out as well.
+     */
+    public static String shown(String url) {
+        String w = withoutUserInfo(url);
+        int scheme = w == null ? -1 : w.indexOf("://");
+        if (scheme < 0 || HttpUrl.parse(w) != null && notAUri(HttpUrl.parse(w)) == null) {
+            return w;
+        }
+        int authority = scheme + 3;
+        int at = w.lastIndexOf('@');
+        return at > authority && w.substring(authority, at).indexOf(':') >= 0
+                ? w.substring(0, authority) + "...@" + w.substring(at + 1)
+                : w;
+    }
+
+    /**
      * Parses a command-line argument as an http or https URL. The userinfo, if any, stays in the
      * result: {@link #fetch} sends it as Basic authentication and strips it from everything else.
      *
@@ -118,7 +137,11 @@ public final class UrlFetcher {
         try {
             url = HttpUrl.get(s);
         } catch (IllegalArgumentException e) {
-            throw new KbException(KbException.Kind.USAGE, "malformed URL: " + oneLine(e.getMessage()));
+            // OkHttp's message quotes the part it could not read: with an '@' in the text, that
+            // may be a password whose '/' ended the authority early ("Invalid URL port: "s3cret"")
+            throw new KbException(KbException.Kind.USAGE, s.indexOf('@') < 0 ? "malformed URL: " + oneLine(e.getMessage())
+                    : "malformed URL; a '/', '?', '#', ':' or '@' in its user name or password is written %-escaped"
+                            + " ('/' as %2F)");
         }
         String bad = notAUri(url);
         if (bad != null) {

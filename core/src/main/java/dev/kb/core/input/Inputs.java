@@ -79,7 +79,7 @@ public final class Inputs {
                 if (e.kind() != KbException.Kind.USAGE) {
                     throw e;
                 }
-                String shown = UrlFetcher.withoutUserInfo(arg); // a password is never printed
+                String shown = UrlFetcher.shown(arg); // a password is never printed
                 if (alone) {
                     throw new KbException(KbException.Kind.USAGE, shown + ": " + e.getMessage());
                 }

@@ -124,19 +124,20 @@ public final class RemovePlanner implements Planner<RemovePlanner.Target> {
         if (byName.isPresent()) {
             return byName;
         }
+        for (String source : t.sources()) {
+            Optional<DocumentRow> r = registry.bySourceUri(source);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
         // Names are made in NFC (Names.sanitize); a name typed in NFD (a macOS terminal, a name
-        // pasted from a decomposed file name) found nothing though it looks the same
+        // pasted from a decomposed file name) found nothing though it looks the same. After the
+        // sources: on Linux an NFD path is another file than its NFC spelling, with its own row.
         String composed = java.text.Normalizer.normalize(t.input(), java.text.Normalizer.Form.NFC);
         if (!composed.equals(t.input())) {
             byName = registry.byName(composed);
             if (byName.isPresent()) {
                 return byName;
-            }
-        }
-        for (String source : t.sources()) {
-            Optional<DocumentRow> r = registry.bySourceUri(source);
-            if (r.isPresent()) {
-                return r;
             }
         }
         if (t.file() == null) {

@@ -1,7 +1,6 @@
 package dev.kb.core.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +66,15 @@ class CacheConfigTest {
         }
         assertTrue(assertThrows(KbException.class, () -> resolve(List.of("dir:into-raw/c"), env)).getMessage()
                 .contains("knowledge base's raw/ (" + kbRoot.resolve("raw")), "the link is followed");
-        assertFalse(Files.exists(kbRoot.resolve("wiki/sources/new")), "nothing was created");
+        // a raw/ that is a link to a folder elsewhere: that folder is the KB's raw/ too
+        Path elsewhere = Files.createDirectories(tmp.resolve("disk2/raw"));
+        Path linked = Files.createDirectories(tmp.resolve("kb2/.kb")).getParent();
+        Files.createSymbolicLink(linked.resolve("raw"), elsewhere);
+        for (String spec : List.of("dir:kb2/raw/c", "dir:" + elsewhere.resolve("c"))) {
+            KbException e = assertThrows(KbException.class,
+                    () -> CacheConfig.resolve(List.of(spec), null, env, tmp, linked), spec);
+            assertTrue(e.getMessage().contains("is inside the knowledge base's raw/"), e.getMessage());
+        }
         // beside the KB, in its root, and elsewhere in .kb/ (a KB's own cache) are fine
         for (String spec : List.of("dir:cache", "dir:kb/cache", "dir:kb/.kb/cache", "dir:kb/rawish")) {
             assertEquals(List.of(spec), ids(resolve(List.of(spec), env)), spec);

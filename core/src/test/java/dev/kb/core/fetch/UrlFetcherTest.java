@@ -903,6 +903,20 @@ class UrlFetcherTest {
     }
 
     @Test
+    void aPasswordWhoseSlashEndsTheAuthorityIsNeitherQuotedNorShown() {
+        String arg = "http://alice:s3c/ret@example.com/doc";
+        KbException e = assertThrows(KbException.class, () -> UrlFetcher.parseUrl(arg));
+        assertEquals(KbException.Kind.USAGE, e.kind());
+        assertFalse(e.getMessage().contains("s3c"), e.getMessage());
+        assertEquals("http://...@example.com/doc", UrlFetcher.shown(arg));
+        assertEquals("http://example.com/", UrlFetcher.shown("http://alice:s3c%@example.com/"));
+        // what parses is shown as withoutUserInfo shows it, an '@' in its path included
+        assertEquals("https://medium.com/@user/a:b@c", UrlFetcher.shown("https://medium.com/@user/a:b@c"));
+        assertEquals("http://example.com/x", UrlFetcher.shown("http://u:pw@example.com/x"));
+        assertEquals("notes/a.md", UrlFetcher.shown("notes/a.md"));
+    }
+
+    @Test
     void fetchOfANonHttpUriIsABug() {
         assertThrows(IllegalArgumentException.class, () -> fetcher().fetch(URI.create("ftp://x/y"), dest, null));
     }
