@@ -184,26 +184,28 @@ public final class CacheConfig {
         return new CachePlan(caches, services, origin);
     }
 
+    /** The folders of a KB that only kb writes in, relative to its root. */
+    static final List<String> KBS_OWN = List.of(dev.kb.core.kb.KnowledgeBase.RAW, "wiki",
+            dev.kb.core.kb.KnowledgeBase.META_DIR + "/journal", dev.kb.core.kb.KnowledgeBase.META_DIR + "/staging",
+            dev.kb.core.kb.KnowledgeBase.META_DIR + "/quarantine", dev.kb.core.kb.KnowledgeBase.META_DIR + "/progress");
+
     /**
      * The folder of the KB ({@link #KBS_OWN}) that a {@code dir:PATH} cache would live in, or
      * null. A cache in {@code raw/} or {@code wiki/} filled them with files no row owns, and
      * {@code kb recover} then reported every one of them as damage; one under {@code .kb/staging/}
      * would be swept away as an orphan. Elsewhere in {@code .kb/} (a KB's own cache, named in
-     * its {@code cache.properties}) is fine. Links are followed as far as the path exists, so a
-     * link into the KB is caught too.
+     * its {@code cache.properties}) is fine. Both sides are compared as real paths, as far as
+     * they exist: a link into the KB, and a {@code raw/} that is a link to another disk, are
+     * caught too.
      */
-    static final List<String> KBS_OWN = List.of(dev.kb.core.kb.KnowledgeBase.RAW, "wiki", ".kb/journal",
-            ".kb/staging", ".kb/quarantine", ".kb/progress");
-
     static String insideTheKb(CacheSpec spec, Map<String, String> env, Path kbRoot) {
         if (!spec.scheme().equals(CacheSpec.DIR) || spec.rest().isEmpty()) {
             return null; // a bare 'dir' lives in kb's own cache directory
         }
         Path dir = realAsFarAsItExists(spec.path(env));
-        Path root = realAsFarAsItExists(kbRoot.toAbsolutePath().normalize());
+        Path root = kbRoot.toAbsolutePath().normalize();
         for (String folder : KBS_OWN) {
-            // the folder's own real path too: a raw/ that is a link to another disk holds that disk's folder
-            if (dir.startsWith(root.resolve(folder)) || dir.startsWith(realAsFarAsItExists(root.resolve(folder)))) {
+            if (dir.startsWith(realAsFarAsItExists(root.resolve(folder)))) {
                 return folder + "/";
             }
         }

@@ -107,7 +107,8 @@ public final class UrlFetcher {
     public static String shown(String url) {
         String w = withoutUserInfo(url);
         int scheme = w == null ? -1 : w.indexOf("://");
-        if (scheme < 0 || HttpUrl.parse(w) != null && notAUri(HttpUrl.parse(w)) == null) {
+        HttpUrl parsed = scheme < 0 ? null : HttpUrl.parse(w);
+        if (scheme < 0 || parsed != null && notAUri(parsed) == null) {
             return w;
         }
         int authority = scheme + 3;
